@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+enum Body {
+    static let defaultLimit = 1 << 20
+
+    /// The request body, or 413 when it is larger than `limit`.
+    static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, code: "too_large", "request body is larger than \(limit) bytes")
+        }
+    }
+
+    /// Decodes a JSON body; errors name the field at fault.
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int) async throws -> T {
+        if let ct = request.headers[.contentType], !ct.lowercased().hasPrefix("application/json") {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", "expected Content-Type application/json, got \(ct.prefix(80))")
+        }
+        let buffer = try await collect(request, limit: limit)
+        guard buffer.readableBytes > 0 else { throw APIError.badRequest("request body is empty; expected a JSON object") }
+        do {
+            return try APIJSON.decoder.decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw describe(error)
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> APIError {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case let .keyNotFound(key, ctx):
+            let field = path(ctx.codingPath + [key])
+            return .badRequest("missing required field '\(field)'", field: field)
+        case let .typeMismatch(type, ctx):
+            let field = path(ctx.codingPath)
+            return .badRequest("field '\(field)' has the wrong type (expected \(describe(type)))", field: field)
+        case let .valueNotFound(type, ctx):
+            let field = path(ctx.codingPath)
+            return .badRequest("field '\(field)' must not be null (expected \(describe(type)))", field: field)
+        case let .dataCorrupted(ctx):
+            if ctx.codingPath.isEmpty { return .badRequest("request body is not valid JSON") }
+            let field = path(ctx.codingPath)
+            return .badRequest("field '\(field)' is invalid: \(ctx.debugDescription)", field: field)
+        @unknown default:
+            return .badRequest("request body could not be decoded")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type, is String?.Type: "a string"
+        case is Int.Type, is Int?.Type: "an integer"
+        case is [String].Type: "a list of strings"
+        case is Bool.Type: "true or false"
+        default: "\(type)".contains("Dictionary") || "\(type)".contains("Request") ? "an object" : "\(type)"
+        }
+    }
+}

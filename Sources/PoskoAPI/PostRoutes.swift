@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import PoskoCore
+import PoskoStorage
+
+struct PostRoutes {
+    let deps: APIDependencies
+
+    struct ReportResponse: Codable, Sendable { var reports: [StatusReport] }
+
+    struct PostSummary: Codable, Sendable {
+        var id: String
+        var nama: String
+        var kelurahan: String
+        var kecamatan: String
+        var lokasi: Coordinate
+        var rawan: [Hazard]
+        var cadangan: [String]
+        var fields: [PostFieldState]
+    }
+
+    struct PostList: Codable, Sendable { var posts: [PostSummary] }
+
+    func register(_ v1: RouterGroup<PoskoRequestContext>) {
+        v1.post("reports") { request, context in
+            let actor = try context.actor(.operator)
+            let body = try await Body.decode(ReportRequest.self, request, limit: deps.maxBodyBytes)
+            let reports = try deps.coordinator.report(body, actor: actor, at: deps.now())
+            deps.metrics.counter("posko_reports_total", [("status", reports[0].status.rawValue), ("via", "api")]).increment()
+            return JSONResponse(ReportResponse(reports: reports), status: .created)
+        }
+        v1.get("posts") { request, context in
+            _ = try context.require(.viewer)
+            let kelurahan = request.uri.queryParameters["kelurahan"].map(String.init)
+            let kecamatan = request.uri.queryParameters["kecamatan"].map(String.init)
+            return JSONResponse(PostList(posts: try summaries { post in
+                (kelurahan == nil || post.kelurahan == kelurahan) && (kecamatan == nil || post.kecamatan == kecamatan)
+            }))
+        }
+        v1.get("posts/:id") { _, context in
+            _ = try context.require(.viewer)
+            let id = try context.parameters.require("id").lowercased()
+            guard let post = try summaries({ $0.id == id }).first else { throw APIError.notFound("post '\(id)' does not exist") }
+            return JSONResponse(post)
+        }
+        v1.get("continuity") { request, context in
+            _ = try context.require(.viewer)
+            let kecamatan = request.uri.queryParameters["kecamatan"].map(String.init)
+            if let kecamatan, deps.coordinator.playbooks.playbook(kecamatan: kecamatan) == nil {
+                throw APIError(.notFound, code: "not_found", "no playbook for kecamatan '\(kecamatan.prefix(20))'", field: "kecamatan")
+            }
+            return JSONResponse(try deps.continuity(kecamatan: kecamatan))
+        }
+    }
+
+    private func summaries(_ include: (Post) -> Bool) throws -> [PostSummary] {
+        let set = deps.coordinator.playbooks
+        let states = ContinuityEvaluator.evaluate(set, state: try deps.coordinator.store.operationalState(), now: deps.now())
+        let byPost = Dictionary(grouping: states, by: \.postID)
+        return set.posts.values.filter(include).sorted { $0.id < $1.id }.map { p in
+            PostSummary(id: p.id, nama: p.nama, kelurahan: p.kelurahan, kecamatan: p.kecamatan, lokasi: p.lokasi,
+                        rawan: p.rawan, cadangan: p.cadangan, fields: byPost[p.id] ?? [])
+        }
+    }
+}
+
+struct PlaybookRoutes {
+    let deps: APIDependencies
+
+    struct PlaybookInfo: Codable, Sendable {
+        var kecamatan: String
+        var nama: String
+        var versi: String?
+        var file: String
+        var posts: Int
+        var cadres: Int
+        var kelurahan: Int
+    }
+
+    struct PlaybookList: Codable, Sendable { var digest: String; var playbooks: [PlaybookInfo] }
+
+    struct ReloadResponse: Codable, Sendable {
+        var accepted: Bool
+        var digest: String
+        var errors: [Diagnostic]
+        var warnings: [Diagnostic]
+    }
+
+    func register(_ v1: RouterGroup<PoskoRequestContext>) {
+        v1.get("playbooks") { _, context in
+            _ = try context.require(.viewer)
+            let set = deps.coordinator.playbooks
+            return JSONResponse(PlaybookList(digest: set.digest, playbooks: set.playbooks.map {
+                PlaybookInfo(kecamatan: $0.kecamatan, nama: $0.nama, versi: $0.versi, file: ($0.file as NSString).lastPathComponent,
+                             posts: $0.pos.count, cadres: $0.kader.count, kelurahan: set.wilayah.kelurahan(in: $0.kecamatan).count)
+            }))
+        }
+        v1.post("playbooks/reload") { _, context in
+            let actor = try context.actor(.admin)
+            let outcome = await deps.reload(actor)
+            let body = ReloadResponse(accepted: outcome.accepted, digest: outcome.digest,
+                                      errors: outcome.diagnostics.errors, warnings: outcome.diagnostics.warnings)
+            return JSONResponse(body, status: outcome.accepted ? .ok : .unprocessableContent)
+        }
+        v1.get("audit") { request, context in
+            _ = try context.require(.admin)
+            let limit = min(1000, max(1, request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 100))
+            let before = request.uri.queryParameters["before"].flatMap { Int64($0) }
+            return JSONResponse(["entries": try deps.coordinator.store.audit(limit: limit, beforeID: before)])
+        }
+        v1.get("events") { request, context in
+            _ = try context.require(.viewer)
+            let after = request.uri.queryParameters["after"].flatMap { Int64($0) } ?? 0
+            let limit = min(1000, max(1, request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 100))
+            return JSONResponse(["events": try deps.coordinator.store.events(afterID: after, limit: limit)])
+        }
+    }
+}

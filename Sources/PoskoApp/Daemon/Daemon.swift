@@ -1,0 +1,170 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PoskoAPI
+import PoskoCore
+import PoskoStorage
+import ServiceLifecycle
+import Synchronization
+
+/// The running service: storage, live playbooks, API and background services, wired from
+/// a configuration. `prepare` does everything that can fail before serving, so a bad
+/// config, an unwritable state directory or a bad playbook set fails fast with one line.
+public final class PoskoDaemon: Sendable {
+    public let config: PoskoConfig
+    public let coordinator: Coordinator
+    public let metrics: PoskoMetrics
+    public let tokens: TokenStore
+    let logger: Logger
+    let environment: [String: String]
+    let readyFlag = Mutex(false)
+    let notifier: SystemdNotifier
+
+    public static func prepare(
+        config: PoskoConfig, environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = Logger(label: "posko")
+    ) throws(StartupError) -> PoskoDaemon {
+        let store: PoskoStore
+        do {
+            try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true)
+            guard FileManager.default.isWritableFile(atPath: config.stateDirectory) else {
+                throw StartupError("state directory \(config.stateDirectory) is not writable")
+            }
+            store = try PoskoStore.open(directory: config.stateDirectory)
+        } catch let e as StartupError {
+            throw e
+        } catch {
+            throw StartupError("cannot open the database in state directory \(config.stateDirectory): \(error)")
+        }
+        let wilayah = try Self.wilayah(config)
+        let (set, diagnostics) = PlaybookFiles.load(paths: [config.playbookDirectory], wilayah: wilayah,
+                                                    knownWebhooks: Set(config.webhooks.map(\.name)))
+        guard let set else {
+            let first = diagnostics.errors.first.map(\.description) ?? "no playbooks"
+            throw StartupError("playbooks in \(config.playbookDirectory) are invalid (\(diagnostics.errors.count) errors; first: \(first)); run 'posko validate \(config.playbookDirectory)'")
+        }
+        let tokens = TokenStore(try Self.tokenTable(config, environment: environment))
+        let coordinator = Coordinator(store: store, playbooks: set)
+        return PoskoDaemon(config: config, coordinator: coordinator, metrics: PoskoMetrics(), tokens: tokens,
+                           logger: logger, environment: environment)
+    }
+
+    init(config: PoskoConfig, coordinator: Coordinator, metrics: PoskoMetrics, tokens: TokenStore,
+         logger: Logger, environment: [String: String]) {
+        self.config = config
+        self.coordinator = coordinator
+        self.metrics = metrics
+        self.tokens = tokens
+        self.logger = logger
+        self.environment = environment
+        notifier = SystemdNotifier(environment: environment)
+    }
+
+    static func wilayah(_ config: PoskoConfig) throws(StartupError) -> WilayahTable {
+        guard let file = config.wilayahFile else { return .binjai }
+        do {
+            return WilayahTable.binjai.merging(try WilayahTable.parseCSV(String(contentsOfFile: file, encoding: .utf8)))
+        } catch {
+            throw StartupError("cannot read wilayah table \(file): \(error)")
+        }
+    }
+
+    static func tokenTable(_ config: PoskoConfig, environment: [String: String]) throws(StartupError) -> TokenTable {
+        var table = TokenTable()
+        for t in config.tokens {
+            do {
+                table.add(token: try t.secret.read(environment: environment).value, name: t.name, role: t.role)
+            } catch {
+                throw StartupError("token '\(t.name)': \(error.description)")
+            }
+        }
+        return table
+    }
+
+    public var isReady: Bool { readyFlag.withLock { $0 } }
+
+    /// Re-reads playbooks (and tokens); a bad set is rejected and the live one kept.
+    public func reload(actor: Actor) async -> Coordinator.ReloadOutcome {
+        let (set, diagnostics) = PlaybookFiles.load(paths: [config.playbookDirectory], wilayah: (try? Self.wilayah(config)) ?? .binjai,
+                                                    knownWebhooks: Set(config.webhooks.map(\.name)))
+        let outcome: Coordinator.ReloadOutcome
+        do {
+            outcome = try coordinator.reload(set, diagnostics: diagnostics, actor: actor, at: Date())
+        } catch {
+            logger.error("reload could not be recorded", metadata: ["error": "\(error)"])
+            return Coordinator.ReloadOutcome(accepted: false, digest: coordinator.playbooks.digest, diagnostics: diagnostics)
+        }
+        if outcome.accepted {
+            logger.info("playbooks reloaded", metadata: ["digest": "\(outcome.digest)", "warnings": "\(diagnostics.warnings.count)"])
+        } else {
+            for d in diagnostics.errors.prefix(20) { logger.error("playbook rejected on reload: \(d.description)") }
+            logger.error("reload rejected; keeping the live playbooks", metadata: ["errors": "\(diagnostics.errors.count)", "live": "\(outcome.digest)"])
+        }
+        metrics.counter("posko_playbook_reloads_total", [("result", outcome.accepted ? "accepted" : "rejected")]).increment()
+        return outcome
+    }
+
+    /// Re-reads the configuration file for what can change live (tokens).
+    func reloadConfig() {
+        do {
+            let fresh = try ConfigLoader.load(path: config.source)
+            tokens.replace(with: try Self.tokenTable(fresh, environment: environment))
+            logger.info("configuration reloaded (tokens); listen address and state directory need a restart")
+        } catch {
+            logger.error("configuration reload rejected; keeping the live tokens: \(error)")
+        }
+    }
+
+    public func apiDependencies(now: @escaping @Sendable () -> Date = { Date() }) -> APIDependencies {
+        APIDependencies(
+            coordinator: coordinator, tokens: tokens, metrics: metrics, now: now,
+            reload: { [self] actor in await self.reload(actor: actor) },
+            ready: { [self] in self.isReady }, maxBodyBytes: config.maxBodyBytes)
+    }
+
+    /// Runs until SIGTERM/SIGINT (graceful) or a service fails. `onListening` gets the bound port.
+    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let router = buildRouter(apiDependencies())
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "posko"),
+            onServerRunning: { [self] channel in
+                let port = channel.localAddress?.port ?? config.listen.port
+                readyFlag.withLock { $0 = true }
+                notifier.ready(status: "serving on \(config.listen.host):\(port), \(coordinator.playbooks.posts.count) posts")
+                logger.info("posko ready", metadata: ["address": "\(config.listen.host):\(port)", "playbooks": "\(coordinator.playbooks.digest)"])
+                onListening(port)
+            },
+            logger: logger)
+        let services: [any Service] = [
+            app,
+            DeadlineService(coordinator: coordinator, logger: logger),
+            SignalService(daemon: self),
+            WatchdogService(notifier: notifier),
+        ]
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            throw StartupError(Self.describe(error, config: config))
+        }
+        notifier.stopping()
+        do { try coordinator.store.close() } catch { logger.error("database close failed: \(error)") }
+        logger.info("posko stopped")
+    }
+
+    static func describe(_ error: any Error, config: PoskoConfig) -> String {
+        let text = "\(error)"
+        if text.contains("Address already in use") || text.contains("EADDRINUSE") || text.contains("errno: 98") {
+            return "cannot listen on \(config.listen.host):\(config.listen.port): address already in use"
+        }
+        if text.contains("bind") || text.contains("getaddrinfo") {
+            return "cannot listen on \(config.listen.host):\(config.listen.port): \(text)"
+        }
+        return text
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+import PoskoCore
+import PoskoStorage
+import ServiceLifecycle
+import UnixSignals
+
+/// Turns silent posts into `tidak_diketahui` when their check-in deadline passes during an
+/// emergency: sleeps until the next deadline (at most a minute) and records each miss once.
+struct DeadlineService: Service {
+    let coordinator: Coordinator
+    let logger: Logger
+    var now: @Sendable () -> Date = { Date() }
+
+    func run() async throws {
+        var announced = Set<String>()
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let at = now()
+            do {
+                let state = try coordinator.store.operationalState()
+                let set = coordinator.playbooks
+                let overdue = ContinuityEvaluator.overduePosts(set, state: state, now: at)
+                // Key by post and last check-in, so a post that reports and falls silent again is announced again.
+                let fresh = overdue.filter { !announced.contains("\($0)@\(state.lastCheckIn[$0]?.timeIntervalSince1970 ?? 0)") }
+                if !fresh.isEmpty {
+                    try coordinator.checkInsMissed(fresh, at: at)
+                    logger.warning("check-in deadline passed", metadata: ["posts": "\(fresh.count)"])
+                    for p in fresh { announced.insert("\(p)@\(state.lastCheckIn[p]?.timeIntervalSince1970 ?? 0)") }
+                }
+                let next = ContinuityEvaluator.nextDeadline(set, state: state, now: at)
+                let wait = min(60, max(0.2, (next?.timeIntervalSince(at) ?? 60) + 0.05))
+                try await gracefulSleep(wait)
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("deadline check failed: \(error)")
+                try? await gracefulSleep(5)
+            }
+        }
+    }
+}
+
+func gracefulSleep(_ seconds: Double) async throws {
+    try await cancelWhenGracefulShutdown {
+        try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+    }
+}
+
+/// SIGHUP: reload playbooks and configuration, with RELOADING=1/READY=1 around it.
+struct SignalService: Service {
+    let daemon: PoskoDaemon
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        await cancelWhenGracefulShutdown {
+            for await _ in signals {
+                daemon.notifier.reloading()
+                daemon.reloadConfig()
+                let outcome = await daemon.reload(actor: Actor("SIGHUP", via: .system))
+                daemon.notifier.ready(status: outcome.accepted ? "playbooks \(outcome.digest)" : "reload rejected; serving \(outcome.digest)")
+            }
+        }
+    }
+}
+
+/// Pings systemd's watchdog at half its interval (no-op without WatchdogSec).
+struct WatchdogService: Service {
+    let notifier: SystemdNotifier
+
+    func run() async throws {
+        guard let interval = notifier.watchdogInterval else {
+            try? await gracefulSleep(Double(Int32.max))
+            return
+        }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            notifier.watchdog()
+            try? await gracefulSleep(interval / 2)
+        }
+    }
+}

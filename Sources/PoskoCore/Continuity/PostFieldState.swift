@@ -1,0 +1,87 @@
+import Foundation
+
+/// One post's situation for one SPM field at a moment, derived from the playbook, the
+/// latest reports, check-in deadlines and active emergencies.
+public struct PostFieldState: Codable, Sendable, Equatable {
+    public var postID: String
+    public var kelurahan: String
+    public var bidang: Bidang
+    public var status: ServiceStatus
+    /// Normal daily demand (sasaran) of the post for this field.
+    public var demand: Int
+    /// Capacity available now (0 when closed or unknown).
+    public var capacity: Int
+    /// Own demand served at the post itself.
+    public var served: Int
+    /// Own demand the post cannot serve now: to be moved elsewhere.
+    public var displaced: Int
+    /// Capacity left for demand from other posts (0 when not a valid target).
+    public var spare: Int
+    /// Hazards of active emergencies covering the post that it is exposed to (`rawan`).
+    public var activeHazards: [Hazard]
+    /// The check-in deadline passed without a report.
+    public var overdue: Bool
+    /// An active (non-exercise) emergency covers the post's kelurahan.
+    public var affected: Bool
+
+    /// Can take displaced demand: running or degraded, not in an active hazard it is exposed to.
+    public var isTarget: Bool { spare > 0 }
+}
+
+public enum ContinuityEvaluator {
+    /// States for every post × field it serves, sorted by post id then field.
+    public static func evaluate(_ set: PlaybookSet, state: OperationalState, now: Date, exercise: Bool = false) -> [PostFieldState] {
+        let emergencies = state.activeEmergencies.filter { $0.exercise == exercise }
+        var out: [PostFieldState] = []
+        out.reserveCapacity(set.posts.count * 4)
+        for pb in set.playbooks {
+            for post in pb.pos {
+                let covering = emergencies.filter { $0.covers(kelurahan: post.kelurahan) }
+                let hazards = Array(Set(covering.map(\.hazard)).intersection(post.rawan)).sorted()
+                var overdue = false
+                if let since = covering.map(\.declaredAt).min() {
+                    let anchor = max(since, state.lastCheckIn[post.id] ?? since)
+                    overdue = now.timeIntervalSince(anchor) > Double(post.laporSetiap)
+                }
+                for (bidang, load) in post.layanan.sorted(by: { $0.key < $1.key }) {
+                    let report = state.reports[PostField(post.id, bidang)]
+                    var status = report?.status ?? .berjalan
+                    if overdue { status = .tidakDiketahui }
+                    let capacity: Int = switch status {
+                    case .berjalan: load.kapasitas
+                    case .terganggu: min(load.kapasitas, report?.capacity ?? load.kapasitas / 2)
+                    case .tutup, .tidakDiketahui: 0
+                    }
+                    let served = min(load.sasaran, capacity)
+                    let functioning = status == .berjalan || status == .terganggu
+                    out.append(PostFieldState(
+                        postID: post.id, kelurahan: post.kelurahan, bidang: bidang, status: status,
+                        demand: load.sasaran, capacity: capacity, served: served,
+                        displaced: load.sasaran - served,
+                        spare: functioning && hazards.isEmpty ? capacity - served : 0,
+                        activeHazards: hazards, overdue: overdue, affected: !covering.isEmpty
+                    ))
+                }
+            }
+        }
+        return out
+    }
+
+    /// Posts whose check-in deadline has passed at `now`, for the deadline timer.
+    public static func overduePosts(_ set: PlaybookSet, state: OperationalState, now: Date) -> [String] {
+        Array(Set(evaluate(set, state: state, now: now).filter(\.overdue).map(\.postID))).sorted()
+    }
+
+    /// The next moment a check-in deadline expires after `now`, so a timer can sleep until then.
+    public static func nextDeadline(_ set: PlaybookSet, state: OperationalState, now: Date) -> Date? {
+        let emergencies = state.activeEmergencies.filter { !$0.exercise }
+        guard !emergencies.isEmpty else { return nil }
+        var next: Date?
+        for post in set.posts.values {
+            guard let since = emergencies.filter({ $0.covers(kelurahan: post.kelurahan) }).map(\.declaredAt).min() else { continue }
+            let deadline = max(since, state.lastCheckIn[post.id] ?? since).addingTimeInterval(Double(post.laporSetiap))
+            if deadline > now, next.map({ deadline < $0 }) ?? true { next = deadline }
+        }
+        return next
+    }
+}

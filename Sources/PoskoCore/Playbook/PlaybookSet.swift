@@ -1,0 +1,116 @@
+import Foundation
+
+/// All loaded playbooks, validated together and indexed. Immutable: a reload builds a new
+/// set and swaps it in whole, so readers never see half a reload.
+public struct PlaybookSet: Sendable {
+    public let playbooks: [Playbook]
+    public let wilayah: WilayahTable
+    /// Content digest of the source files, shown by the API and recorded on reload.
+    public let digest: String
+    public let posts: [String: Post]
+    public let cadres: [String: Cadre]
+    public let postsByKelurahan: [String: [Post]]
+    public let cadresByPost: [String: [Cadre]]
+    /// Cadres and contacts by E.164 number, for inbound SMS.
+    public let cadresByPhone: [String: Cadre]
+
+    public static let empty = PlaybookSet(playbooks: [], wilayah: .binjai, digest: "")
+
+    public init(playbooks: [Playbook], wilayah: WilayahTable, digest: String) {
+        let sorted = playbooks.sorted { $0.kecamatan < $1.kecamatan }
+        self.playbooks = sorted
+        self.wilayah = wilayah
+        self.digest = digest
+        var posts: [String: Post] = [:]
+        var byKel: [String: [Post]] = [:]
+        var cadres: [String: Cadre] = [:]
+        var byPost: [String: [Cadre]] = [:]
+        var byPhone: [String: Cadre] = [:]
+        for pb in sorted {
+            for p in pb.pos {
+                posts[p.id] = p
+                byKel[p.kelurahan, default: []].append(p)
+            }
+            for c in pb.kader {
+                cadres[c.id] = c
+                byPost[c.pos, default: []].append(c)
+                byPhone[c.telepon] = byPhone[c.telepon] ?? c
+            }
+        }
+        self.posts = posts
+        self.postsByKelurahan = byKel
+        self.cadres = cadres
+        self.cadresByPost = byPost
+        self.cadresByPhone = byPhone
+    }
+
+    public var kelurahanCodes: [String] {
+        playbooks.flatMap { wilayah.kelurahan(in: $0.kecamatan).map(\.code) }
+    }
+
+    public func playbook(kecamatan: String) -> Playbook? {
+        playbooks.first { $0.kecamatan == kecamatan }
+    }
+
+    /// The kecamatan a wilayah code belongs to (itself for a kecamatan).
+    public func kecamatan(of code: String) -> String? {
+        guard let unit = wilayah[code] else { return nil }
+        switch unit.level {
+        case .kecamatan: return unit.code
+        case .kelurahan, .desa: return unit.parent
+        default: return nil
+        }
+    }
+
+    /// Loads and validates files given as (path, bytes). Returns the set only when there
+    /// is no error; diagnostics (errors and warnings) are returned either way.
+    public static func load(
+        files: [(path: String, data: Data)], wilayah: WilayahTable = .binjai, knownWebhooks: Set<String>? = nil
+    ) -> (PlaybookSet?, [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        var playbooks: [Playbook] = []
+        var hasher = FNV1a64()
+        for (path, data) in files.sorted(by: { $0.path < $1.path }) {
+            hasher.combine(path)
+            hasher.combine(data)
+            let (pb, diags) = PlaybookParser.parse(data, file: path, wilayah: wilayah)
+            diagnostics += diags
+            if let pb { playbooks.append(pb) }
+        }
+        diagnostics += PlaybookValidator.validate(playbooks, wilayah: wilayah, knownWebhooks: knownWebhooks)
+        if files.isEmpty {
+            diagnostics.append(Diagnostic(.error, file: "(playbooks)", line: 1, column: 1, "no playbook files found"))
+        }
+        let set = diagnostics.hasErrors ? nil : PlaybookSet(playbooks: playbooks, wilayah: wilayah, digest: hasher.hex)
+        return (set, diagnostics.sortedForDisplay())
+    }
+}
+
+extension Array where Element == Diagnostic {
+    func sortedForDisplay() -> [Diagnostic] {
+        enumerated().sorted { a, b in
+            (a.element.file, a.element.line, a.element.column, a.offset) < (b.element.file, b.element.line, b.element.column, b.offset)
+        }.map(\.element)
+    }
+}
+
+/// A small, stable content hash (FNV-1a, 64 bit) for change detection, not security.
+public struct FNV1a64: Sendable {
+    private var state: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    public init() {}
+
+    public mutating func combine(_ data: Data) {
+        for byte in data {
+            state ^= UInt64(byte)
+            state = state &* 0x0000_0100_0000_01B3
+        }
+    }
+
+    public mutating func combine(_ string: String) { combine(Data(string.utf8)) }
+
+    public var hex: String {
+        let s = String(state, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// BNPB emergency status (status keadaan darurat bencana).
+public enum EmergencyStatus: String, CaseIterable, Codable, Sendable, Comparable {
+    case siagaDarurat = "siaga_darurat"
+    case tanggapDarurat = "tanggap_darurat"
+    case transisiDarurat = "transisi_darurat"
+    case selesai
+
+    public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
+    private var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+
+    public var label: String {
+        switch self {
+        case .siagaDarurat: "Siaga Darurat"
+        case .tanggapDarurat: "Tanggap Darurat"
+        case .transisiDarurat: "Transisi Darurat"
+        case .selesai: "Selesai"
+        }
+    }
+
+    /// Statuses an operator may set on a running emergency (ending is its own action).
+    public static let active: [EmergencyStatus] = [.siagaDarurat, .tanggapDarurat, .transisiDarurat]
+}
+
+/// A declared emergency: a hazard over an area, at a BNPB status, until ended.
+public struct Emergency: Codable, Sendable, Equatable, Identifiable {
+    public var id: String
+    public var hazard: Hazard
+    public var status: EmergencyStatus
+    /// Kemendagri codes (kecamatan and/or kelurahan), sorted.
+    public var areas: [String]
+    public var declaredAt: Date
+    public var updatedAt: Date
+    public var endedAt: Date?
+    public var note: String?
+    /// Where it came from: `operator:<name>` or `cap:<sender>/<identifier>`.
+    public var source: String
+    /// CAP alerts that opened or widened it (identifier list), for Update/Cancel.
+    public var capIdentifiers: [String]
+    /// Set when an operator changed a CAP-opened emergency: a CAP Cancel no longer withdraws it.
+    public var operatorOwned: Bool
+    /// Part of a drill (latihan): never mixed with real emergencies.
+    public var exercise: Bool
+
+    public init(id: String, hazard: Hazard, status: EmergencyStatus, areas: [String], declaredAt: Date,
+                note: String? = nil, source: String, capIdentifiers: [String] = [], operatorOwned: Bool = true,
+                exercise: Bool = false) {
+        self.id = id
+        self.hazard = hazard
+        self.status = status
+        self.areas = areas.sorted()
+        self.declaredAt = declaredAt
+        self.updatedAt = declaredAt
+        self.note = note
+        self.source = source
+        self.capIdentifiers = capIdentifiers
+        self.operatorOwned = operatorOwned
+        self.exercise = exercise
+    }
+
+    public var isActive: Bool { status != .selesai }
+
+    /// Whether the emergency covers a kelurahan (listed itself, or its kecamatan or kota is).
+    public func covers(kelurahan: String) -> Bool {
+        areas.contains { kelurahan == $0 || kelurahan.hasPrefix($0 + ".") }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// What a channel says about one send attempt. The retry policy lives in the dispatcher;
+/// a channel only says whether trying again could help.
+public enum DeliveryResult: Sendable, Equatable {
+    /// The gateway accepted the message (SMS: accepted by the gateway; webhook: 2xx).
+    case delivered(response: String)
+    /// Trying again later may succeed (timeouts, 5xx, 408/429, connection refused).
+    /// `retryAfter` carries a server's explicit wish (e.g. `Retry-After`).
+    case retryable(reason: String, retryAfter: Duration? = nil)
+    /// Trying again will not help (4xx, invalid number, 410 Gone ...).
+    case permanent(reason: String, disableEndpoint: Bool = false)
+}
+
+/// One message ready for one channel. `reference` is Posko's own id for the message:
+/// stable across retries and restarts (it is the webhook-id and the SMS dlr reference),
+/// so a receiver can de-duplicate a re-send.
+public struct OutboundMessage: Sendable, Equatable {
+    public var reference: String
+    /// E.164 phone number for SMS channels (`+6281...`), endpoint name for webhooks.
+    public var address: String
+    /// Indonesian text for SMS.
+    public var text: String
+    /// JSON body for webhooks (already encoded, exactly the bytes that are signed).
+    public var payload: Data?
+    /// Event type for webhook payloads, e.g. `emergency.declared`.
+    public var eventType: String
+
+    public init(reference: String, address: String, text: String, payload: Data? = nil, eventType: String = "alert") {
+        self.reference = reference
+        self.address = address
+        self.text = text
+        self.payload = payload
+        self.eventType = eventType
+    }
+}
+
+/// A delivery channel (Kannel, generic HTTP SMS gateway, webhook endpoint).
+public protocol Notifier: Sendable {
+    /// Name of the channel as written in the configuration, e.g. `kannel-utama`.
+    var channelName: String { get }
+    func send(_ message: OutboundMessage) async -> DeliveryResult
+}

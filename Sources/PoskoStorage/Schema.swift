@@ -1,0 +1,110 @@
+import GRDB
+
+/// The database schema, as ordered migrations. A migration is never edited once shipped;
+/// changes come as new migrations.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            // Append-only: every change to emergencies, reports, plans, overrides, reloads.
+            try db.create(table: "event") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("at", .double).notNull()
+                t.column("kind", .text).notNull()
+                t.column("actor", .text).notNull()
+                t.column("via", .text).notNull()
+                t.column("subject", .text).notNull()
+                t.column("payload", .text).notNull()
+            }
+            try db.create(index: "event_kind", on: "event", columns: ["kind", "id"])
+            try db.create(table: "audit") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("at", .double).notNull()
+                t.column("actor", .text).notNull()
+                t.column("via", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("subject", .text).notNull()
+                t.column("detail", .text).notNull()
+            }
+            // Current state, derived from the events in the same transaction.
+            try db.create(table: "emergency") { t in
+                t.primaryKey("id", .text)
+                t.column("body", .text).notNull()
+                t.column("active", .boolean).notNull()
+                t.column("exercise", .boolean).notNull()
+                t.column("declared_at", .double).notNull()
+            }
+            try db.create(table: "post_status") { t in
+                t.column("post_id", .text).notNull()
+                t.column("bidang", .text).notNull()
+                t.column("body", .text).notNull()
+                t.primaryKey(["post_id", "bidang"])
+            }
+            try db.create(table: "post_checkin") { t in
+                t.primaryKey("post_id", .text)
+                t.column("at", .double).notNull()
+            }
+            try db.create(table: "cadre_availability") { t in
+                t.primaryKey("cadre_id", .text)
+                t.column("available", .boolean).notNull()
+                t.column("post_id", .text)
+                t.column("at", .double).notNull()
+            }
+            try db.create(table: "plan") { t in
+                t.primaryKey("version", .integer)
+                t.column("at", .double).notNull()
+                t.column("body", .text).notNull()
+                t.column("diff", .text).notNull()
+            }
+            try db.create(table: "plan_override") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("body", .text).notNull()
+                t.column("active", .boolean).notNull()
+                t.column("at", .double).notNull()
+            }
+            // Durable outbox: one row per message; attempts are kept for the operator view.
+            try db.create(table: "outbox") { t in
+                t.primaryKey("id", .text)
+                t.column("created_at", .double).notNull()
+                t.column("event_id", .integer)
+                t.column("dedup_key", .text).notNull().unique()
+                t.column("recipient", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("channels", .text).notNull()
+                t.column("channel_index", .integer).notNull().defaults(to: 0)
+                t.column("address", .text).notNull()
+                t.column("text", .text).notNull()
+                t.column("payload", .text)
+                t.column("state", .text).notNull()
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("next_attempt_at", .double).notNull()
+                t.column("claimed_until", .double)
+                t.column("last_error", .text)
+                t.column("delivered_at", .double)
+                t.column("ack_code", .text)
+                t.column("acked_at", .double)
+                t.column("escalation_step", .integer).notNull().defaults(to: 0)
+                t.column("escalate_at", .double)
+                t.column("exercise", .boolean).notNull().defaults(to: false)
+            }
+            try db.create(index: "outbox_due", on: "outbox", columns: ["state", "next_attempt_at"])
+            try db.create(index: "outbox_ack", on: "outbox", columns: ["ack_code"])
+            try db.create(table: "attempt") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("message_id", .text).notNull().indexed()
+                t.column("at", .double).notNull()
+                t.column("channel", .text).notNull()
+                t.column("result", .text).notNull()
+                t.column("detail", .text).notNull()
+                t.column("latency_ms", .double).notNull()
+            }
+            try db.create(table: "endpoint_state") { t in
+                t.primaryKey("name", .text)
+                t.column("disabled_at", .double)
+                t.column("reason", .text)
+            }
+        }
+        return m
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import GRDB
+import PoskoCore
+
+/// Errors a caller can act on; the API maps them to 404 / 409 / 422.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    case notFound(String)
+    case conflict(String)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case let .notFound(m), let .conflict(m), let .invalid(m): m
+        }
+    }
+}
+
+/// Posko's state on one SQLite database (a file in WAL mode, or in memory for tests and
+/// drills). Every change appends to the event log, updates the current-state tables and
+/// writes an audit entry in one transaction.
+public final class PoskoStore: Sendable {
+    public let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) `posko.sqlite` in `directory`, WAL mode, and migrates.
+    public static func open(directory: String) throws -> PoskoStore {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var config = Configuration()
+        config.prepareDatabase { db in
+            // WAL + NORMAL: a commit survives a process crash (kill -9); fsync at checkpoints.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA busy_timeout = 5000")
+        }
+        let pool = try DatabasePool(path: (directory as NSString).appendingPathComponent("posko.sqlite"), configuration: config)
+        return try PoskoStore(writer: pool)
+    }
+
+    /// An in-memory database, for tests and drills.
+    public static func inMemory() throws -> PoskoStore {
+        try PoskoStore(writer: DatabaseQueue())
+    }
+
+    public init(writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Schema.migrator.migrate(writer)
+    }
+
+    public func close() throws {
+        if let pool = writer as? DatabasePool { try pool.close() }
+        if let queue = writer as? DatabaseQueue { try queue.close() }
+    }
+
+    /// Runs `body` in one write transaction.
+    public func write<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+        try writer.write { db in try body(StoreTransaction(db: db)) }
+    }
+
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.read(body)
+    }
+}
+
+enum JSON {
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.dateEncodingStrategy = .secondsSince1970
+        return e
+    }()
+
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .secondsSince1970
+        return d
+    }()
+
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try decoder.decode(type, from: Data(text.utf8))
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import GRDB
+import PoskoCore
+
+/// Typed operations inside one write transaction. The pipeline composes them so that an
+/// event, its state change, its audit entry and the alerts it causes commit together.
+public struct StoreTransaction {
+    public let db: Database
+
+    // MARK: Event log and audit
+
+    @discardableResult
+    public func appendEvent<P: Encodable>(_ kind: EventKind, subject: String, payload: P, actor: Actor, at: Date) throws -> Int64 {
+        try db.execute(
+            sql: "INSERT INTO event (at, kind, actor, via, subject, payload) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [at.timeIntervalSince1970, kind.rawValue, actor.name, actor.via.rawValue, subject, JSON.encode(payload)])
+        return db.lastInsertedRowID
+    }
+
+    public func audit(_ action: String, subject: String, detail: String, actor: Actor, at: Date) throws {
+        try db.execute(
+            sql: "INSERT INTO audit (at, actor, via, action, subject, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [at.timeIntervalSince1970, actor.name, actor.via.rawValue, action, subject, detail])
+    }
+
+    // MARK: Emergencies
+
+    public func emergency(id: String) throws -> Emergency? {
+        guard let body = try String.fetchOne(db, sql: "SELECT body FROM emergency WHERE id = ?", arguments: [id]) else { return nil }
+        return try JSON.decode(Emergency.self, body)
+    }
+
+    public func saveEmergency(_ e: Emergency) throws {
+        try db.execute(
+            sql: """
+            INSERT INTO emergency (id, body, active, exercise, declared_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET body = excluded.body, active = excluded.active
+            """,
+            arguments: [e.id, JSON.encode(e), e.isActive, e.exercise, e.declaredAt.timeIntervalSince1970])
+    }
+
+    public func nextEmergencyID(at: Date) throws -> String {
+        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM emergency") ?? 0
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "Asia/Jakarta")
+        f.dateFormat = "yyyyMMdd"
+        return "D-\(f.string(from: at))-\(String(format: "%03d", count + 1))"
+    }
+
+    // MARK: Reports and cadres
+
+    public func saveReport(_ r: StatusReport) throws {
+        try db.execute(
+            sql: "INSERT INTO post_status (post_id, bidang, body) VALUES (?, ?, ?) ON CONFLICT(post_id, bidang) DO UPDATE SET body = excluded.body",
+            arguments: [r.postID, r.bidang.rawValue, JSON.encode(r)])
+        try db.execute(
+            sql: "INSERT INTO post_checkin (post_id, at) VALUES (?, ?) ON CONFLICT(post_id) DO UPDATE SET at = max(at, excluded.at)",
+            arguments: [r.postID, r.at.timeIntervalSince1970])
+    }
+
+    public func setCadre(_ cadreID: String, available: Bool, post: String?, at: Date) throws {
+        try db.execute(
+            sql: """
+            INSERT INTO cadre_availability (cadre_id, available, post_id, at) VALUES (?, ?, ?, ?)
+            ON CONFLICT(cadre_id) DO UPDATE SET available = excluded.available, post_id = excluded.post_id, at = excluded.at
+            """,
+            arguments: [cadreID, available, post, at.timeIntervalSince1970])
+    }
+
+    /// Everything the core needs to evaluate continuity.
+    public func operationalState() throws -> OperationalState {
+        try PoskoStore.operationalState(db)
+    }
+}
+
+extension PoskoStore {
+    static func operationalState(_ db: Database) throws -> OperationalState {
+        var state = OperationalState()
+        for body in try String.fetchAll(db, sql: "SELECT body FROM emergency ORDER BY declared_at, id") {
+            state.emergencies.append(try JSON.decode(Emergency.self, body))
+        }
+        for body in try String.fetchAll(db, sql: "SELECT body FROM post_status") {
+            let r = try JSON.decode(StatusReport.self, body)
+            state.reports[PostField(r.postID, r.bidang)] = r
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT post_id, at FROM post_checkin") {
+            state.lastCheckIn[row["post_id"]] = Date(timeIntervalSince1970: row["at"])
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT cadre_id, available, post_id FROM cadre_availability") {
+            let id: String = row["cadre_id"]
+            if row["available"] as Bool {
+                state.availableCadres[id] = row["post_id"] as String? ?? ""
+            } else {
+                state.unavailableCadres.insert(id)
+            }
+        }
+        return state
+    }
+
+    public func operationalState() throws -> OperationalState {
+        try read(Self.operationalState)
+    }
+
+    public func emergencies(includeEnded: Bool = true) throws -> [Emergency] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM emergency \(includeEnded ? "" : "WHERE active") ORDER BY declared_at, id")
+                .map { try JSON.decode(Emergency.self, $0) }
+        }
+    }
+
+    public struct AuditEntry: Codable, Sendable, Equatable {
+        public var id: Int64
+        public var at: Date
+        public var actor: String
+        public var via: String
+        public var action: String
+        public var subject: String
+        public var detail: String
+    }
+
+    public func audit(limit: Int = 100, beforeID: Int64? = nil) throws -> [AuditEntry] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?",
+                             arguments: [beforeID ?? Int64.max, limit]).map {
+                AuditEntry(id: $0["id"], at: Date(timeIntervalSince1970: $0["at"]), actor: $0["actor"], via: $0["via"],
+                           action: $0["action"], subject: $0["subject"], detail: $0["detail"])
+            }
+        }
+    }
+
+    public func events(afterID: Int64 = 0, limit: Int = 1000) throws -> [LoggedEvent] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM event WHERE id > ? ORDER BY id LIMIT ?", arguments: [afterID, limit]).compactMap { row -> LoggedEvent? in
+                let r = row
+                guard let kind = EventKind(rawValue: r["kind"]), let via = Interface(rawValue: r["via"]) else { return nil }
+                return LoggedEvent(id: r["id"], at: Date(timeIntervalSince1970: r["at"]), kind: kind,
+                                   actor: Actor(r["actor"], via: via), subject: r["subject"], payload: r["payload"])
+            }
+        }
+    }
+
+    public func eventCount() throws -> Int {
+        try read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM event") ?? 0 }
+    }
+}

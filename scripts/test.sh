@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite: system packages first (Kannel, xmllint, systemd-analyze), then
+# every Swift test. In CI (CI=true) a missing tool or ../shared file fails its test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+swift build --build-tests
+swift test --skip-build --disable-xctest "$@"
