@@ -88,8 +88,9 @@ let package = Package(
         .target(
             name: "PoskoTesting",
             dependencies: [
-                "PoskoCore", "PoskoStorage", "PoskoDelivery", "PoskoApp",
+                "PoskoCore", "PoskoStorage", "PoskoDelivery", "PoskoAPI", "PoskoApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -110,6 +111,7 @@ let package = Package(
             dependencies: [
                 "PoskoAPI", "PoskoApp", "PoskoTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

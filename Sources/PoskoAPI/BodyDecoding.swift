@@ -55,7 +55,9 @@ enum Body {
         switch type {
         case is String.Type, is String?.Type: "a string"
         case is Int.Type, is Int?.Type: "an integer"
-        case is [String].Type: "a list of strings"
+        case is [String].Type, is [String]?.Type: "a list of strings"
+        case is [Any].Type: "a list"
+        case is [String: Any].Type: "an object"
         case is Bool.Type: "true or false"
         default: "\(type)".contains("Dictionary") || "\(type)".contains("Request") ? "an object" : "\(type)"
         }

@@ -9,7 +9,7 @@ struct EmergencyRoutes {
     struct EmergencyList: Codable, Sendable { var emergencies: [Emergency] }
     struct EndRequest: Codable, Sendable { var note: String? }
 
-    func register(_ v1: RouterGroup<PoskoRequestContext>) {
+    func register(_ v1: Registrar) {
         v1.get("emergencies") { request, context in
             _ = try context.require(.viewer)
             let active = request.uri.queryParameters["active"].map { $0 == "true" } ?? false

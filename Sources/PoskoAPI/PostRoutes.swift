@@ -21,7 +21,7 @@ struct PostRoutes {
 
     struct PostList: Codable, Sendable { var posts: [PostSummary] }
 
-    func register(_ v1: RouterGroup<PoskoRequestContext>) {
+    func register(_ v1: Registrar) {
         v1.post("reports") { request, context in
             let actor = try context.actor(.operator)
             let body = try await Body.decode(ReportRequest.self, request, limit: deps.maxBodyBytes)
@@ -86,7 +86,7 @@ struct PlaybookRoutes {
         var warnings: [Diagnostic]
     }
 
-    func register(_ v1: RouterGroup<PoskoRequestContext>) {
+    func register(_ v1: Registrar) {
         v1.get("playbooks") { _, context in
             _ = try context.require(.viewer)
             let set = deps.coordinator.playbooks

@@ -6,16 +6,66 @@ import PoskoStorage
 
 /// Builds the router with every route of the API (documented in openapi.yaml).
 public func buildRouter(_ deps: APIDependencies) -> Router<PoskoRequestContext> {
+    buildRoutes(deps).router
+}
+
+/// The router and the list of its routes (method, OpenAPI-style path), so a test can
+/// check every route against openapi.yaml.
+public func buildRoutes(_ deps: APIDependencies) -> (router: Router<PoskoRequestContext>, routes: [RouteSpec]) {
     let router = Router(context: PoskoRequestContext.self)
     router.add(middleware: RequestMetricsMiddleware(metrics: deps.metrics))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthMiddleware(tokens: deps.tokens))
-    HealthRoutes(deps: deps).register(router)
-    let v1 = router.group("v1")
+    let root = Registrar(router: router, prefix: "")
+    HealthRoutes(deps: deps).register(root)
+    let v1 = root.group("v1")
     EmergencyRoutes(deps: deps).register(v1)
     PostRoutes(deps: deps).register(v1)
     PlaybookRoutes(deps: deps).register(v1)
-    return router
+    return (router, root.recorded)
+}
+
+public struct RouteSpec: Hashable, Sendable, CustomStringConvertible {
+    public var method: String
+    public var path: String
+    public var description: String { "\(method) \(path)" }
+
+    public init(method: String, path: String) {
+        self.method = method
+        self.path = path
+    }
+}
+
+/// Registers routes on the router and remembers them.
+final class Registrar: @unchecked Sendable {
+    typealias Handler<R: ResponseGenerator> = @Sendable (Request, PoskoRequestContext) async throws -> R
+    let router: Router<PoskoRequestContext>
+    let prefix: String
+    private let box: Box
+
+    final class Box: @unchecked Sendable { var routes: [RouteSpec] = [] }
+
+    init(router: Router<PoskoRequestContext>, prefix: String, box: Box = Box()) {
+        self.router = router
+        self.prefix = prefix
+        self.box = box
+    }
+
+    var recorded: [RouteSpec] { box.routes }
+
+    func group(_ path: String) -> Registrar { Registrar(router: router, prefix: prefix + "/" + path, box: box) }
+
+    private func add<R: ResponseGenerator>(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler<R>) {
+        let full = prefix + "/" + path
+        router.on(RouterPath(full), method: method, use: handler)
+        let openAPIPath = full.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+        box.routes.append(RouteSpec(method: method.rawValue.lowercased(), path: "/" + openAPIPath))
+    }
+
+    func get<R: ResponseGenerator>(_ path: String, use handler: @escaping Handler<R>) { add(.get, path, handler) }
+    func post<R: ResponseGenerator>(_ path: String, use handler: @escaping Handler<R>) { add(.post, path, handler) }
+    func patch<R: ResponseGenerator>(_ path: String, use handler: @escaping Handler<R>) { add(.patch, path, handler) }
+    func delete<R: ResponseGenerator>(_ path: String, use handler: @escaping Handler<R>) { add(.delete, path, handler) }
 }
 
 struct RequestMetricsMiddleware: RouterMiddleware {
@@ -62,7 +112,7 @@ struct JSONResponse<T: Encodable & Sendable>: ResponseGenerator {
 struct HealthRoutes {
     let deps: APIDependencies
 
-    func register(_ router: Router<PoskoRequestContext>) {
+    func register(_ router: Registrar) {
         router.get("healthz") { _, _ in JSONResponse(["status": "ok"]) }
         router.get("readyz") { _, _ -> JSONResponse<[String: String]> in
             guard deps.ready() else { throw APIError(.serviceUnavailable, code: "not_ready", "starting up") }

@@ -1,0 +1,65 @@
+import Foundation
+import PoskoAPI
+import PoskoApp
+import PoskoCore
+import PoskoStorage
+
+/// Fixed tokens for tests, one per role.
+public enum TestTokens {
+    public static let viewer = "viewer-token-for-tests"
+    public static let operator_ = "operator-token-for-tests"
+    public static let admin = "admin-token-for-tests"
+
+    public static var table: TokenTable {
+        var t = TokenTable()
+        t.add(token: viewer, name: "viewer-test", role: .viewer)
+        t.add(token: operator_, name: "operator-test", role: .operator)
+        t.add(token: admin, name: "admin-test", role: .admin)
+        return t
+    }
+}
+
+/// The sample Binjai playbooks, loaded once.
+public enum SamplePlaybooks {
+    public static let set: PlaybookSet = {
+        let (set, _) = PlaybookFiles.load(paths: [RepoPaths.path("Playbooks")])
+        return set ?? .empty
+    }()
+}
+
+/// API dependencies over an in-memory store with the sample playbooks and a movable clock.
+public final class APIFixture: Sendable {
+    public let coordinator: Coordinator
+    public let metrics = PoskoMetrics()
+    public let clock: ManualClock
+
+    public init(playbooks: PlaybookSet = SamplePlaybooks.set, start: Date = Date(timeIntervalSince1970: 1_795_400_000)) throws {
+        coordinator = Coordinator(store: try PoskoStore.inMemory(), playbooks: playbooks)
+        clock = ManualClock(start)
+    }
+
+    public func dependencies(reload: @escaping @Sendable (Actor) async -> Coordinator.ReloadOutcome = { _ in
+        .init(accepted: false, digest: "", diagnostics: [])
+    }) -> APIDependencies {
+        let clock = self.clock
+        return APIDependencies(coordinator: coordinator, tokens: TokenStore(TestTokens.table), metrics: metrics,
+                               now: { clock.now }, reload: reload, maxBodyBytes: 64 * 1024)
+    }
+}
+
+/// A clock a test moves by hand.
+public final class ManualClock: Sendable {
+    private let box: LockedBox<Date>
+    public init(_ start: Date) { box = LockedBox(start) }
+    public var now: Date { box.value }
+    public func advance(_ seconds: Double) { box.mutate { $0 = $0.addingTimeInterval(seconds) } }
+    public func set(_ date: Date) { box.mutate { $0 = date } }
+}
+
+public final class LockedBox<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _value: T
+    public init(_ value: T) { _value = value }
+    public var value: T { lock.withLock { _value } }
+    public func mutate<R>(_ body: (inout T) -> R) -> R { lock.withLock { body(&_value) } }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import PoskoAPI
+import PoskoCore
+import PoskoTesting
+import Testing
+import Yams
+
+/// The HTTP API on a real server (port 0) over an in-memory store.
+@Suite struct APITests {
+    func withServer(_ fixture: APIFixture? = nil, _ body: @escaping @Sendable (any TestClientProtocol, APIFixture) async throws -> Void) async throws {
+        let fx = try fixture ?? APIFixture()
+        let app = Application(router: buildRouter(fx.dependencies()), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in try await body(client, fx) }
+    }
+
+    static func auth(_ token: String) -> HTTPFields {
+        [.authorization: "Bearer \(token)", .contentType: "application/json"]
+    }
+
+    static func json(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+    struct ErrorBody: Decodable {
+        struct Detail: Decodable { var code: String; var message: String; var field: String? }
+        var error: Detail
+    }
+
+    static func error(_ r: TestResponse) throws -> ErrorBody.Detail {
+        try JSONDecoder().decode(ErrorBody.self, from: Data(buffer: r.body)).error
+    }
+
+    static func decode<T: Decodable>(_ t: T.Type, _ r: TestResponse) throws -> T {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return try d.decode(T.self, from: Data(buffer: r.body))
+    }
+
+    @Test func declareReportAndSeeCoverageDrop() async throws {
+        try await withServer { client, fx in
+            let declared = try await client.execute(uri: "/v1/emergencies", method: .post, headers: Self.auth(TestTokens.operator_),
+                body: Self.json(#"{"hazard":"banjir","areas":["12.75.02.1001","12.75.02.1003"],"status":"tanggap_darurat"}"#))
+            #expect(declared.status == .created)
+            let e = try Self.decode(Emergency.self, declared)
+            #expect(e.areas == ["12.75.02.1001", "12.75.02.1003"])
+            #expect(e.status == .tanggapDarurat)
+
+            let before = try Self.decode(ContinuityView.self, try await client.execute(uri: "/v1/continuity", method: .get, headers: Self.auth(TestTokens.viewer)))
+            for post in ["berngam-1", "berngam-2", "setia-1"] {
+                let r = try await client.execute(uri: "/v1/reports", method: .post, headers: Self.auth(TestTokens.operator_),
+                    body: Self.json(#"{"post":"\#(post)","bidang":"semua","status":"tutup","note":"air setinggi 1 m"}"#))
+                #expect(r.status == .created)
+            }
+            let after = try Self.decode(ContinuityView.self, try await client.execute(uri: "/v1/continuity", method: .get, headers: Self.auth(TestTokens.viewer)))
+            #expect(after.totalServed < before.totalServed)
+            let berngamHealth = try #require(after.cells.first { $0.kelurahan == "12.75.02.1001" && $0.bidang == .kesehatan })
+            // berngam-1 (64) and berngam-2 (69) closed, berngam-3 (37) still serves: 37 of 170.
+            #expect(berngamHealth.demand == 170)
+            #expect(berngamHealth.served == 37)
+            #expect(after.affectedPosts.contains { $0.postID == "setia-1" && $0.status == .tutup })
+
+            let audit = try await client.execute(uri: "/v1/audit", method: .get, headers: Self.auth(TestTokens.admin))
+            #expect(String(buffer: audit.body).contains("emergency.declare"))
+            #expect(try fx.coordinator.store.eventCount() == 4)
+        }
+    }
+
+    @Test func escalateAndEndAndImpossibleTransitions() async throws {
+        try await withServer { client, _ in
+            let e = try Self.decode(Emergency.self, try await client.execute(uri: "/v1/emergencies", method: .post, headers: Self.auth(TestTokens.operator_),
+                body: Self.json(#"{"hazard":"banjir","areas":["12.75.02"]}"#)))
+            #expect(e.status == .siagaDarurat)
+            let patched = try await client.execute(uri: "/v1/emergencies/\(e.id)", method: .patch, headers: Self.auth(TestTokens.operator_),
+                body: Self.json(#"{"status":"tanggap_darurat"}"#))
+            #expect(try Self.decode(Emergency.self, patched).status == .tanggapDarurat)
+            let ended = try await client.execute(uri: "/v1/emergencies/\(e.id)/end", method: .post, headers: Self.auth(TestTokens.operator_))
+            #expect(ended.status == .ok)
+            let again = try await client.execute(uri: "/v1/emergencies/\(e.id)/end", method: .post, headers: Self.auth(TestTokens.operator_))
+            #expect(again.status == .conflict)
+            #expect(try Self.error(again).message == "emergency '\(e.id)' has already ended")
+            let missing = try await client.execute(uri: "/v1/emergencies/D-nope/end", method: .post, headers: Self.auth(TestTokens.operator_))
+            #expect(missing.status == .notFound)
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"hazard":"banjir","areas":["12.75.02"]"#, 400, nil as String?, "request body is not valid JSON"),
+        (#"{"areas":["12.75.02"]}"#, 400, "hazard", "missing required field 'hazard'"),
+        (#"{"hazard":"banjir","areas":"12.75.02"}"#, 400, "areas", "field 'areas' has the wrong type (expected a list of strings)"),
+        (#"{"hazard":"lahar","areas":["12.75.02"]}"#, 422, "hazard", "unknown hazard 'lahar' (expected one of: \(Hazard.names))"),
+        (#"{"hazard":"banjir","areas":["12.75.09.1001"]}"#, 422, "areas", "unknown wilayah code '12.75.09.1001'"),
+        (#"{"hazard":"banjir","areas":[]}"#, 422, "areas", "at least one kecamatan or kelurahan code is required"),
+        (#"{"hazard":"banjir","areas":["12.75"]}"#, 422, "areas", "'12.75' is a kota; give kecamatan or kelurahan codes"),
+        (#"{"hazard":"banjir","areas":["12.75.02"],"status":"bahaya"}"#, 422, "status", "unknown status 'bahaya' (expected siaga_darurat, tanggap_darurat or transisi_darurat)"),
+        ("", 400, nil, "request body is empty; expected a JSON object"),
+    ])
+    func badDeclareBodiesAreRejectedAndNothingStored(body: String, status: Int, field: String?, message: String) async throws {
+        try await withServer { client, fx in
+            let r = try await client.execute(uri: "/v1/emergencies", method: .post, headers: Self.auth(TestTokens.operator_), body: Self.json(body))
+            #expect(r.status.code == status)
+            let err = try Self.error(r)
+            #expect(err.message == message)
+            #expect(err.field == field)
+            #expect(try fx.coordinator.store.eventCount() == 0)
+            #expect(try fx.coordinator.store.emergencies().isEmpty)
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"post":"tidak-ada","bidang":"kesehatan","status":"tutup"}"#, "post", "unknown post 'tidak-ada'"),
+        (#"{"post":"berngam-1","bidang":"olahraga","status":"tutup"}"#, "bidang", "unknown SPM field 'olahraga' (expected one of: \(Bidang.names), semua)"),
+        (#"{"post":"berngam-1","bidang":"sosial","status":"libur"}"#, "status", "unknown status 'libur' (expected berjalan, terganggu or tutup)"),
+        (#"{"post":"berngam-1","bidang":"pekerjaan_umum","status":"tutup"}"#, "bidang", "post 'berngam-1' does not serve pekerjaan_umum"),
+        (#"{"post":"berngam-1","bidang":"kesehatan","status":"terganggu","capacity":500}"#, "capacity", "capacity 500 exceeds the post's kapasitas 80 for kesehatan"),
+        (#"{"post":"berngam-1","bidang":"kesehatan","status":"tutup","capacity":5}"#, "capacity", "capacity is only reported with status terganggu"),
+    ])
+    func badReportsAreRejectedWithTheField(body: String, field: String, message: String) async throws {
+        try await withServer { client, fx in
+            let r = try await client.execute(uri: "/v1/reports", method: .post, headers: Self.auth(TestTokens.operator_), body: Self.json(body))
+            #expect(r.status == .unprocessableContent)
+            let err = try Self.error(r)
+            #expect(err.field == field)
+            #expect(err.message == message)
+            #expect(try fx.coordinator.store.eventCount() == 0)
+        }
+    }
+
+    @Test func authIsEnforcedWithJSONErrors() async throws {
+        try await withServer { client, _ in
+            let none = try await client.execute(uri: "/v1/emergencies", method: .get)
+            #expect(none.status == .unauthorized)
+            #expect(try Self.error(none).code == "unauthorized")
+            #expect(none.headers[.wwwAuthenticate] == "Bearer realm=\"posko\"")
+            let bad = try await client.execute(uri: "/v1/emergencies", method: .get, headers: [.authorization: "Bearer wrong"])
+            #expect(bad.status == .unauthorized)
+            let basic = try await client.execute(uri: "/v1/emergencies", method: .get, headers: [.authorization: "Basic abc"])
+            #expect(basic.status == .unauthorized)
+            let viewerWrites = try await client.execute(uri: "/v1/emergencies", method: .post, headers: Self.auth(TestTokens.viewer),
+                body: Self.json(#"{"hazard":"banjir","areas":["12.75.02"]}"#))
+            #expect(viewerWrites.status == .forbidden)
+            #expect(try Self.error(viewerWrites).message == "this action needs the operator role")
+            let operatorAudit = try await client.execute(uri: "/v1/audit", method: .get, headers: Self.auth(TestTokens.operator_))
+            #expect(operatorAudit.status == .forbidden)
+            // Health, readiness and metrics are open.
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
+            // Tokens never appear in responses.
+            #expect(!String(buffer: bad.body).contains("wrong"))
+        }
+    }
+
+    @Test func oversizedBodyIs413AndServerKeepsServing() async throws {
+        try await withServer { client, fx in
+            let big = String(repeating: "x", count: 100 * 1024)
+            let r = try await client.execute(uri: "/v1/reports", method: .post, headers: Self.auth(TestTokens.operator_),
+                body: Self.json(#"{"post":"berngam-1","bidang":"kesehatan","status":"tutup","note":"\#(big)"}"#))
+            #expect(r.status == .contentTooLarge)
+            #expect(try Self.error(r).code == "too_large")
+            #expect(try fx.coordinator.store.eventCount() == 0)
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+        }
+    }
+
+    @Test func metricsCountRequestsAndReports() async throws {
+        try await withServer { client, _ in
+            _ = try await client.execute(uri: "/v1/reports", method: .post, headers: Self.auth(TestTokens.operator_),
+                body: Self.json(#"{"post":"berngam-1","bidang":"kesehatan","status":"tutup"}"#))
+            let m = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(m.contains(#"posko_reports_total{status="tutup",via="api"} 1"#))
+            #expect(m.contains("posko_http_requests_total"))
+            #expect(m.contains(#"posko_build_info{version="#))
+        }
+    }
+
+    @Test func unknownRouteIsJSON404() async throws {
+        try await withServer { client, _ in
+            let r = try await client.execute(uri: "/v1/nope", method: .get, headers: Self.auth(TestTokens.viewer))
+            #expect(r.status == .notFound)
+            #expect(try Self.error(r).code == "not_found")
+        }
+    }
+
+    /// Every route the router has is documented in openapi.yaml, and every documented
+    /// operation exists.
+    @Test func everyRouteIsInTheOpenAPIDocument() throws {
+        let fx = try APIFixture()
+        let routes = Set(buildRoutes(fx.dependencies()).routes)
+        let text = try String(contentsOfFile: RepoPaths.path("Sources/PoskoAPI/openapi.yaml"), encoding: .utf8)
+        let doc = try #require(try Yams.load(yaml: text) as? [String: Any])
+        #expect(doc["openapi"] as? String == "3.0.3")
+        let paths = try #require(doc["paths"] as? [String: Any])
+        var documented = Set<RouteSpec>()
+        for (path, item) in paths {
+            for method in ((item as? [String: Any]) ?? [:]).keys where ["get", "post", "patch", "put", "delete"].contains(method) {
+                documented.insert(RouteSpec(method: method, path: path))
+            }
+        }
+        #expect(routes.subtracting(documented).isEmpty, "undocumented: \(routes.subtracting(documented))")
+        #expect(documented.subtracting(routes).isEmpty, "documented but missing: \(documented.subtracting(routes))")
+    }
+
+    @Test func openAPIDocumentIsServed() async throws {
+        try await withServer { client, _ in
+            let r = try await client.execute(uri: "/openapi.yaml", method: .get)
+            #expect(r.status == .ok)
+            #expect(String(buffer: r.body).hasPrefix("openapi: 3.0.3"))
+        }
+    }
+}
