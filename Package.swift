@@ -96,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PoskoCoreTests",
-            dependencies: ["PoskoCore", "PoskoApp", "PoskoTesting"],
+            dependencies: ["PoskoCore", "PoskoDelivery", "PoskoApp", "PoskoTesting"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,104 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import PoskoCore
+
+/// The CLI's client for a running daemon's API.
+public struct APIClient: Sendable {
+    public var baseURL: String
+    public var token: String?
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public init(baseURL: String, token: String?) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.token = token
+    }
+
+    /// The token from a flag, `$POSKO_TOKEN`, or `$POSKO_TOKEN_FILE`.
+    public static func token(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let flag { return flag }
+        if let t = environment["POSKO_TOKEN"], !t.isEmpty { return t }
+        if let f = environment["POSKO_TOKEN_FILE"], let d = FileManager.default.contents(atPath: f) {
+            return String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return nil
+    }
+
+    public func request(_ method: HTTPMethod, _ path: String, body: Data? = nil) async throws(Failure) -> Data {
+        var req = HTTPClientRequest(url: baseURL + path)
+        req.method = method
+        if let token { req.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            req.headers.add(name: "Content-Type", value: "application/json")
+            req.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await HTTPClient.shared.execute(req, timeout: .seconds(15))
+            bytes = try await response.body.collect(upTo: 16 << 20)
+        } catch {
+            throw Failure(description: "cannot reach \(baseURL): \(error)")
+        }
+        let data = Data(buffer: bytes)
+        guard (200..<300).contains(Int(response.status.code)) else {
+            struct E: Decodable { struct D: Decodable { var message: String; var field: String? }; var error: D }
+            if let e = try? JSONDecoder().decode(E.self, from: data) {
+                throw Failure(description: "\(response.status.code): \(e.error.field.map { "\($0): " } ?? "")\(e.error.message)")
+            }
+            throw Failure(description: "\(response.status.code) \(response.status.reasonPhrase)")
+        }
+        return data
+    }
+
+    public func get<T: Decodable>(_ type: T.Type, _ path: String) async throws -> T {
+        try Self.decoder.decode(T.self, from: try await request(.GET, path))
+    }
+
+    public func send<B: Encodable, T: Decodable>(_ method: HTTPMethod, _ path: String, _ body: B, as: T.Type) async throws -> T {
+        try Self.decoder.decode(T.self, from: try await request(method, path, body: try JSONEncoder().encode(body)))
+    }
+
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }()
+}
+
+/// Tables the CLI prints.
+public enum StatusText {
+    public static func emergencies(_ list: [Emergency]) -> String {
+        guard !list.isEmpty else { return "Tidak ada keadaan darurat aktif." }
+        return TextTable.render(header: ["id", "bahaya", "status", "wilayah", "sejak"], rows: list.map {
+            [$0.id, $0.hazard.rawValue, $0.status.rawValue, $0.areas.joined(separator: ","), Self.time($0.declaredAt)]
+        })
+    }
+
+    /// Kelurahan × field cells below full coverage, worst first.
+    public static func continuity(_ view: ContinuityView, limit: Int = 40) -> String {
+        let percent = String(format: "%.1f%%", view.coverage * 100)
+        var out = "Cakupan layanan: \(percent) (\(view.totalServed)/\(view.totalDemand)), tergeser \(view.totalDisplaced)"
+        if let v = view.planVersion { out += ", rencana v\(v)" }
+        let low = view.cells.filter { $0.coverage < 1 }.sorted { ($0.coverage, $0.kelurahan, $0.bidang) < ($1.coverage, $1.kelurahan, $1.bidang) }
+        guard !low.isEmpty else { return out + "\nSemua kelurahan × bidang terlayani penuh." }
+        let rows = low.prefix(limit).map {
+            [$0.kelurahan, $0.nama, $0.bidang.rawValue, "\($0.served)/\($0.demand)", String(format: "%.0f%%", $0.coverage * 100)]
+        }
+        out += "\n" + TextTable.render(header: ["kelurahan", "nama", "bidang", "terlayani", "cakupan"], rows: Array(rows))
+        if low.count > limit { out += "\n… dan \(low.count - limit) lainnya" }
+        return out
+    }
+
+    static func time(_ d: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "Asia/Jakarta")
+        f.dateFormat = "yyyy-MM-dd HH:mm 'WIB'"
+        return f.string(from: d)
+    }
+}
