@@ -115,6 +115,6 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PoskoAppTests", dependencies: ["PoskoApp", "PoskoTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "PoskoAppTests", dependencies: ["PoskoApp", "PoskoTesting", "posko"], swiftSettings: swiftSettings),
     ]
 )

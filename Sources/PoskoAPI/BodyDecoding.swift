@@ -55,7 +55,7 @@ enum Body {
         switch type {
         case is String.Type, is String?.Type: "a string"
         case is Int.Type, is Int?.Type: "an integer"
-        case is [String].Type, is [String]?.Type: "a list of strings"
+        // Foundation reports a list as Array<Any>, without its element type.
         case is [Any].Type: "a list"
         case is [String: Any].Type: "an object"
         case is Bool.Type: "true or false"

@@ -1,0 +1,125 @@
+import Foundation
+import PoskoTesting
+import Testing
+
+/// The README's story, on the real executable: start, declare a flood, report posts closed,
+/// see coverage drop, reload on SIGHUP (good and bad edits), stop on SIGTERM.
+@Suite(.serialized) struct DaemonEndToEndTests {
+    @Test func operatorSessionFromStartToSIGTERM() async throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        try await daemon.start()
+        #expect(daemon.port > 0, "\(daemon.stderr)")
+        #expect(try await daemon.call(.GET, "/readyz", token: nil).0 == 200)
+
+        let (declared, body) = try await daemon.call(.POST, "/v1/emergencies",
+            body: #"{"hazard":"banjir","areas":["12.75.02.1001","12.75.02.1003"],"status":"tanggap_darurat"}"#)
+        #expect(declared == 201, "\(body)")
+        let before = try await daemon.call(.GET, "/v1/continuity", token: TestTokens.viewer).1
+        for post in ["berngam-1", "berngam-2", "setia-1"] {
+            let (status, _) = try daemon.cli(["report", post, "semua", "tutup", "--note", "banjir"])
+            #expect(status == 0)
+        }
+        let after = try await daemon.call(.GET, "/v1/continuity", token: TestTokens.viewer).1
+        #expect(Self.served(after) < Self.served(before))
+
+        let (statusCode, status) = try daemon.cli(["status"])
+        #expect(statusCode == 0)
+        #expect(status.contains("banjir"))
+        #expect(status.contains("tanggap_darurat"))
+        #expect(status.contains("12.75.02.1001  Berngam"))
+
+        // A good edit is picked up on SIGHUP...
+        let digest0 = try Self.digest(await daemon.call(.GET, "/readyz", token: nil).1)
+        let file = daemon.dir.path + "/Playbooks/12.75.02-binjai-kota.yaml"
+        var text = try String(contentsOfFile: file, encoding: .utf8)
+        text = text.replacingOccurrences(of: "Posyandu Melati Berngam (contoh)", with: "Posyandu Melati Baru (contoh)")
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        let digest1 = try await Self.waitForDigestChange(daemon, from: digest0)
+        #expect(digest1 != digest0)
+        #expect(try await daemon.call(.GET, "/v1/posts/berngam-1", token: TestTokens.viewer).1.contains("Posyandu Melati Baru"))
+
+        // ...a bad one is rejected and the live set stays.
+        try (text + "\nbogus_key: 1\n").write(toFile: file, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        try await Task.sleep(for: .milliseconds(800))
+        #expect(try Self.digest(await daemon.call(.GET, "/readyz", token: nil).1) == digest1)
+        let audit = try await daemon.call(.GET, "/v1/audit", token: TestTokens.admin).1
+        #expect(audit.contains("playbooks.reload_rejected"))
+        #expect(daemon.stderr.contains("unknown key 'bogus_key'"))
+
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+        #expect(daemon.stderr.contains("posko stopped"))
+        // Secrets never reach the log.
+        #expect(!daemon.stderr.contains(TestTokens.operator_))
+    }
+
+    @Test func stateSurvivesRestart() async throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        try await daemon.start()
+        #expect(try await daemon.call(.POST, "/v1/emergencies", body: #"{"hazard":"banjir","areas":["12.75.03"]}"#).0 == 201)
+        daemon.signal(SIGKILL)
+        _ = try await daemon.waitForExit()
+        let again = Process()
+        _ = again
+        let second = try DaemonProcess(configText: try String(contentsOfFile: daemon.dir.path + "/posko.yaml", encoding: .utf8))
+        defer { second.stop() }
+        try await second.start()
+        let list = try await second.call(.GET, "/v1/emergencies", token: TestTokens.viewer).1
+        #expect(list.contains("12.75.03"))
+    }
+
+    @Test func badConfigFailsWithOneLine() async throws {
+        let daemon = try DaemonProcess(configText: "listen: { host: 127.0.0.1, port: 70000 }\nlisten_typo: 1\n")
+        defer { daemon.stop() }
+        try await daemon.start()
+        #expect(try await daemon.waitForExit() == 1)
+        let lines = daemon.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(daemon.stderr)")
+        #expect(daemon.stderr.contains("listen.port must be between 0 and 65535, found 70000"))
+        #expect(daemon.stderr.contains("unknown key 'listen_typo'"))
+    }
+
+    @Test func busyPortFailsWithOneLine() async throws {
+        let first = try DaemonProcess()
+        defer { first.stop() }
+        try await first.start()
+        let second = try DaemonProcess(port: first.port)
+        defer { second.stop() }
+        try await second.start()
+        #expect(try await second.waitForExit() == 1)
+        #expect(second.stderr.contains("posko: cannot listen on 127.0.0.1:\(first.port): address already in use"), "\(second.stderr)")
+    }
+
+    @Test func unwritableStateDirectoryFailsWithOneLine() async throws {
+        let daemon = try DaemonProcess(configText: DaemonProcess.defaultConfig.replacingOccurrences(of: "{dir}/state", with: "/proc/posko-state"))
+        defer { daemon.stop() }
+        try await daemon.start()
+        #expect(try await daemon.waitForExit() == 1)
+        #expect(daemon.stderr.hasPrefix("posko: "), "\(daemon.stderr)")
+        #expect(daemon.stderr.contains("/proc/posko-state"))
+        #expect(daemon.stderr.split(separator: "\n").count == 1)
+    }
+
+    static func served(_ json: String) -> Int {
+        guard let d = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return -1 }
+        return d["totalServed"] as? Int ?? -1
+    }
+
+    static func digest(_ json: String) throws -> String {
+        let d = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        return d?["playbooks"] as? String ?? ""
+    }
+
+    static func waitForDigestChange(_ daemon: DaemonProcess, from old: String) async throws -> String {
+        for _ in 0..<100 {
+            let d = try digest(await daemon.call(.GET, "/readyz", token: nil).1)
+            if d != old { return d }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return old
+    }
+}
