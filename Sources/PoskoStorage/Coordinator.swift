@@ -11,33 +11,37 @@ public final class Coordinator: Sendable {
     private let changes: AsyncStream<ChangeNotice>.Continuation
     /// Signals "state changed, re-plan" to the planner service (debounced there).
     public let changeStream: AsyncStream<ChangeNotice>
-    private let alertHook: Mutex<(@Sendable (StoreTransaction, AlertCause) throws -> Void)?>
+    public let routing: AlertRouting
 
     public struct ChangeNotice: Sendable, Equatable {
         public var reason: String
         public var at: Date
     }
 
-    public init(store: PoskoStore, playbooks: PlaybookSet) {
+    public init(store: PoskoStore, playbooks: PlaybookSet, routing: AlertRouting = .none) {
         self.store = store
+        self.routing = routing
         current = Mutex(playbooks)
         (changeStream, changes) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
-        alertHook = Mutex(nil)
     }
 
     public var playbooks: PlaybookSet { current.withLock { $0 } }
-
-    /// Installs the alert rules: called inside each change's transaction.
-    public func setAlertHook(_ hook: @escaping @Sendable (StoreTransaction, AlertCause) throws -> Void) {
-        alertHook.withLock { $0 = hook }
-    }
 
     private func notify(_ reason: String, at: Date) {
         changes.yield(ChangeNotice(reason: reason, at: at))
     }
 
-    private func alerts(_ tx: StoreTransaction, _ cause: AlertCause) throws {
-        if let hook = alertHook.withLock({ $0 }) { try hook(tx, cause) }
+    /// The alert rules, applied inside the transaction of the event that caused them, so
+    /// an event and its alerts are stored together or not at all.
+    @discardableResult
+    public func alerts(_ tx: StoreTransaction, _ trigger: AlertTrigger, eventID: Int64?, at: Date, exercise: Bool = false) throws -> [String] {
+        let set = playbooks
+        let drafts = AlertRules.drafts(for: trigger, playbooks: set, routing: routing, exercise: exercise)
+        return try tx.enqueue(drafts, eventID: eventID, at: at, routing: routing) { draft in
+            // Escalations are tracked on the original alert, so they do not start a chain of their own.
+            guard draft.needsAck, draft.kind != "escalation", let kec = draft.kecamatan else { return nil }
+            return set.playbook(kecamatan: kec)?.eskalasi.first.map { Double($0.setelah) }
+        }
     }
 
     // MARK: Emergencies
@@ -57,7 +61,7 @@ public final class Coordinator: Sendable {
             let eventID = try tx.appendEvent(.emergencyDeclared, subject: e.id, payload: e, actor: actor, at: at)
             try tx.audit("emergency.declare", subject: e.id,
                          detail: "\(e.hazard.rawValue) \(e.status.rawValue) \(e.areas.joined(separator: ","))", actor: actor, at: at)
-            try alerts(tx, AlertCause(eventID: eventID, kind: .emergencyDeclared, emergency: e, previous: nil, at: at))
+            try alerts(tx, .emergencyDeclared(e), eventID: eventID, at: at, exercise: e.exercise)
             return e
         }
         notify("emergency declared", at: at)
@@ -74,7 +78,7 @@ public final class Coordinator: Sendable {
             let eventID = try tx.appendEvent(.emergencyChanged, subject: e.id, payload: e, actor: actor, at: at)
             try tx.audit("emergency.change", subject: e.id,
                          detail: "\(old.status.rawValue)->\(e.status.rawValue) \(e.areas.joined(separator: ","))", actor: actor, at: at)
-            try alerts(tx, AlertCause(eventID: eventID, kind: .emergencyChanged, emergency: e, previous: old, at: at))
+            try alerts(tx, .emergencyChanged(e, previous: old), eventID: eventID, at: at, exercise: e.exercise)
             return e
         }
         notify("emergency changed", at: at)
@@ -93,7 +97,7 @@ public final class Coordinator: Sendable {
             try tx.saveEmergency(e)
             let eventID = try tx.appendEvent(.emergencyEnded, subject: e.id, payload: e, actor: actor, at: at)
             try tx.audit("emergency.end", subject: e.id, detail: old.status.rawValue, actor: actor, at: at)
-            try alerts(tx, AlertCause(eventID: eventID, kind: .emergencyEnded, emergency: e, previous: old, at: at))
+            try alerts(tx, .emergencyEnded(e), eventID: eventID, at: at, exercise: e.exercise)
             return e
         }
         notify("emergency ended", at: at)
@@ -110,7 +114,7 @@ public final class Coordinator: Sendable {
             let eventID = try tx.appendEvent(.statusReported, subject: reports[0].postID, payload: reports, actor: actor, at: at)
             let fields = reports.map(\.bidang.rawValue).joined(separator: ",")
             try tx.audit("post.report", subject: reports[0].postID, detail: "\(fields) \(reports[0].status.rawValue)", actor: actor, at: at)
-            try alerts(tx, AlertCause(eventID: eventID, kind: .statusReported, reports: reports, at: at))
+            try alerts(tx, .statusReported(reports), eventID: eventID, at: at)
         }
         notify("post reported", at: at)
         return reports
@@ -137,9 +141,49 @@ public final class Coordinator: Sendable {
         try store.write { tx in
             let eventID = try tx.appendEvent(.checkInMissed, subject: posts.joined(separator: ","), payload: posts, actor: .timer, at: at)
             try tx.audit("post.checkin_missed", subject: posts.joined(separator: ","), detail: "\(posts.count) posts", actor: .timer, at: at)
-            try alerts(tx, AlertCause(eventID: eventID, kind: .checkInMissed, missedPosts: posts, at: at))
+            try alerts(tx, .checkInMissed(posts), eventID: eventID, at: at)
         }
         notify("check-in deadline", at: at)
+    }
+
+    // MARK: Acknowledgements and escalation
+
+    /// `OK <kode>` (SMS) or an operator's acknowledgement: stops the alert's escalation.
+    public func acknowledge(code: String, actor: Actor, at: Date) throws -> OutboxMessage? {
+        guard let m = try store.acknowledge(code: code, at: at) else { return nil }
+        try store.write { tx in
+            try tx.appendEvent(.alertAcknowledged, subject: m.id, payload: ["code": code.uppercased(), "recipient": m.recipient], actor: actor, at: at)
+            try tx.audit("alert.ack", subject: m.id, detail: m.recipient, actor: actor, at: at)
+        }
+        return m
+    }
+
+    /// Sends every unacknowledged alert whose time has come one step up its kecamatan's
+    /// eskalasi chain, and schedules the next step.
+    @discardableResult
+    public func escalateDue(at: Date) throws -> Int {
+        let due = try store.dueEscalations(now: at)
+        let set = playbooks
+        for m in due {
+            let chain = m.kecamatan.flatMap { set.playbook(kecamatan: $0)?.eskalasi } ?? []
+            try store.write { tx in
+                guard m.escalationStep < chain.count, let kec = m.kecamatan else {
+                    try tx.db.execute(sql: "UPDATE outbox SET escalate_at = NULL WHERE id = ?", arguments: [m.id])
+                    return
+                }
+                let step = chain[m.escalationStep]
+                let next = m.escalationStep + 1 < chain.count ? m.createdAt.addingTimeInterval(Double(chain[m.escalationStep + 1].setelah)) : nil
+                try tx.db.execute(sql: "UPDATE outbox SET escalation_step = ?, escalate_at = ? WHERE id = ?",
+                                  arguments: [m.escalationStep + 1, next?.timeIntervalSince1970, m.id])
+                let eventID = try tx.appendEvent(.alertEscalated, subject: m.id,
+                                                 payload: ["to": step.ke.rawValue, "step": "\(m.escalationStep + 1)", "recipient": m.recipient],
+                                                 actor: .timer, at: at)
+                try tx.audit("alert.escalate", subject: m.id, detail: "\(m.recipient) -> \(step.ke.rawValue)", actor: .timer, at: at)
+                try alerts(tx, .escalation(original: m.id, originalRecipient: m.recipient, role: step.ke, kecamatan: kec,
+                                           step: m.escalationStep + 1, text: m.text), eventID: eventID, at: at, exercise: m.exercise)
+            }
+        }
+        return due.count
     }
 
     // MARK: Playbooks
@@ -179,27 +223,5 @@ public final class Coordinator: Sendable {
             try tx.audit("playbooks.reload_rejected", subject: live, detail: "\(errors.count) errors; kept \(live)", actor: actor, at: at)
         }
         return ReloadOutcome(accepted: false, digest: live, diagnostics: diagnostics)
-    }
-}
-
-/// What an alert rule looks at: the event that just happened, inside its transaction.
-public struct AlertCause: Sendable {
-    public var eventID: Int64
-    public var kind: EventKind
-    public var emergency: Emergency?
-    public var previous: Emergency?
-    public var reports: [StatusReport] = []
-    public var missedPosts: [String] = []
-    public var at: Date
-
-    public init(eventID: Int64, kind: EventKind, emergency: Emergency? = nil, previous: Emergency? = nil,
-                reports: [StatusReport] = [], missedPosts: [String] = [], at: Date) {
-        self.eventID = eventID
-        self.kind = kind
-        self.emergency = emergency
-        self.previous = previous
-        self.reports = reports
-        self.missedPosts = missedPosts
-        self.at = at
     }
 }

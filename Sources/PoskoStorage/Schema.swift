@@ -73,7 +73,7 @@ enum Schema {
                 t.column("kind", .text).notNull()
                 t.column("channels", .text).notNull()
                 t.column("channel_index", .integer).notNull().defaults(to: 0)
-                t.column("address", .text).notNull()
+                t.column("kecamatan", .text)
                 t.column("text", .text).notNull()
                 t.column("payload", .text)
                 t.column("state", .text).notNull()
@@ -90,6 +90,11 @@ enum Schema {
             }
             try db.create(index: "outbox_due", on: "outbox", columns: ["state", "next_attempt_at"])
             try db.create(index: "outbox_ack", on: "outbox", columns: ["ack_code"])
+            // Dedup keys of alerts merged into an earlier message of the same recipient.
+            try db.create(table: "outbox_merge") { t in
+                t.primaryKey("dedup_key", .text)
+                t.column("message_id", .text).notNull()
+            }
             try db.create(table: "attempt") { t in
                 t.autoIncrementedPrimaryKey("id")
                 t.column("message_id", .text).notNull().indexed()

@@ -1,0 +1,183 @@
+import Foundation
+
+/// What happened, as the alert rules see it.
+public enum AlertTrigger: Sendable {
+    case emergencyDeclared(Emergency)
+    case emergencyChanged(Emergency, previous: Emergency)
+    case emergencyEnded(Emergency)
+    case statusReported([StatusReport])
+    case checkInMissed([String])
+    case cadreAssigned(cadre: Cadre, to: Post, bidang: Bidang, distanceKm: Double, planVersion: Int)
+    case cadreReleased(cadre: Cadre, from: Post, planVersion: Int)
+    case coverageLow(kelurahan: String, bidang: Bidang, coverage: Double, at: Date)
+    /// An unacknowledged alert goes up the chain: to `role` of `kecamatan`.
+    case escalation(original: String, originalRecipient: String, role: ContactRole, kecamatan: String, step: Int, text: String)
+}
+
+/// Which events alert whom, with what text. Pure: the same trigger and playbooks always
+/// give the same drafts, in the same order.
+public enum AlertRules {
+    public static func drafts(for trigger: AlertTrigger, playbooks set: PlaybookSet, routing: AlertRouting, exercise: Bool = false) -> [AlertDraft] {
+        var drafts: [AlertDraft]
+        switch trigger {
+        case let .emergencyDeclared(e):
+            drafts = emergencyAlerts(e, kind: "emergency.declared", text: AlertText.declared(e, set), set: set, routing: routing)
+        case let .emergencyChanged(e, previous):
+            drafts = emergencyAlerts(e, kind: "emergency.changed", text: AlertText.changed(e, previous: previous, set),
+                                     set: set, routing: routing, previousAreas: previous.areas, dedupSuffix: "\(e.updatedAt.timeIntervalSince1970)")
+        case let .emergencyEnded(e):
+            drafts = emergencyAlerts(e, kind: "emergency.ended", text: AlertText.ended(e), set: set, routing: routing, needsAck: false)
+        case let .statusReported(reports):
+            drafts = statusAlerts(reports, set: set, routing: routing)
+        case let .checkInMissed(posts):
+            drafts = missedAlerts(posts, set: set, routing: routing)
+        case let .cadreAssigned(cadre, post, bidang, km, version):
+            drafts = [AlertDraft(
+                recipient: "kader:\(cadre.id)", recipientName: cadre.nama, role: "kader", kind: "plan.cadre",
+                routes: routing.routes(phone: cadre.telepon, webhook: nil),
+                text: AlertText.cadreAssigned(cadre, post, bidang, km),
+                payload: Payload.json(["event": "plan.cadre_assigned", "cadre": cadre.id, "post": post.id, "bidang": bidang.rawValue, "plan_version": "\(version)"]),
+                dedupKey: "plan.cadre:\(cadre.id):\(post.id):\(bidang.rawValue):v\(version)", needsAck: false,
+                kecamatan: post.kecamatan, groupable: true, exercise: exercise)]
+        case let .cadreReleased(cadre, post, version):
+            drafts = [AlertDraft(
+                recipient: "kader:\(cadre.id)", recipientName: cadre.nama, role: "kader", kind: "plan.cadre",
+                routes: routing.routes(phone: cadre.telepon, webhook: nil),
+                text: AlertText.cadreReleased(cadre, post),
+                payload: Payload.json(["event": "plan.cadre_released", "cadre": cadre.id, "post": post.id, "plan_version": "\(version)"]),
+                dedupKey: "plan.cadre_released:\(cadre.id):\(post.id):v\(version)", needsAck: false,
+                kecamatan: post.kecamatan, groupable: true, exercise: exercise)]
+        case let .coverageLow(kelurahan, bidang, coverage, at):
+            drafts = coverageAlerts(kelurahan, bidang, coverage, at: at, set: set, routing: routing)
+        case let .escalation(original, originalRecipient, role, kecamatan, step, text):
+            drafts = contacts(role: role, kecamatan: kecamatan, kelurahan: nil, set: set).map { c in
+                AlertDraft(recipient: c.key, recipientName: c.contact.nama ?? role.rawValue, role: role.rawValue, kind: "escalation",
+                           routes: routing.routes(phone: c.contact.telepon, webhook: c.contact.webhook),
+                           text: AlertText.escalation(originalRecipient: originalRecipient, step: step, text: text),
+                           payload: Payload.json(["event": "alert.escalated", "original": original, "step": "\(step)", "role": role.rawValue]),
+                           dedupKey: "escalation:\(original):\(step):\(c.key)", needsAck: true, kecamatan: kecamatan,
+                           groupable: false, exercise: exercise)
+            }
+        }
+        return drafts.filter { !$0.routes.isEmpty }.map { d in
+            var d = d
+            d.exercise = exercise
+            if exercise { d.text = "LATIHAN " + d.text }
+            return d
+        }
+    }
+
+    struct KeyedContact { var key: String; var contact: Contact }
+
+    /// Contacts of a role in a kecamatan (lurah: of one kelurahan), unique by key.
+    static func contacts(role: ContactRole, kecamatan: String, kelurahan: String?, set: PlaybookSet) -> [KeyedContact] {
+        guard let pb = set.playbook(kecamatan: kecamatan) else { return [] }
+        return pb.kontak.filter { $0.peran == role && (kelurahan == nil || $0.kelurahan == kelurahan) }.map { c in
+            let key: String = switch role {
+            case .lurah: "lurah:\(c.kelurahan ?? kecamatan)"
+            case .bpbd: "bpbd:\(c.webhook ?? c.telepon ?? kecamatan)"
+            default: "\(role.rawValue):\(kecamatan)"
+            }
+            return KeyedContact(key: key, contact: c)
+        }
+    }
+
+    /// Kelurahan codes covered by area codes (a kecamatan expands to its kelurahan).
+    static func kelurahan(in areas: [String], set: PlaybookSet) -> [String] {
+        var out: [String] = []
+        for code in areas {
+            if set.wilayah[code]?.level == .kecamatan {
+                out += set.wilayah.kelurahan(in: code).map(\.code)
+            } else {
+                out.append(code)
+            }
+        }
+        return Array(Set(out)).sorted()
+    }
+
+    static func emergencyAlerts(_ e: Emergency, kind: String, text: String, set: PlaybookSet, routing: AlertRouting,
+                                previousAreas: [String] = [], needsAck: Bool = true, dedupSuffix: String = "") -> [AlertDraft] {
+        let kels = kelurahan(in: e.areas + previousAreas, set: set)
+        let kecs = Array(Set(kels.compactMap { set.kecamatan(of: $0) })).sorted()
+        var out: [AlertDraft] = []
+        var seen = Set<String>()
+        let payload = Payload.emergency(e, kind: kind)
+        func add(_ c: KeyedContact, kecamatan: String) {
+            guard seen.insert(c.key).inserted else { return }
+            out.append(AlertDraft(
+                recipient: c.key, recipientName: c.contact.nama ?? c.contact.peran.rawValue, role: c.contact.peran.rawValue, kind: kind,
+                routes: routing.routes(phone: c.contact.telepon, webhook: c.contact.webhook), text: text, payload: payload,
+                dedupKey: "\(kind):\(e.id):\(c.key)\(dedupSuffix.isEmpty ? "" : ":" + dedupSuffix)",
+                needsAck: needsAck && c.contact.peran != .bpbd, kecamatan: kecamatan, groupable: false, exercise: e.exercise))
+        }
+        for kec in kecs {
+            for kel in kels where set.kecamatan(of: kel) == kec {
+                for c in contacts(role: .lurah, kecamatan: kec, kelurahan: kel, set: set) { add(c, kecamatan: kec) }
+            }
+            for c in contacts(role: .camat, kecamatan: kec, kelurahan: nil, set: set) { add(c, kecamatan: kec) }
+            for c in contacts(role: .bpbd, kecamatan: kec, kelurahan: nil, set: set) { add(c, kecamatan: kec) }
+        }
+        return out
+    }
+
+    static func statusAlerts(_ reports: [StatusReport], set: PlaybookSet, routing: AlertRouting) -> [AlertDraft] {
+        guard let first = reports.first, let post = set.posts[first.postID] else { return [] }
+        let text = AlertText.postStatus(post, reports, set)
+        let payload = Payload.json(["event": "post.reported", "post": post.id, "status": first.status.rawValue,
+                                    "bidang": reports.map(\.bidang.rawValue).joined(separator: ",")])
+        return contacts(role: .lurah, kecamatan: post.kecamatan, kelurahan: post.kelurahan, set: set).map { c in
+            AlertDraft(recipient: c.key, recipientName: c.contact.nama ?? "lurah", role: "lurah", kind: "post.status",
+                       routes: routing.routes(phone: c.contact.telepon, webhook: c.contact.webhook), text: text, payload: payload,
+                       dedupKey: "post.status:\(post.id):\(first.status.rawValue):\(reports.map(\.bidang.rawValue).joined(separator: ",")):\(first.at.timeIntervalSince1970)",
+                       needsAck: false, kecamatan: post.kecamatan, groupable: true, exercise: false)
+        }
+    }
+
+    static func missedAlerts(_ posts: [String], set: PlaybookSet, routing: AlertRouting) -> [AlertDraft] {
+        var byKel: [String: [Post]] = [:]
+        for id in posts { if let p = set.posts[id] { byKel[p.kelurahan, default: []].append(p) } }
+        var out: [AlertDraft] = []
+        for (kel, list) in byKel.sorted(by: { $0.key < $1.key }) {
+            guard let kec = set.kecamatan(of: kel) else { continue }
+            let text = AlertText.missed(list, kelurahan: set.wilayah[kel]?.name ?? kel)
+            for c in contacts(role: .lurah, kecamatan: kec, kelurahan: kel, set: set) {
+                out.append(AlertDraft(recipient: c.key, recipientName: c.contact.nama ?? "lurah", role: "lurah", kind: "post.checkin_missed",
+                                      routes: routing.routes(phone: c.contact.telepon, webhook: c.contact.webhook), text: text,
+                                      payload: Payload.json(["event": "post.checkin_missed", "posts": list.map(\.id).joined(separator: ",")]),
+                                      dedupKey: "missed:\(list.map(\.id).joined(separator: ",")):\(c.key)",
+                                      needsAck: false, kecamatan: kec, groupable: true, exercise: false))
+            }
+        }
+        return out
+    }
+
+    static func coverageAlerts(_ kel: String, _ bidang: Bidang, _ coverage: Double, at: Date, set: PlaybookSet, routing: AlertRouting) -> [AlertDraft] {
+        guard let kec = set.kecamatan(of: kel) else { return [] }
+        let text = AlertText.coverageLow(kelurahan: set.wilayah[kel]?.name ?? kel, bidang: bidang, coverage: coverage)
+        let day = Int(at.timeIntervalSince1970 / 21600)
+        return (contacts(role: .camat, kecamatan: kec, kelurahan: nil, set: set) + contacts(role: .bpbd, kecamatan: kec, kelurahan: nil, set: set)).map { c in
+            AlertDraft(recipient: c.key, recipientName: c.contact.nama ?? c.contact.peran.rawValue, role: c.contact.peran.rawValue,
+                       kind: "coverage.low", routes: routing.routes(phone: c.contact.telepon, webhook: c.contact.webhook), text: text,
+                       payload: Payload.json(["event": "coverage.low", "kelurahan": kel, "bidang": bidang.rawValue,
+                                              "coverage": String(format: "%.2f", coverage)]),
+                       dedupKey: "coverage:\(kel):\(bidang.rawValue):\(day):\(c.key)", needsAck: false, kecamatan: kec,
+                       groupable: true, exercise: false)
+        }
+    }
+}
+
+enum Payload {
+    static func json(_ fields: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(fields), as: UTF8.self)) ?? "{}"
+    }
+
+    static func emergency(_ e: Emergency, kind: String) -> String {
+        struct Body: Encodable { var event: String; var emergency: Emergency }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return (try? String(decoding: encoder.encode(Body(event: kind, emergency: e)), as: UTF8.self)) ?? "{}"
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+import Metrics
+import PoskoCore
+import PoskoStorage
+import ServiceLifecycle
+
+/// Sends what the outbox holds: claims due messages, sends each through its current
+/// channel, records every attempt, retries with backoff, fails over along the
+/// recipient's channels. Persisted before acknowledged: a crash at any point leaves the
+/// message claimable again (same id) once its lease runs out.
+public final class Dispatcher: Sendable {
+    public let store: PoskoStore
+    let notifiers: [String: any Notifier]
+    let policy: RetryPolicy
+    let logger: Logger
+    let factory: (any MetricsFactory)?
+    let random: @Sendable () -> Double
+    let batch: Int
+    let lease: TimeInterval
+
+    /// `notifiers` are keyed by route channel: `sms:<name>` or `webhook:<name>`.
+    public init(store: PoskoStore, notifiers: [String: any Notifier], policy: RetryPolicy = RetryPolicy(),
+                logger: Logger = Logger(label: "posko.dispatch"), metricsFactory: (any MetricsFactory)? = nil,
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, batch: Int = 64, lease: TimeInterval = 60) {
+        self.store = store
+        self.notifiers = notifiers
+        self.policy = policy
+        self.logger = logger
+        self.factory = metricsFactory
+        self.random = random
+        self.batch = batch
+        self.lease = lease
+    }
+
+    /// Claims and sends every message due at `now`; returns how many were attempted.
+    /// `concurrent: false` sends in order (drills, for determinism).
+    @discardableResult
+    public func dispatchDue(now: @escaping @Sendable () -> Date, concurrent: Bool = true) async throws -> Int {
+        let due = try store.claimDue(now: now(), limit: batch, lease: lease)
+        guard !due.isEmpty else { return 0 }
+        let disabled = try store.disabledEndpoints()
+        if concurrent {
+            await withTaskGroup(of: Void.self) { group in
+                for m in due { group.addTask { await self.attempt(m, disabled: disabled, now: now) } }
+            }
+        } else {
+            for m in due { await attempt(m, disabled: disabled, now: now) }
+        }
+        if let factory { Gauge(label: "posko_outbox_depth", factory: factory).record((try? store.outboxDepth()) ?? 0) }
+        return due.count
+    }
+
+    func attempt(_ m: OutboxMessage, disabled: Set<String>, now: @escaping @Sendable () -> Date) async {
+        guard let route = m.route else {
+            await record(m, channel: "none", .failed(reason: "no channel left"), now: now(), latency: 0)
+            return
+        }
+        guard let notifier = notifiers[route.channel] else {
+            await record(m, channel: route.channel, .failover(reason: "channel \(route.channel) is not configured"), now: now(), latency: 0)
+            return
+        }
+        if route.isWebhook, disabled.contains(route.address) {
+            await record(m, channel: route.channel, .failover(reason: "endpoint \(route.address) is disabled"), now: now(), latency: 0)
+            return
+        }
+        let outbound = OutboundMessage(reference: m.id, address: route.address, text: m.smsText,
+                                       payload: route.isWebhook ? Data(webhookBody(m).utf8) : nil, eventType: m.kind)
+        let start = ContinuousClock.now
+        let result = await notifier.send(outbound)
+        let latency = Double((ContinuousClock.now - start).components.attoseconds) / 1e15 + Double((ContinuousClock.now - start).components.seconds) * 1000
+        let at = now()
+        let outcome: PoskoStore.SendOutcome
+        switch result {
+        case let .delivered(response):
+            outcome = .delivered(final: route.isWebhook, response: response)
+            if let factory {
+                Timer(label: "posko_delivery_latency_seconds", dimensions: [("channel", route.channel)], factory: factory)
+                    .recordNanoseconds(Int64(max(0, at.timeIntervalSince(m.createdAt)) * 1e9))
+            }
+        case let .retryable(reason, retryAfter):
+            if m.attempts + 1 >= policy.attemptsPerChannel {
+                outcome = .failover(reason: "gave up after \(m.attempts + 1) tries: \(reason)")
+            } else {
+                let seconds = retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+                let delay = policy.delay(afterAttempt: m.attempts + 1, retryAfter: seconds, unit: random())
+                outcome = .retry(at: at.addingTimeInterval(delay), reason: reason)
+            }
+        case let .permanent(reason, disableEndpoint):
+            if disableEndpoint {
+                try? store.disableEndpoint(route.address, reason: reason, at: at)
+                logger.error("webhook endpoint disabled", metadata: ["endpoint": "\(route.address)", "reason": "\(reason)"])
+            }
+            outcome = .failover(reason: reason)
+        }
+        await record(m, channel: route.channel, outcome, now: at, latency: latency)
+    }
+
+    private func record(_ m: OutboxMessage, channel: String, _ outcome: PoskoStore.SendOutcome, now: Date, latency: Double) async {
+        let result: String = switch outcome {
+        case .delivered: "delivered"
+        case .retry: "retryable"
+        case .failover, .failed: "permanent"
+        }
+        if let factory { Counter(label: "posko_delivery_attempts_total", dimensions: [("channel", channel), ("result", result)], factory: factory).increment() }
+        do {
+            try store.record(m, channel: channel, outcome: outcome, at: now, latencyMs: latency)
+        } catch {
+            // The claim's lease will make the message due again: at-least-once, same id.
+            logger.error("could not record attempt; message will be retried", metadata: ["message": "\(m.id)", "error": "\(error)"])
+        }
+        if case let .failover(reason) = outcome {
+            logger.warning("channel failed; failing over", metadata: ["message": "\(m.id)", "channel": "\(channel)", "reason": "\(reason)"])
+        }
+    }
+
+    /// The webhook body: the alert's facts plus the Indonesian text and reply code.
+    func webhookBody(_ m: OutboxMessage) -> String {
+        struct Body: Encodable {
+            var id: String
+            var type: String
+            var recipient: String
+            var text: String
+            var ack_code: String?
+            var exercise: Bool
+            var created_at: String
+            var data: String?
+        }
+        let f = ISO8601DateFormatter()
+        let body = Body(id: m.id, type: m.kind, recipient: m.recipient, text: m.smsText, ack_code: m.ackCode, exercise: m.exercise,
+                        created_at: f.string(from: m.createdAt), data: m.payload)
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: e.encode(body), as: UTF8.self)) ?? "{}"
+    }
+}
+
+/// The dispatcher as a long-running service: sends what is due, then sleeps until the
+/// next message is due, checking at least every `idle` seconds for new alerts (a cheap
+/// indexed query).
+public struct DispatcherService: Service {
+    let dispatcher: Dispatcher
+    let idle: Double
+
+    public init(dispatcher: Dispatcher, idle: Double = 0.05) {
+        self.dispatcher = dispatcher
+        self.idle = idle
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let sent = (try? await dispatcher.dispatchDue(now: { Date() })) ?? 0
+                if sent > 0 { continue }
+                let next = (try? dispatcher.store.nextDueAt()) ?? nil
+                let wait = min(idle, max(0.01, next.map { $0.timeIntervalSinceNow } ?? idle))
+                try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+            }
+        }
+    }
+}

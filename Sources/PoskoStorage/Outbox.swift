@@ -1,0 +1,281 @@
+import Foundation
+import GRDB
+import PoskoCore
+
+/// A message in the durable outbox.
+public struct OutboxMessage: Codable, Sendable, Equatable {
+    public enum State: String, Codable, Sendable, CaseIterable {
+        /// Waiting for its next attempt (or for its grouping window to close).
+        case pending
+        /// Claimed by the dispatcher; a crash leaves it here until the lease runs out.
+        case sending
+        /// Accepted by an SMS gateway; a delivery report may still come.
+        case sent
+        /// Delivered (webhook 2xx, or an SMS delivery report).
+        case delivered
+        /// Every channel failed permanently or ran out of tries.
+        case failed
+    }
+
+    public var id: String
+    public var createdAt: Date
+    public var eventID: Int64?
+    public var recipient: String
+    public var role: String
+    public var kind: String
+    public var routes: [ChannelRoute]
+    public var channelIndex: Int
+    public var text: String
+    public var payload: String?
+    public var state: State
+    public var attempts: Int
+    public var nextAttemptAt: Date
+    public var lastError: String?
+    public var deliveredAt: Date?
+    public var ackCode: String?
+    public var ackedAt: Date?
+    public var escalationStep: Int
+    public var escalateAt: Date?
+    public var kecamatan: String?
+    public var exercise: Bool
+
+    public var route: ChannelRoute? { channelIndex < routes.count ? routes[channelIndex] : nil }
+
+    /// The text as sent: with the reply code when an acknowledgement is wanted.
+    public var smsText: String { ackCode.map { "\(text) Balas OK \($0)" } ?? text }
+}
+
+public struct AttemptRecord: Codable, Sendable, Equatable {
+    public var messageID: String
+    public var at: Date
+    public var channel: String
+    public var result: String
+    public var detail: String
+    public var latencyMs: Double
+}
+
+extension OutboxMessage {
+    init(row: Row) throws {
+        id = row["id"]
+        createdAt = Date(timeIntervalSince1970: row["created_at"])
+        eventID = row["event_id"]
+        recipient = row["recipient"]
+        role = row["role"]
+        kind = row["kind"]
+        routes = try JSON.decode([ChannelRoute].self, row["channels"])
+        channelIndex = row["channel_index"]
+        text = row["text"]
+        payload = row["payload"]
+        state = State(rawValue: row["state"]) ?? .pending
+        attempts = row["attempts"]
+        nextAttemptAt = Date(timeIntervalSince1970: row["next_attempt_at"])
+        lastError = row["last_error"]
+        deliveredAt = (row["delivered_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+        ackCode = row["ack_code"]
+        ackedAt = (row["acked_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+        escalationStep = row["escalation_step"]
+        escalateAt = (row["escalate_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+        kecamatan = row["kecamatan"]
+        exercise = row["exercise"]
+    }
+}
+
+extension StoreTransaction {
+    /// Writes alert drafts to the outbox, in the caller's transaction. Identical alerts
+    /// (same dedup key) are stored once; a groupable alert to a recipient who already has
+    /// one waiting in its grouping window is merged into it.
+    @discardableResult
+    public func enqueue(_ drafts: [AlertDraft], eventID: Int64?, at: Date, routing: AlertRouting,
+                        escalation: (AlertDraft) -> TimeInterval? = { _ in nil }) throws -> [String] {
+        var ids: [String] = []
+        for (index, d) in drafts.enumerated() {
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE dedup_key = ?", arguments: [d.dedupKey]) == true { continue }
+            if d.groupable, let row = try Row.fetchOne(db, sql: """
+                SELECT id, text FROM outbox WHERE recipient = ? AND state = 'pending' AND attempts = 0 AND kind = ?
+                AND next_attempt_at > ? AND exercise = ? ORDER BY created_at DESC LIMIT 1
+                """, arguments: [d.recipient, d.kind, at.timeIntervalSince1970, d.exercise]) {
+                let merged = (row["text"] as String) + "\n" + d.text.replacingOccurrences(of: "[POSKO] ", with: "")
+                try db.execute(sql: "UPDATE outbox SET text = ? WHERE id = ?", arguments: [String(merged.prefix(1200)), row["id"] as String])
+                try db.execute(sql: "INSERT INTO outbox_merge (dedup_key, message_id) VALUES (?, ?)", arguments: [d.dedupKey, row["id"] as String])
+                ids.append(row["id"])
+                continue
+            }
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox_merge WHERE dedup_key = ?", arguments: [d.dedupKey]) == true { continue }
+            let id = "m-\(eventID ?? 0)-\(index + 1)-\(AckCode.make(from: d.dedupKey).lowercased())"
+            var ack: String?
+            if d.needsAck {
+                var salt = 0
+                repeat {
+                    ack = AckCode.make(from: id, salt: salt)
+                    salt += 1
+                } while try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE ack_code = ? AND acked_at IS NULL", arguments: [ack]) == true
+            }
+            let notBefore = d.groupable ? at.addingTimeInterval(routing.groupingWindow) : at
+            try db.execute(sql: """
+                INSERT INTO outbox (id, created_at, event_id, dedup_key, recipient, role, kind, channels, channel_index, kecamatan,
+                  text, payload, state, attempts, next_attempt_at, ack_code, escalation_step, escalate_at, exercise)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 'pending', 0, ?, ?, 0, ?, ?)
+                """, arguments: [id, at.timeIntervalSince1970, eventID, d.dedupKey, d.recipient, d.role, d.kind, JSON.encode(d.routes),
+                                 d.kecamatan, d.text, d.payload, notBefore.timeIntervalSince1970, ack,
+                                 escalation(d).map { at.addingTimeInterval($0).timeIntervalSince1970 }, d.exercise])
+            ids.append(id)
+        }
+        return ids
+    }
+}
+
+/// The dispatcher's and the operator's view of the outbox.
+extension PoskoStore {
+    /// Claims due messages for sending. A claim is a lease: a message whose sender died
+    /// (kill -9) is claimable again after the lease, with the same id.
+    public func claimDue(now: Date, limit: Int, lease: TimeInterval = 60) throws -> [OutboxMessage] {
+        try writer.write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM outbox WHERE (state = 'pending' AND next_attempt_at <= ?)
+                   OR (state = 'sending' AND claimed_until <= ?)
+                ORDER BY next_attempt_at, id LIMIT ?
+                """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
+            var out: [OutboxMessage] = []
+            for row in rows {
+                try db.execute(sql: "UPDATE outbox SET state = 'sending', claimed_until = ? WHERE id = ?",
+                               arguments: [now.addingTimeInterval(lease).timeIntervalSince1970, row["id"] as String])
+                var m = try OutboxMessage(row: row)
+                m.state = .sending
+                out.append(m)
+            }
+            return out
+        }
+    }
+
+    public enum SendOutcome: Sendable, Equatable {
+        case delivered(final: Bool, response: String)
+        case retry(at: Date, reason: String)
+        case failover(reason: String)
+        case failed(reason: String)
+    }
+
+    /// Records one attempt and moves the message on: delivered/sent, retry later, next
+    /// channel, or failed.
+    public func record(_ message: OutboxMessage, channel: String, outcome: SendOutcome, at: Date, latencyMs: Double) throws {
+        try writer.write { db in
+            let (result, detail): (String, String) = switch outcome {
+            case let .delivered(final, r): (final ? "delivered" : "sent", r)
+            case let .retry(_, r): ("retryable", r)
+            case let .failover(r): ("permanent", r)
+            case let .failed(r): ("permanent", r)
+            }
+            try db.execute(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [message.id, at.timeIntervalSince1970, channel, result, String(detail.prefix(500)), latencyMs])
+            switch outcome {
+            case let .delivered(final, _):
+                try db.execute(sql: "UPDATE outbox SET state = ?, attempts = attempts + 1, delivered_at = ?, claimed_until = NULL, last_error = NULL WHERE id = ?",
+                               arguments: [final ? "delivered" : "sent", final ? at.timeIntervalSince1970 : nil, message.id])
+            case let .retry(next, reason):
+                try db.execute(sql: "UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?",
+                               arguments: [next.timeIntervalSince1970, reason, message.id])
+            case let .failover(reason):
+                try Self.failover(db, id: message.id, reason: reason, at: at)
+            case let .failed(reason):
+                try db.execute(sql: "UPDATE outbox SET state = 'failed', attempts = attempts + 1, claimed_until = NULL, last_error = ? WHERE id = ?",
+                               arguments: [reason, message.id])
+            }
+        }
+    }
+
+    /// Next channel of the recipient, or failed when there is none.
+    static func failover(_ db: Database, id: String, reason: String, at: Date) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT channels, channel_index FROM outbox WHERE id = ?", arguments: [id]) else { return }
+        let routes = try JSON.decode([ChannelRoute].self, row["channels"])
+        let next = (row["channel_index"] as Int) + 1
+        if next < routes.count {
+            try db.execute(sql: """
+                UPDATE outbox SET state = 'pending', channel_index = ?, attempts = 0, next_attempt_at = ?, claimed_until = NULL, last_error = ?
+                WHERE id = ?
+                """, arguments: [next, at.timeIntervalSince1970, reason, id])
+        } else {
+            try db.execute(sql: "UPDATE outbox SET state = 'failed', claimed_until = NULL, last_error = ? WHERE id = ?", arguments: [reason, id])
+        }
+    }
+
+    /// A delivery report from an SMS gateway: delivered, or failed (which fails over).
+    @discardableResult
+    public func deliveryReport(messageID: String, delivered: Bool, detail: String, at: Date) throws -> Bool {
+        try writer.write { db in
+            guard let state = try String.fetchOne(db, sql: "SELECT state FROM outbox WHERE id = ?", arguments: [messageID]) else { return false }
+            try db.execute(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, 'dlr', ?, ?, 0)",
+                           arguments: [messageID, at.timeIntervalSince1970, delivered ? "dlr_delivered" : "dlr_failed", String(detail.prefix(300))])
+            if delivered {
+                if state == "sent" || state == "sending" {
+                    try db.execute(sql: "UPDATE outbox SET state = 'delivered', delivered_at = ? WHERE id = ?", arguments: [at.timeIntervalSince1970, messageID])
+                }
+            } else if state == "sent" {
+                try Self.failover(db, id: messageID, reason: "delivery report: \(detail)", at: at)
+            }
+            return true
+        }
+    }
+
+    /// `OK <kode>` from a recipient: stops escalation. Returns the message if the code matched.
+    public func acknowledge(code: String, at: Date) throws -> OutboxMessage? {
+        try writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE ack_code = ? ORDER BY created_at DESC LIMIT 1",
+                                             arguments: [code.uppercased()]) else { return nil }
+            var m = try OutboxMessage(row: row)
+            if m.ackedAt == nil {
+                try db.execute(sql: "UPDATE outbox SET acked_at = ?, escalate_at = NULL WHERE id = ?", arguments: [at.timeIntervalSince1970, m.id])
+                m.ackedAt = at
+            }
+            return m
+        }
+    }
+
+    /// Messages whose escalation time has come without an acknowledgement.
+    public func dueEscalations(now: Date) throws -> [OutboxMessage] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE escalate_at IS NOT NULL AND escalate_at <= ? AND acked_at IS NULL ORDER BY escalate_at, id",
+                             arguments: [now.timeIntervalSince1970]).map(OutboxMessage.init(row:))
+        }
+    }
+
+    public func messages(limit: Int = 100, state: OutboxMessage.State? = nil) throws -> [OutboxMessage] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox \(state == nil ? "" : "WHERE state = ?") ORDER BY created_at DESC, id DESC LIMIT ?",
+                             arguments: state.map { [$0.rawValue, limit] } ?? [limit]).map(OutboxMessage.init(row:))
+        }
+    }
+
+    public func message(id: String) throws -> OutboxMessage? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]).map(OutboxMessage.init(row:)) }
+    }
+
+    public func attempts(messageID: String) throws -> [AttemptRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM attempt WHERE message_id = ? ORDER BY id", arguments: [messageID]).map {
+                AttemptRecord(messageID: $0["message_id"], at: Date(timeIntervalSince1970: $0["at"]), channel: $0["channel"],
+                              result: $0["result"], detail: $0["detail"], latencyMs: $0["latency_ms"])
+            }
+        }
+    }
+
+    /// Messages not yet finished (pending or in flight): the outbox depth.
+    public func outboxDepth() throws -> Int {
+        try read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')") ?? 0 }
+    }
+
+    public func nextDueAt() throws -> Date? {
+        try read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'").map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    public func disableEndpoint(_ name: String, reason: String, at: Date) throws {
+        try writer.write { db in
+            try db.execute(sql: "INSERT INTO endpoint_state (name, disabled_at, reason) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET disabled_at = excluded.disabled_at, reason = excluded.reason",
+                           arguments: [name, at.timeIntervalSince1970, reason])
+        }
+    }
+
+    public func disabledEndpoints() throws -> Set<String> {
+        try read { Set(try String.fetchAll($0, sql: "SELECT name FROM endpoint_state WHERE disabled_at IS NOT NULL")) }
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import PoskoCore
+import PoskoDelivery
+import PoskoStorage
+import PoskoTesting
+import Testing
+
+/// Alert rules → outbox → dispatcher, with recording channels (the real channels have
+/// their own tests against Kannel and a real webhook receiver).
+@Suite struct OutboxTests {
+    static let routing = AlertRouting(smsChannels: ["utama", "cadangan"], webhooks: ["bpbd-binjai"], groupingWindow: 60)
+    static let t0 = Date(timeIntervalSince1970: 1_795_400_000)
+
+    func fixture() throws -> (Coordinator, RecordingNotifier, RecordingNotifier, RecordingNotifier, Dispatcher) {
+        let store = try PoskoStore.inMemory()
+        let c = Coordinator(store: store, playbooks: SamplePlaybooks.set, routing: Self.routing)
+        let sms1 = RecordingNotifier("utama"), sms2 = RecordingNotifier("cadangan"), hook = RecordingNotifier("bpbd-binjai")
+        let d = Dispatcher(store: store, notifiers: ["sms:utama": sms1, "sms:cadangan": sms2, "webhook:bpbd-binjai": hook],
+                           policy: RetryPolicy(base: 1, cap: 10, attemptsPerChannel: 3, jitter: 0), random: { 0.5 })
+        return (c, sms1, sms2, hook, d)
+    }
+
+    @Test func floodDeclarationAlertsLurahCamatAndBPBDInTheSameTransaction() async throws {
+        let (c, sms1, _, hook, d) = try fixture()
+        let e = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001", "12.75.02.1003"]), actor: Actor("op", via: .api), at: Self.t0)
+        let queued = try c.store.messages()
+        #expect(Set(queued.map(\.recipient)) == ["lurah:12.75.02.1001", "lurah:12.75.02.1003", "camat:12.75.02", "bpbd:bpbd-binjai"])
+        #expect(queued.allSatisfy { $0.eventID != nil })
+        try await d.dispatchDue(now: { Self.t0 }, concurrent: false)
+        #expect(Set(sms1.sent.map(\.address)) == ["+6281300020001", "+6281300020003", "+6281100000002"])
+        let text = try #require(sms1.sent.first?.text)
+        #expect(text.hasPrefix("[POSKO] Darurat BANJIR (Siaga Darurat) di Kel. Berngam, Kel. Setia."))
+        #expect(text.range(of: #"Balas OK [A-Z0-9]{4}$"#, options: .regularExpression) != nil)
+        #expect(hook.sent.count == 1)
+        #expect(String(decoding: hook.sent[0].payload ?? Data(), as: UTF8.self).contains(e.id))
+        // SMS accepted by the gateway is "sent" until its delivery report; webhooks are delivered.
+        let states = Dictionary(uniqueKeysWithValues: try c.store.messages().map { ($0.recipient, $0.state) })
+        #expect(states["bpbd:bpbd-binjai"] == .delivered)
+        #expect(states["lurah:12.75.02.1001"] == .sent)
+    }
+
+    @Test func retryableFailuresBackOffThenFailOverToTheNextChannel() async throws {
+        let (c, sms1, sms2, _, d) = try fixture()
+        sms1.setFallback(.retryable(reason: "connection refused"))
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
+        var now = Self.t0
+        for _ in 0..<10 {
+            try await d.dispatchDue(now: { [now] in now }, concurrent: false)
+            now = now.addingTimeInterval(5)
+        }
+        let lurah = try #require(try c.store.messages().first { $0.recipient == "lurah:12.75.02.1001" })
+        #expect(lurah.state == .sent)
+        #expect(lurah.channelIndex == 1)
+        let attempts = try c.store.attempts(messageID: lurah.id)
+        #expect(attempts.map(\.result) == ["retryable", "retryable", "permanent", "sent"])
+        #expect(attempts.first?.channel == "sms:utama")
+        #expect(attempts.last?.channel == "sms:cadangan")
+        // The same reference is used on every channel: a receiver can de-duplicate.
+        #expect(Set(sms1.sent.filter { $0.address == "+6281300020001" }.map(\.reference)) == [lurah.id])
+        #expect(sms2.sent.contains { $0.reference == lurah.id })
+    }
+
+    @Test func failedDeliveryReportFailsOver() async throws {
+        let (c, _, sms2, _, d) = try fixture()
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
+        try await d.dispatchDue(now: { Self.t0 }, concurrent: false)
+        let lurah = try #require(try c.store.messages().first { $0.recipient == "lurah:12.75.02.1001" })
+        #expect(try c.store.deliveryReport(messageID: lurah.id, delivered: false, detail: "16 NACK", at: Self.t0.addingTimeInterval(3)))
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(4) }, concurrent: false)
+        #expect(sms2.sent.map(\.reference).contains(lurah.id))
+        #expect(try c.store.deliveryReport(messageID: lurah.id, delivered: true, detail: "1", at: Self.t0.addingTimeInterval(9)))
+        #expect(try c.store.message(id: lurah.id)?.state == .delivered)
+        #expect(try c.store.deliveryReport(messageID: "m-unknown", delivered: true, detail: "1", at: Self.t0) == false)
+    }
+
+    @Test func permanentFailureOnEveryChannelIsFailedNotLost() async throws {
+        let (c, sms1, sms2, _, d) = try fixture()
+        sms1.setFallback(.permanent(reason: "403 Authorization failed"))
+        sms2.setFallback(.permanent(reason: "400 invalid number"))
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
+        try await d.dispatchDue(now: { Self.t0 }, concurrent: false)
+        try await d.dispatchDue(now: { Self.t0 }, concurrent: false)
+        let lurah = try #require(try c.store.messages().first { $0.recipient == "lurah:12.75.02.1001" })
+        #expect(lurah.state == .failed)
+        #expect(lurah.lastError == "400 invalid number")
+    }
+
+    @Test func webhook410DisablesTheEndpointAndFailsOver() async throws {
+        let (c, _, _, hook, d) = try fixture()
+        hook.setFallback(.permanent(reason: "410 Gone", disableEndpoint: true))
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
+        try await d.dispatchDue(now: { Self.t0 }, concurrent: false)
+        #expect(try c.store.disabledEndpoints() == ["bpbd-binjai"])
+        let bpbd = try #require(try c.store.messages().first { $0.recipient == "bpbd:bpbd-binjai" })
+        // BPBD has only a webhook in the sample playbooks: nothing left to fail over to.
+        #expect(bpbd.state == .failed)
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.03"]), actor: Actor("op", via: .api), at: Self.t0)
+        try await d.dispatchDue(now: { Self.t0 }, concurrent: false)
+        #expect(hook.sent.count == 1, "a disabled endpoint is not called again")
+    }
+
+    @Test func crashMidSendResendsWithTheSameIDAfterTheLease() async throws {
+        let (c, sms1, _, _, d) = try fixture()
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
+        // A dispatcher claims and dies before recording anything.
+        let claimed = try c.store.claimDue(now: Self.t0, limit: 100, lease: 60)
+        #expect(!claimed.isEmpty)
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(30) }, concurrent: false)
+        #expect(sms1.sent.isEmpty, "still leased")
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(61) }, concurrent: false)
+        #expect(Set(sms1.sent.map(\.reference)) == Set(claimed.filter { !$0.route!.isWebhook }.map(\.id)))
+    }
+
+    @Test func identicalAlertsAreStoredOnceAndStatusAlertsAreGrouped() async throws {
+        let (c, sms1, _, _, d) = try fixture()
+        try c.report(ReportRequest(post: "berngam-1", bidang: "kesehatan", status: "tutup"), actor: Actor("op", via: .api), at: Self.t0)
+        try c.report(ReportRequest(post: "berngam-2", bidang: "semua", status: "tutup"), actor: Actor("op", via: .api), at: Self.t0.addingTimeInterval(10))
+        let lurah = try c.store.messages().filter { $0.recipient == "lurah:12.75.02.1001" }
+        #expect(lurah.count == 1, "two reports within the window go as one SMS")
+        #expect(lurah[0].text.contains("Posyandu Melati Berngam (contoh)"))
+        #expect(lurah[0].text.contains("Posyandu Anggrek Berngam (contoh)"))
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(30) }, concurrent: false)
+        #expect(sms1.sent.isEmpty, "grouping window still open")
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(61) }, concurrent: false)
+        #expect(sms1.sent.count == 1)
+        // The same event enqueued again (e.g. a replayed transaction) is not stored twice.
+        _ = try c.store.write { tx in
+            try c.alerts(tx, .statusReported([StatusReport(postID: "berngam-1", bidang: .kesehatan, status: .tutup, reporter: "op", at: Self.t0)]), eventID: 99, at: Self.t0)
+        }
+        #expect(try c.store.messages().filter { $0.recipient == "lurah:12.75.02.1001" }.count == 1)
+    }
+
+    @Test func unacknowledgedAlertEscalatesOnTimeAndAckStopsIt() async throws {
+        let (c, sms1, _, hook, d) = try fixture()
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001", "12.75.02.1003"]), actor: Actor("op", via: .api), at: Self.t0)
+        try await d.dispatchDue(now: { Self.t0 }, concurrent: false)
+        let setia = try #require(try c.store.messages().first { $0.recipient == "lurah:12.75.02.1003" })
+        let code = try #require(setia.ackCode)
+        #expect(try c.acknowledge(code: code.lowercased(), actor: Actor("+6281300020003", via: .sms), at: Self.t0.addingTimeInterval(600)) != nil)
+        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(29 * 60)) == 0)
+        // 30 minutes: the unacknowledged lurah of Berngam (and the camat) go up to the camat.
+        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(30 * 60)) == 2)
+        let escalations = try c.store.messages().filter { $0.kind == "escalation" }
+        #expect(escalations.map(\.recipient).allSatisfy { $0 == "camat:12.75.02" })
+        #expect(escalations.contains { $0.text.contains("peringatan untuk lurah:12.75.02.1001 belum dikonfirmasi") })
+        #expect(!escalations.contains { $0.text.contains("lurah:12.75.02.1003") })
+        // 2 hours: up to BPBD (webhook).
+        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(2 * 3600)) == 2)
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(2 * 3600) }, concurrent: false)
+        #expect(hook.sent.contains { $0.eventType == "escalation" })
+        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(5 * 3600)) == 0, "the chain has ended")
+        _ = sms1
+    }
+}
