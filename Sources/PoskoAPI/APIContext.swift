@@ -16,12 +16,24 @@ public struct APIDependencies: Sendable {
     public var maxBodyBytes: Int
     /// Demand each post × field has moved elsewhere under the current plan, and its version.
     public var plannedMoves: @Sendable () -> (version: Int?, moved: [PostField: Int])
+    /// Parses and applies a CAP document (the parser lives in the delivery target).
+    public var ingestCAP: @Sendable (Data, Actor) throws -> Coordinator.CAPOutcome
+    /// Builds Posko's own CAP documents.
+    public var capPublisher: CAPPublisher
+    /// Base of links in the Atom feed.
+    public var publicBaseURL: String
+    /// Handles an inbound SMS (Kannel MO) and a delivery report; wired by the app.
+    public var sms: SMSHandlers?
 
     public init(
         coordinator: Coordinator, tokens: TokenStore, metrics: PoskoMetrics, now: @escaping @Sendable () -> Date = { Date() },
         reload: @escaping @Sendable (Actor) async -> Coordinator.ReloadOutcome, ready: @escaping @Sendable () -> Bool = { true },
         maxBodyBytes: Int = 1 << 20,
-        plannedMoves: @escaping @Sendable () -> (version: Int?, moved: [PostField: Int]) = { (nil, [:]) }
+        plannedMoves: @escaping @Sendable () -> (version: Int?, moved: [PostField: Int]) = { (nil, [:]) },
+        ingestCAP: @escaping @Sendable (Data, Actor) throws -> Coordinator.CAPOutcome = { _, _ in
+            throw StoreError.invalid("CAP intake is not configured")
+        },
+        capPublisher: CAPPublisher = CAPPublisher(), publicBaseURL: String = "http://127.0.0.1:8080", sms: SMSHandlers? = nil
     ) {
         self.coordinator = coordinator
         self.tokens = tokens
@@ -31,6 +43,10 @@ public struct APIDependencies: Sendable {
         self.ready = ready
         self.maxBodyBytes = maxBodyBytes
         self.plannedMoves = plannedMoves
+        self.ingestCAP = ingestCAP
+        self.capPublisher = capPublisher
+        self.publicBaseURL = publicBaseURL
+        self.sms = sms
     }
 
     /// The continuity view at `now` from the stored state and the current plan.
@@ -42,5 +58,20 @@ public struct APIDependencies: Sendable {
         if let kecamatan { states = states.filter { $0.kelurahan.hasPrefix(kecamatan + ".") } }
         let plan = plannedMoves()
         return ContinuityView.build(set, states: states, moved: plan.moved, planVersion: plan.version, at: at)
+    }
+}
+
+/// Inbound SMS callbacks from Kannel, authenticated by a shared secret in the query.
+public struct SMSHandlers: Sendable {
+    public var secret: String
+    /// (query parameters) → reply text for the sender (empty: no reply).
+    public var mo: @Sendable ([String: String]) async throws -> String
+    public var dlr: @Sendable ([String: String]) async throws -> Void
+
+    public init(secret: String, mo: @escaping @Sendable ([String: String]) async throws -> String,
+                dlr: @escaping @Sendable ([String: String]) async throws -> Void) {
+        self.secret = secret
+        self.mo = mo
+        self.dlr = dlr
     }
 }

@@ -22,6 +22,7 @@ public func buildRoutes(_ deps: APIDependencies) -> (router: Router<PoskoRequest
     EmergencyRoutes(deps: deps).register(v1)
     PostRoutes(deps: deps).register(v1)
     PlaybookRoutes(deps: deps).register(v1)
+    AlertRoutes(deps: deps).register(v1)
     return (router, root.recorded)
 }
 

@@ -146,6 +146,92 @@ public final class Coordinator: Sendable {
         notify("check-in deadline", at: at)
     }
 
+    // MARK: CAP hazard alerts
+
+    public struct CAPOutcome: Codable, Sendable, Equatable {
+        public var key: String
+        public var decision: String
+        public var emergency: Emergency?
+        public var matches: [CAPMatchRecord]
+    }
+
+    /// One kelurahan an alert reached, and why.
+    public struct CAPMatchRecord: Codable, Sendable, Equatable {
+        public var kelurahan: String
+        public var nama: String
+        public var reason: String
+    }
+
+    /// Applies a parsed CAP alert: opens, widens, updates or withdraws an emergency, or
+    /// records why not. Replays of the same sender/identifier change nothing.
+    public func ingestCAP(_ alert: CAPAlert, xml: String, matches: [KelurahanMatch], mapping: HazardMapping,
+                          status: EmergencyStatus, actor: Actor, at: Date) throws -> CAPOutcome {
+        let set = playbooks
+        let key = CAPIngest.key(alert)
+        // Only kelurahan a loaded playbook covers can become part of an emergency.
+        let covered = matches.filter { m in set.kecamatan(of: m.code).flatMap { set.playbook(kecamatan: $0) } != nil }
+        let records = covered.map { CAPMatchRecord(kelurahan: $0.code, nama: $0.name, reason: $0.reason) }
+        let outcome: CAPOutcome = try store.write { tx in
+            let seen = try Bool.fetchOne(tx.db, sql: "SELECT 1 FROM cap_alert WHERE key = ?", arguments: [key]) == true
+            let emergencies = try tx.operationalState().emergencies
+            let decision = CAPIngest.decide(alert, matchedKelurahan: covered.map(\.code), emergencies: emergencies, seen: seen, mapping: mapping)
+            if decision == .duplicate { return CAPOutcome(key: key, decision: decision.summary, emergency: nil, matches: records) }
+            try tx.db.execute(sql: "INSERT INTO cap_alert (key, received_at, status, msg_type, decision, matches, xml) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                              arguments: [key, at.timeIntervalSince1970, alert.status.rawValue, alert.msgType.rawValue, decision.summary,
+                                          try JSON.encode(records), xml])
+            try tx.appendEvent(.capReceived, subject: key, payload: ["decision": decision.summary, "msgType": alert.msgType.rawValue],
+                                             actor: actor, at: at)
+            try tx.audit("cap.receive", subject: key, detail: decision.summary, actor: actor, at: at)
+            var result: Emergency?
+            switch decision {
+            case let .open(hazard, areas, expires):
+                var e = Emergency(id: try tx.nextEmergencyID(at: at), hazard: hazard, status: status, areas: areas, declaredAt: at,
+                                  note: alert.infos.first?.headline, source: "cap:\(key)", capIdentifiers: [key], operatorOwned: false)
+                e.capExpires = expires
+                try tx.saveEmergency(e)
+                let id = try tx.appendEvent(.emergencyDeclared, subject: e.id, payload: e, actor: actor, at: at)
+                try alerts(tx, .emergencyDeclared(e), eventID: id, at: at)
+                result = e
+            case let .widen(emergencyID, areas, expires), let .update(emergencyID, areas, expires):
+                guard let old = try tx.emergency(id: emergencyID) else { break }
+                var e = old
+                e.areas = areas
+                e.capIdentifiers = Array(Set(e.capIdentifiers + [key])).sorted()
+                e.capExpires = [e.capExpires, expires].compactMap { $0 }.max()
+                e.updatedAt = at
+                try tx.saveEmergency(e)
+                let id = try tx.appendEvent(.emergencyChanged, subject: e.id, payload: e, actor: actor, at: at)
+                if e.areas != old.areas { try alerts(tx, .emergencyChanged(e, previous: old), eventID: id, at: at) }
+                result = e
+            case let .withdraw(emergencyID):
+                guard var e = try tx.emergency(id: emergencyID) else { break }
+                e.status = .selesai
+                e.endedAt = at
+                e.updatedAt = at
+                e.note = "dicabut oleh \(key)"
+                try tx.saveEmergency(e)
+                let id = try tx.appendEvent(.emergencyEnded, subject: e.id, payload: e, actor: actor, at: at)
+                try alerts(tx, .emergencyEnded(e), eventID: id, at: at)
+                result = e
+            case .ignore, .duplicate:
+                break
+            }
+            return CAPOutcome(key: key, decision: decision.summary, emergency: result, matches: records)
+        }
+        if outcome.emergency != nil { notify("cap alert", at: at) }
+        return outcome
+    }
+
+    /// Ends CAP-owned emergencies whose alerts expired more than `grace` ago.
+    @discardableResult
+    public func lowerExpiredCAP(at: Date, grace: TimeInterval) throws -> [String] {
+        let due = try store.emergencies(includeEnded: false).filter {
+            !$0.operatorOwned && !$0.exercise && ($0.capExpires.map { at.timeIntervalSince($0) > grace } ?? false)
+        }
+        for e in due { _ = try end(e.id, actor: Actor("cap-expiry", via: .timer), at: at, note: "peringatan CAP kedaluwarsa") }
+        return due.map(\.id)
+    }
+
     // MARK: Acknowledgements and escalation
 
     /// `OK <kode>` (SMS) or an operator's acknowledgement: stops the alert's escalation.

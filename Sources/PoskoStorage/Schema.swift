@@ -104,6 +104,16 @@ enum Schema {
                 t.column("detail", .text).notNull()
                 t.column("latency_ms", .double).notNull()
             }
+            // Every CAP alert received, with what Posko decided: replays are idempotent.
+            try db.create(table: "cap_alert") { t in
+                t.primaryKey("key", .text)
+                t.column("received_at", .double).notNull()
+                t.column("status", .text).notNull()
+                t.column("msg_type", .text).notNull()
+                t.column("decision", .text).notNull()
+                t.column("matches", .text).notNull()
+                t.column("xml", .text).notNull()
+            }
             try db.create(table: "endpoint_state") { t in
                 t.primaryKey("name", .text)
                 t.column("disabled_at", .double)

@@ -131,16 +131,51 @@ extension PoskoStore {
 
     public func events(afterID: Int64 = 0, limit: Int = 1000) throws -> [LoggedEvent] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM event WHERE id > ? ORDER BY id LIMIT ?", arguments: [afterID, limit]).compactMap { row -> LoggedEvent? in
-                let r = row
-                guard let kind = EventKind(rawValue: r["kind"]), let via = Interface(rawValue: r["via"]) else { return nil }
-                return LoggedEvent(id: r["id"], at: Date(timeIntervalSince1970: r["at"]), kind: kind,
-                                   actor: Actor(r["actor"], via: via), subject: r["subject"], payload: r["payload"])
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM event WHERE id > ? ORDER BY id LIMIT ?", arguments: [afterID, limit]).compactMap(Self.loggedEvent)
         }
     }
 
     public func eventCount() throws -> Int {
         try read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM event") ?? 0 }
+    }
+}
+
+extension PoskoStore {
+    public static let publicKinds: [EventKind] = [.emergencyDeclared, .emergencyChanged, .emergencyEnded]
+
+    /// Public alerts: emergency events, newest first.
+    public func publicAlertEvents(limit: Int = 50, exercise: Bool? = nil) throws -> [(event: LoggedEvent, emergency: Emergency)] {
+        try events(kinds: Self.publicKinds, limit: limit).compactMap { e in
+            guard let em = try? JSON.decode(Emergency.self, e.payload) else { return nil }
+            if let exercise, em.exercise != exercise { return nil }
+            return (e, em)
+        }
+    }
+
+    public func events(kinds: [EventKind], limit: Int) throws -> [LoggedEvent] {
+        try read { db in
+            let marks = kinds.map { _ in "?" }.joined(separator: ",")
+            return try Row.fetchAll(db, sql: "SELECT * FROM event WHERE kind IN (\(marks)) ORDER BY id DESC LIMIT ?",
+                                    arguments: StatementArguments(kinds.map(\.rawValue) + [String(limit)])).compactMap(Self.loggedEvent)
+        }
+    }
+
+    public func event(id: Int64) throws -> LoggedEvent? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]).flatMap(Self.loggedEvent) }
+    }
+
+    /// The event before `id` about the same subject among `kinds` (what a CAP Update references).
+    public func previousEvent(before id: Int64, subject: String, kinds: [EventKind]) throws -> LoggedEvent? {
+        try read { db in
+            let marks = kinds.map { _ in "?" }.joined(separator: ",")
+            return try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id < ? AND subject = ? AND kind IN (\(marks)) ORDER BY id DESC LIMIT 1",
+                                    arguments: StatementArguments([String(id), subject] + kinds.map(\.rawValue))).flatMap(Self.loggedEvent)
+        }
+    }
+
+    static func loggedEvent(_ r: Row) -> LoggedEvent? {
+        guard let kind = EventKind(rawValue: r["kind"]), let via = Interface(rawValue: r["via"]) else { return nil }
+        return LoggedEvent(id: r["id"], at: Date(timeIntervalSince1970: r["at"]), kind: kind,
+                           actor: Actor(r["actor"], via: via), subject: r["subject"], payload: r["payload"])
     }
 }

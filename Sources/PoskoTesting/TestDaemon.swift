@@ -33,17 +33,27 @@ public final class APIFixture: Sendable {
     public let metrics = PoskoMetrics()
     public let clock: ManualClock
 
-    public init(playbooks: PlaybookSet = SamplePlaybooks.set, start: Date = Date(timeIntervalSince1970: 1_795_400_000)) throws {
-        coordinator = Coordinator(store: try PoskoStore.inMemory(), playbooks: playbooks)
+    public init(playbooks: PlaybookSet = SamplePlaybooks.set, start: Date = Date(timeIntervalSince1970: 1_795_400_000),
+                routing: AlertRouting = .none) throws {
+        coordinator = Coordinator(store: try PoskoStore.inMemory(), playbooks: playbooks, routing: routing)
         clock = ManualClock(start)
+    }
+
+    /// CAP intake over the committed Binjai boundaries (Config/wilayah).
+    public var capIntake: CAPIntake {
+        let data = FileManager.default.contents(atPath: RepoPaths.path("Config/wilayah/binjai_boundaries.geojson")) ?? Data()
+        return CAPIntake(coordinator: coordinator, boundaries: (try? GeoJSONBoundaries.load(from: data)) ?? [], settings: CAPSettings())
     }
 
     public func dependencies(reload: @escaping @Sendable (Actor) async -> Coordinator.ReloadOutcome = { _ in
         .init(accepted: false, digest: "", diagnostics: [])
-    }) -> APIDependencies {
+    }, sms: SMSHandlers? = nil) -> APIDependencies {
         let clock = self.clock
+        let intake = capIntake
         return APIDependencies(coordinator: coordinator, tokens: TokenStore(TestTokens.table), metrics: metrics,
-                               now: { clock.now }, reload: reload, maxBodyBytes: 64 * 1024)
+                               now: { clock.now }, reload: reload, maxBodyBytes: 64 * 1024,
+                               ingestCAP: { data, actor in try intake.ingest(data, actor: actor, at: clock.now) },
+                               capPublisher: intake.publisher, sms: sms)
     }
 }
 

@@ -52,8 +52,27 @@ public struct PoskoConfig: Sendable {
     /// Order of SMS channels to fail over along.
     public var smsOrder: [String] = []
     public var inboundSMSSecret: SecretRef?
+    public var cap = CAPSettings()
     public var maxBodyBytes = 1 << 20
     public var source = "(defaults)"
+
+    public init() {}
+}
+
+/// Hazard alerts in (BMKG CAP) and out (Posko's CAP documents).
+public struct CAPSettings: Sendable {
+    public struct Feed: Sendable {
+        public var url: String
+        public var interval: Int
+    }
+
+    public var boundariesFile: String?
+    public var sender = "posko@bpbd.binjaikota.go.id"
+    /// BNPB status an emergency opened by a CAP alert starts at.
+    public var openStatus: EmergencyStatus = .siagaDarurat
+    /// How long after a CAP alert expires its emergency is lowered (ended).
+    public var expiryGrace = 2 * 3600
+    public var feeds: [Feed] = []
 
     public init() {}
 }

@@ -31,8 +31,22 @@ public enum ConfigLoader {
     private static func read(_ root: Node, into c: inout PoskoConfig, reader r: inout YAMLReader) {
         guard let top = r.mapping(root, "the configuration", optional: [
             "listen", "state_directory", "playbook_directory", "wilayah_file", "public_base_url",
-            "auth", "channels", "inbound_sms", "limits",
+            "auth", "channels", "inbound_sms", "limits", "cap",
         ]) else { return }
+        if let node = top["cap"], let f = r.mapping(node, "cap", optional: ["boundaries_file", "sender", "open_status", "expiry_grace", "feeds"]) {
+            c.cap.boundariesFile = f["boundaries_file"].flatMap { r.string($0, "cap.boundaries_file") }
+            if let v = f["sender"].flatMap({ r.string($0, "cap.sender") }) { c.cap.sender = v }
+            if let node = f["open_status"], let v = r.enumValue(node, "cap.open_status", EmergencyStatus.self) {
+                if v == .selesai { r.error(node, "cap.open_status must be siaga_darurat, tanggap_darurat or transisi_darurat") } else { c.cap.openStatus = v }
+            }
+            if let v = f["expiry_grace"].flatMap({ r.duration($0, "cap.expiry_grace") }) { c.cap.expiryGrace = v }
+            for item in f["feeds"].flatMap({ r.list($0, "cap.feeds") }) ?? [] {
+                guard let ff = r.mapping(item, "a CAP feed", required: ["url"], optional: ["interval"]) else { continue }
+                let u = ff["url"].flatMap { url($0, reader: &r, "cap feed url") }
+                let interval = ff["interval"].map { r.duration($0, "cap feed interval") } ?? 300
+                if let u, let interval { c.cap.feeds.append(.init(url: u, interval: interval)) }
+            }
+        }
         if let node = top["listen"], let f = r.mapping(node, "listen", required: ["host", "port"]) {
             if let h = f["host"].flatMap({ r.string($0, "listen.host") }) { c.listen.host = h }
             if let p = f["port"].flatMap({ r.int($0, "listen.port", min: 0, max: 65535) }) { c.listen.port = p }

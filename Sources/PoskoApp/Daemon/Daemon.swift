@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import PoskoAPI
 import PoskoCore
+import PoskoDelivery
 import PoskoStorage
 import ServiceLifecycle
 import Synchronization
@@ -20,6 +21,8 @@ public final class PoskoDaemon: Sendable {
     let environment: [String: String]
     let readyFlag = Mutex(false)
     let notifier: SystemdNotifier
+    public let capIntake: CAPIntake
+    public let dispatcher: Dispatcher
 
     public static func prepare(
         config: PoskoConfig, environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -45,19 +48,26 @@ public final class PoskoDaemon: Sendable {
             throw StartupError("playbooks in \(config.playbookDirectory) are invalid (\(diagnostics.errors.count) errors; first: \(first)); run 'posko validate \(config.playbookDirectory)'")
         }
         let tokens = TokenStore(try Self.tokenTable(config, environment: environment))
-        let coordinator = Coordinator(store: store, playbooks: set)
-        return PoskoDaemon(config: config, coordinator: coordinator, metrics: PoskoMetrics(), tokens: tokens,
-                           logger: logger, environment: environment)
+        let routing = AlertRouting(smsChannels: config.smsOrder, webhooks: Set(config.webhooks.map(\.name)))
+        let coordinator = Coordinator(store: store, playbooks: set, routing: routing)
+        let metrics = PoskoMetrics()
+        let intake = CAPIntake(coordinator: coordinator, boundaries: try CAPIntake.loadBoundaries(config.cap.boundariesFile), settings: config.cap)
+        let notifiers = try Channels.build(config, environment: environment, logger: logger)
+        let dispatcher = Dispatcher(store: store, notifiers: notifiers, logger: logger, metricsFactory: metrics.factory)
+        return PoskoDaemon(config: config, coordinator: coordinator, metrics: metrics, tokens: tokens,
+                           logger: logger, environment: environment, capIntake: intake, dispatcher: dispatcher)
     }
 
     init(config: PoskoConfig, coordinator: Coordinator, metrics: PoskoMetrics, tokens: TokenStore,
-         logger: Logger, environment: [String: String]) {
+         logger: Logger, environment: [String: String], capIntake: CAPIntake, dispatcher: Dispatcher) {
         self.config = config
         self.coordinator = coordinator
         self.metrics = metrics
         self.tokens = tokens
         self.logger = logger
         self.environment = environment
+        self.capIntake = capIntake
+        self.dispatcher = dispatcher
         notifier = SystemdNotifier(environment: environment)
     }
 
@@ -120,7 +130,9 @@ public final class PoskoDaemon: Sendable {
         APIDependencies(
             coordinator: coordinator, tokens: tokens, metrics: metrics, now: now,
             reload: { [self] actor in await self.reload(actor: actor) },
-            ready: { [self] in self.isReady }, maxBodyBytes: config.maxBodyBytes)
+            ready: { [self] in self.isReady }, maxBodyBytes: config.maxBodyBytes,
+            ingestCAP: { [capIntake] data, actor in try capIntake.ingest(data, actor: actor, at: now()) },
+            capPublisher: capIntake.publisher, publicBaseURL: config.publicBaseURL ?? "http://\(config.listen.host):\(config.listen.port)")
     }
 
     /// Runs until SIGTERM/SIGINT (graceful) or a service fails. `onListening` gets the bound port.
@@ -140,6 +152,8 @@ public final class PoskoDaemon: Sendable {
         let services: [any Service] = [
             app,
             DeadlineService(coordinator: coordinator, logger: logger),
+            EscalationService(coordinator: coordinator, capGrace: Double(config.cap.expiryGrace), logger: logger),
+            DispatcherService(dispatcher: dispatcher),
             SignalService(daemon: self),
             WatchdogService(notifier: notifier),
         ]

@@ -78,3 +78,26 @@ struct WatchdogService: Service {
         }
     }
 }
+
+/// Once a second: escalate unacknowledged alerts that are due, and lower emergencies whose
+/// CAP alerts expired.
+struct EscalationService: Service {
+    let coordinator: Coordinator
+    let capGrace: TimeInterval
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let now = Date()
+                let n = try coordinator.escalateDue(at: now)
+                if n > 0 { logger.warning("alerts escalated", metadata: ["count": "\(n)"]) }
+                let lowered = try coordinator.lowerExpiredCAP(at: now, grace: capGrace)
+                if !lowered.isEmpty { logger.info("CAP emergencies expired", metadata: ["emergencies": "\(lowered.joined(separator: ","))"]) }
+            } catch {
+                logger.error("escalation check failed: \(error)")
+            }
+            try? await gracefulSleep(1)
+        }
+    }
+}

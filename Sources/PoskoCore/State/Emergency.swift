@@ -42,6 +42,9 @@ public struct Emergency: Codable, Sendable, Equatable, Identifiable {
     public var operatorOwned: Bool
     /// Part of a drill (latihan): never mixed with real emergencies.
     public var exercise: Bool
+    /// When the CAP alerts behind it expire; past this (plus a grace time) a CAP-owned
+    /// emergency is lowered.
+    public var capExpires: Date?
 
     public init(id: String, hazard: Hazard, status: EmergencyStatus, areas: [String], declaredAt: Date,
                 note: String? = nil, source: String, capIdentifiers: [String] = [], operatorOwned: Bool = true,

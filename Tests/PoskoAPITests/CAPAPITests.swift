@@ -1,0 +1,156 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import PoskoAPI
+import PoskoCore
+import PoskoTesting
+import Testing
+
+/// BMKG CAP alerts in through `POST /v1/cap`, Posko's own CAP documents out.
+@Suite struct CAPAPITests {
+    static let bmkg = "data/bmkg/CSU20260924001_alert.xml"
+    /// The Binjai kelurahan the BMKG alert's polygon 33 touches (computed independently; see GeoAreaMatcherTests).
+    static let touched = ["12.75.01.1007", "12.75.01.1008", "12.75.01.1009", "12.75.04.1006", "12.75.04.1007"]
+
+    func withServer(_ body: @escaping @Sendable (any TestClientProtocol, APIFixture) async throws -> Void) async throws {
+        let fx = try APIFixture(routing: AlertRouting(smsChannels: ["utama"], webhooks: ["bpbd-binjai"]))
+        let app = Application(router: buildRouter(fx.dependencies()), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in try await body(client, fx) }
+    }
+
+    static let op: HTTPFields = [.authorization: "Bearer \(TestTokens.operator_)", .contentType: "application/xml"]
+
+    static func outcome(_ r: TestResponse) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any])
+    }
+
+    static func variant(_ xml: String, identifier: String, msgType: String? = nil, status: String? = nil, references: String? = nil) -> String {
+        var x = xml.replacingOccurrences(of: "<identifier>2.49.0.1.360.0.2026.09.24.07.12.001</identifier>", with: "<identifier>\(identifier)</identifier>")
+        if let msgType { x = x.replacingOccurrences(of: "<msgType>Alert</msgType>", with: "<msgType>\(msgType)</msgType>") }
+        if let status { x = x.replacingOccurrences(of: "<status>Actual</status>", with: "<status>\(status)</status>") }
+        if let references { x = x.replacingOccurrences(of: "<scope>Public</scope>", with: "<scope>Public</scope>\n  <references>\(references)</references>") }
+        return x
+    }
+
+    @Test func bmkgAlertOpensExactlyTheTouchedKelurahanAndItsCancelWithdrawsIt() async throws {
+        guard let path = try RepoPaths.requireShared(Self.bmkg) else { return }
+        let xml = try String(contentsOfFile: path, encoding: .utf8)
+        try await withServer { client, fx in
+            let r = try await client.execute(uri: "/v1/cap", method: .post, headers: Self.op, body: ByteBuffer(string: xml))
+            #expect(r.status == .ok)
+            let o = try Self.outcome(r)
+            #expect(o["decision"] as? String == "open banjir over 5 kelurahan")
+            let emergency = try #require(o["emergency"] as? [String: Any])
+            #expect(emergency["areas"] as? [String] == Self.touched)
+            #expect(emergency["status"] as? String == "siaga_darurat")
+            let matches = try #require(o["matches"] as? [[String: Any]])
+            #expect(matches.allSatisfy { ($0["reason"] as? String)?.contains("poligon 34 dari peringatan BMKG memotong batas Kel.") == true })
+            // Lurah of the five kelurahan and both camat are alerted in the same transaction.
+            let recipients = Set(try fx.coordinator.store.messages().map(\.recipient))
+            #expect(recipients.isSuperset(of: Set(Self.touched.map { "lurah:\($0)" })))
+
+            // A replay changes nothing.
+            let again = try Self.outcome(try await client.execute(uri: "/v1/cap", method: .post, headers: Self.op, body: ByteBuffer(string: xml)))
+            #expect(again["decision"] as? String == "duplicate: already received")
+            #expect(try fx.coordinator.store.emergencies().count == 1)
+
+            // Its Cancel withdraws the emergency.
+            let cancel = Self.variant(xml, identifier: "2.49.0.1.360.0.2026.09.24.07.12.002", msgType: "Cancel",
+                                      references: "cuaca.ekstrem@bmkg.go.id,2.49.0.1.360.0.2026.09.24.07.12.001,2026-09-24T13:25:00+07:00")
+            let c = try Self.outcome(try await client.execute(uri: "/v1/cap", method: .post, headers: Self.op, body: ByteBuffer(string: cancel)))
+            #expect((c["decision"] as? String)?.hasPrefix("withdraw D-") == true)
+            #expect(try fx.coordinator.store.emergencies(includeEnded: false).isEmpty)
+        }
+    }
+
+    @Test func operatorTakeoverSurvivesCancel() async throws {
+        guard let path = try RepoPaths.requireShared(Self.bmkg) else { return }
+        let xml = try String(contentsOfFile: path, encoding: .utf8)
+        try await withServer { client, fx in
+            _ = try await client.execute(uri: "/v1/cap", method: .post, headers: Self.op, body: ByteBuffer(string: xml))
+            let e = try #require(try fx.coordinator.store.emergencies().first)
+            _ = try fx.coordinator.change(e.id, ChangeRequest(status: "tanggap_darurat"), actor: Actor("op", via: .api), at: fx.clock.now)
+            let cancel = Self.variant(xml, identifier: "x-cancel", msgType: "Cancel",
+                                      references: "cuaca.ekstrem@bmkg.go.id,2.49.0.1.360.0.2026.09.24.07.12.001,2026-09-24T13:25:00+07:00")
+            let c = try Self.outcome(try await client.execute(uri: "/v1/cap", method: .post, headers: Self.op, body: ByteBuffer(string: cancel)))
+            #expect(c["decision"] as? String == "ignored: emergency \(e.id) was taken over by an operator; not withdrawn")
+            #expect(try fx.coordinator.store.emergencies(includeEnded: false).count == 1)
+        }
+    }
+
+    @Test(arguments: ["Exercise", "Test", "Draft"])
+    func nonActualAlertsNeverOpenAnEmergency(status: String) async throws {
+        guard let path = try RepoPaths.requireShared(Self.bmkg) else { return }
+        let xml = Self.variant(try String(contentsOfFile: path, encoding: .utf8), identifier: "x-\(status)", status: status)
+        try await withServer { client, fx in
+            let o = try Self.outcome(try await client.execute(uri: "/v1/cap", method: .post, headers: Self.op, body: ByteBuffer(string: xml)))
+            #expect((o["decision"] as? String)?.hasPrefix("ignored: status \(status)") == true)
+            #expect(try fx.coordinator.store.emergencies().isEmpty)
+            #expect(try fx.coordinator.store.messages().isEmpty)
+        }
+    }
+
+    @Test(arguments: [
+        ("not xml at all", "invalid CAP document"),
+        (#"<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "y">]><alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"/>"#, "invalid CAP document"),
+        (#"<alert xmlns="urn:oasis:names:tc:emergency:cap:1.1"><identifier>a</identifier></alert>"#, "unsupported CAP namespace"),
+        (#"<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><sender>a</sender></alert>"#, "alert is missing <identifier>"),
+    ])
+    func badDocumentsAre400AndStoreNothing(body: String, expected: String) async throws {
+        try await withServer { client, fx in
+            let r = try await client.execute(uri: "/v1/cap", method: .post, headers: Self.op, body: ByteBuffer(string: body))
+            #expect(r.status == .badRequest)
+            #expect(String(buffer: r.body).contains(expected), "\(String(buffer: r.body))")
+            #expect(try fx.coordinator.store.eventCount() == 0)
+        }
+    }
+
+    @Test func capBodyOver10MBIs413() async throws {
+        try await withServer { client, _ in
+            let r = try await client.execute(uri: "/v1/cap", method: .post, headers: Self.op, body: ByteBuffer(repeating: 0x20, count: (10 << 20) + 1))
+            #expect(r.status == .contentTooLarge)
+        }
+    }
+
+    /// Every CAP document Posko publishes (declared, changed, ended; real and exercise)
+    /// validates against the CAP 1.2 schema.
+    @Test func publishedDocumentsValidateAgainstTheCAPSchema() async throws {
+        guard let xsd = try RepoPaths.requireShared("data/cap/CAP-v1.2.xsd"), let xmllint = try RepoPaths.requireTool("xmllint") else { return }
+        try await withServer { client, fx in
+            let at = fx.clock.now
+            let e = try fx.coordinator.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001", "12.75.02.1003"], note: "air & lumpur <1 m>"),
+                                               actor: Actor("op", via: .api), at: at)
+            _ = try fx.coordinator.change(e.id, ChangeRequest(status: "tanggap_darurat", areas: ["12.75.02"]), actor: Actor("op", via: .api), at: at)
+            _ = try fx.coordinator.end(e.id, actor: Actor("op", via: .api), at: at)
+            _ = try fx.coordinator.declare(DeclareRequest(hazard: "tanah_longsor", areas: ["12.75.05"]), actor: Actor("drill", via: .drill), at: at, exercise: true)
+            let alerts = try await client.execute(uri: "/v1/alerts", method: .get, headers: [.authorization: "Bearer \(TestTokens.viewer)"])
+            let list = try #require((try JSONSerialization.jsonObject(with: Data(buffer: alerts.body)) as? [String: Any])?["alerts"] as? [[String: Any]])
+            #expect(list.count == 4)
+            let dir = try TempDir()
+            defer { dir.remove() }
+            var statuses: [String] = []
+            for a in list {
+                let id = try #require(a["id"] as? Int)
+                let doc = String(buffer: try await client.execute(uri: "/v1/alerts/\(id)/cap", method: .get, headers: [.authorization: "Bearer \(TestTokens.viewer)"]).body)
+                let file = try dir.write("alert-\(id).xml", doc)
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: xmllint)
+                p.arguments = ["--noout", "--schema", xsd, file]
+                let pipe = Pipe()
+                p.standardError = pipe
+                try p.run()
+                p.waitUntilExit()
+                let err = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                #expect(p.terminationStatus == 0, "\(err)\n\(doc)")
+                #expect(doc.contains("<geocode><valueName>KEMENDAGRI</valueName>") || doc.contains("<valueName>KEMENDAGRI</valueName>"))
+                #expect(doc.contains("+07:00"))
+                if let s = doc.range(of: #"<status>[A-Za-z]+</status>"#, options: .regularExpression) { statuses.append(String(doc[s])) }
+            }
+            #expect(statuses.filter { $0 == "<status>Exercise</status>" }.count == 1)
+            #expect(statuses.filter { $0 == "<status>Actual</status>" }.count == 3)
+            let feed = try await client.execute(uri: "/v1/cap/feed.atom", method: .get, headers: [.authorization: "Bearer \(TestTokens.viewer)"])
+            #expect(String(buffer: feed.body).contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"))
+        }
+    }
+}
