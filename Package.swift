@@ -103,7 +103,12 @@ let package = Package(
         .testTarget(name: "PoskoStorageTests", dependencies: ["PoskoStorage", "PoskoTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PoskoDeliveryTests",
-            dependencies: ["PoskoDelivery", "PoskoTesting", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "PoskoDelivery", "PoskoTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
