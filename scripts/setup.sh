@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages Posko needs to build, run and test, when they are missing.
 set -euo pipefail
-packages=(libsqlite3-dev libcurl4-openssl-dev zlib1g-dev libxml2-utils kannel kannel-extras systemd python3)
+packages=(libsqlite3-dev libcurl4-openssl-dev zlib1g-dev libxml2-utils kannel kannel-extras systemd python3 chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -64,12 +64,12 @@ public struct APIDependencies: Sendable {
 /// Inbound SMS callbacks from Kannel, authenticated by a shared secret in the query.
 public struct SMSHandlers: Sendable {
     public var secret: String
-    /// (query parameters) → reply text for the sender (empty: no reply).
-    public var mo: @Sendable ([String: String]) async throws -> String
-    public var dlr: @Sendable ([String: String]) async throws -> Void
+    /// (raw query string) → reply text for the sender (empty: no reply).
+    public var mo: @Sendable (String) async throws -> String
+    public var dlr: @Sendable (String) async throws -> Void
 
-    public init(secret: String, mo: @escaping @Sendable ([String: String]) async throws -> String,
-                dlr: @escaping @Sendable ([String: String]) async throws -> Void) {
+    public init(secret: String, mo: @escaping @Sendable (String) async throws -> String,
+                dlr: @escaping @Sendable (String) async throws -> Void) {
         self.secret = secret
         self.mo = mo
         self.dlr = dlr

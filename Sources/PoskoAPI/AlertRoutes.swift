@@ -114,21 +114,15 @@ struct AlertRoutes {
         }
         v1.get("sms/mo") { request, _ in
             let handlers = try smsHandlers(request)
-            let reply = try await handlers.mo(query(request))
+            let reply = try await handlers.mo(request.uri.query ?? "")
             deps.metrics.counter("posko_sms_inbound_total").increment()
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: reply)))
         }
         v1.get("sms/dlr") { request, _ in
             let handlers = try smsHandlers(request)
-            try await handlers.dlr(query(request))
+            try await handlers.dlr(request.uri.query ?? "")
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok")))
         }
-    }
-
-    func query(_ request: Request) -> [String: String] {
-        var out: [String: String] = [:]
-        for (k, v) in request.uri.queryParameters { out[String(k)] = String(v) }
-        return out
     }
 
     /// Kannel's callbacks carry the shared secret as `secret=`; compared in constant time.

@@ -12,6 +12,7 @@ public final class Coordinator: Sendable {
     /// Signals "state changed, re-plan" to the planner service (debounced there).
     public let changeStream: AsyncStream<ChangeNotice>
     public let routing: AlertRouting
+    let helpLimiter = HelpLimiter()
 
     public struct ChangeNotice: Sendable, Equatable {
         public var reason: String

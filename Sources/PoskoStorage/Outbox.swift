@@ -279,3 +279,42 @@ extension PoskoStore {
         try read { Set(try String.fetchAll($0, sql: "SELECT name FROM endpoint_state WHERE disabled_at IS NOT NULL")) }
     }
 }
+
+extension PoskoStore {
+    /// The earliest pending escalation, for timers that sleep until it.
+    public func nextEscalationAt() throws -> Date? {
+        try read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(escalate_at) FROM outbox WHERE escalate_at IS NOT NULL AND acked_at IS NULL")
+                .map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    /// Attempt counts per channel and result, and messages per state (drill reports, metrics).
+    public func deliveryStats() throws -> (attempts: [String: [String: Int]], states: [String: Int]) {
+        try read { db in
+            var attempts: [String: [String: Int]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT channel, result, COUNT(*) AS n FROM attempt GROUP BY channel, result") {
+                attempts[row["channel"], default: [:]][row["result"]] = row["n"]
+            }
+            var states: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state") { states[row["state"]] = row["n"] }
+            return (attempts, states)
+        }
+    }
+
+    /// Every message, oldest first (drills score from these).
+    public func allMessages() throws -> [OutboxMessage] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY created_at, id").map(OutboxMessage.init(row:)) }
+    }
+
+    /// When each message was first accepted by a channel.
+    public func firstAcceptance() throws -> [String: Date] {
+        try read { db in
+            var out: [String: Date] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT message_id, MIN(at) AS at FROM attempt WHERE result IN ('sent', 'delivered') GROUP BY message_id") {
+                out[row["message_id"]] = Date(timeIntervalSince1970: row["at"])
+            }
+            return out
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
@@ -23,6 +24,9 @@ public final class PoskoDaemon: Sendable {
     let notifier: SystemdNotifier
     public let capIntake: CAPIntake
     public let dispatcher: Dispatcher
+    let httpClient: HTTPClient
+    /// Shared secret Kannel's MO and DLR callbacks carry.
+    let inboundSecret: String?
 
     public static func prepare(
         config: PoskoConfig, environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -52,14 +56,21 @@ public final class PoskoDaemon: Sendable {
         let coordinator = Coordinator(store: store, playbooks: set, routing: routing)
         let metrics = PoskoMetrics()
         let intake = CAPIntake(coordinator: coordinator, boundaries: try CAPIntake.loadBoundaries(config.cap.boundariesFile), settings: config.cap)
-        let notifiers = try Channels.build(config, environment: environment, logger: logger)
+        let client = Channels.makeHTTPClient()
+        let notifiers: [String: any Notifier]
+        do {
+            notifiers = try Channels.build(config, client: client, environment: environment, logger: logger)
+        } catch {
+            try? client.syncShutdown()
+            throw error
+        }
         let dispatcher = Dispatcher(store: store, notifiers: notifiers, logger: logger, metricsFactory: metrics.factory)
         return PoskoDaemon(config: config, coordinator: coordinator, metrics: metrics, tokens: tokens,
-                           logger: logger, environment: environment, capIntake: intake, dispatcher: dispatcher)
+                           logger: logger, environment: environment, capIntake: intake, dispatcher: dispatcher, httpClient: client)
     }
 
     init(config: PoskoConfig, coordinator: Coordinator, metrics: PoskoMetrics, tokens: TokenStore,
-         logger: Logger, environment: [String: String], capIntake: CAPIntake, dispatcher: Dispatcher) {
+         logger: Logger, environment: [String: String], capIntake: CAPIntake, dispatcher: Dispatcher, httpClient: HTTPClient) {
         self.config = config
         self.coordinator = coordinator
         self.metrics = metrics
@@ -68,6 +79,8 @@ public final class PoskoDaemon: Sendable {
         self.environment = environment
         self.capIntake = capIntake
         self.dispatcher = dispatcher
+        self.httpClient = httpClient
+        inboundSecret = try? config.inboundSMSSecret?.read(environment: environment).value
         notifier = SystemdNotifier(environment: environment)
     }
 
@@ -132,7 +145,8 @@ public final class PoskoDaemon: Sendable {
             reload: { [self] actor in await self.reload(actor: actor) },
             ready: { [self] in self.isReady }, maxBodyBytes: config.maxBodyBytes,
             ingestCAP: { [capIntake] data, actor in try capIntake.ingest(data, actor: actor, at: now()) },
-            capPublisher: capIntake.publisher, publicBaseURL: config.publicBaseURL ?? "http://\(config.listen.host):\(config.listen.port)")
+            capPublisher: capIntake.publisher, publicBaseURL: config.publicBaseURL ?? "http://\(config.listen.host):\(config.listen.port)",
+            sms: inboundSecret.map { SMSCallbacks.handlers(secret: $0, coordinator: coordinator, now: now) })
     }
 
     /// Runs until SIGTERM/SIGINT (graceful) or a service fails. `onListening` gets the bound port.
@@ -161,13 +175,16 @@ public final class PoskoDaemon: Sendable {
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
+        var failure: (any Error)?
         do {
             try await group.run()
         } catch {
-            throw StartupError(Self.describe(error, config: config))
+            failure = error
         }
         notifier.stopping()
+        try? await httpClient.shutdown()
         do { try coordinator.store.close() } catch { logger.error("database close failed: \(error)") }
+        if let failure { throw StartupError(Self.describe(failure, config: config)) }
         logger.info("posko stopped")
     }
 

@@ -65,4 +65,20 @@ public struct AlertDraft: Sendable, Equatable, Codable {
     /// Status and plan alerts to one recipient are grouped within the routing window.
     public var groupable: Bool
     public var exercise: Bool
+
+    public init(recipient: String, recipientName: String, role: String, kind: String, routes: [ChannelRoute], text: String,
+                payload: String, dedupKey: String, needsAck: Bool, kecamatan: String?, groupable: Bool, exercise: Bool) {
+        self.recipient = recipient
+        self.recipientName = recipientName
+        self.role = role
+        self.kind = kind
+        self.routes = routes
+        self.text = text
+        self.payload = payload
+        self.dedupKey = dedupKey
+        self.needsAck = needsAck
+        self.kecamatan = kecamatan
+        self.groupable = groupable
+        self.exercise = exercise
+    }
 }

@@ -83,7 +83,7 @@ public enum AlertRules {
     }
 
     /// Kelurahan codes covered by area codes (a kecamatan expands to its kelurahan).
-    static func kelurahan(in areas: [String], set: PlaybookSet) -> [String] {
+    public static func kelurahan(in areas: [String], set: PlaybookSet) -> [String] {
         var out: [String] = []
         for code in areas {
             if set.wilayah[code]?.level == .kecamatan {

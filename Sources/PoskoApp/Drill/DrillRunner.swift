@@ -1,0 +1,229 @@
+import Foundation
+import Logging
+import PoskoCore
+import PoskoDelivery
+import PoskoStorage
+
+/// Plays a scenario on a virtual clock through the same coordinator, storage (in memory),
+/// alert rules, outbox and dispatcher as the daemon, with simulated channels. Same
+/// scenario and seed → the same result, byte for byte.
+public struct DrillRunner {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Hooks for the planner: recompute after changes (returns a timeline line when the plan
+    /// changed), and the demand the current plan moves (for coverage).
+    public struct Planning: Sendable {
+        public var replan: @Sendable (Date) throws -> String?
+        public var moved: @Sendable () -> [PostField: Int]
+
+        public init(replan: @escaping @Sendable (Date) throws -> String?, moved: @escaping @Sendable () -> [PostField: Int]) {
+            self.replan = replan
+            self.moved = moved
+        }
+    }
+
+    let scenario: DrillScenario
+    let set: PlaybookSet
+    let maxSteps: Int
+
+    public init(scenario: DrillScenario, playbooks: PlaybookSet, maxSteps: Int = 200_000) {
+        self.scenario = scenario
+        self.set = playbooks
+        self.maxSteps = maxSteps
+    }
+
+    public func run(planning: ((Coordinator) -> Planning)? = nil) async throws -> DrillResult {
+        let s = scenario
+        let store = try PoskoStore.inMemory()
+        let routing = AlertRouting(smsChannels: s.smsChannels, webhooks: Set(s.webhooks), groupingWindow: 60)
+        let coordinator = Coordinator(store: store, playbooks: set, routing: routing)
+        let plan = planning?(coordinator)
+        var rng = SeededRandom(seed: s.seed)
+        var channels: [String: SimulatedChannel] = [:]
+        for name in s.smsChannels { channels["sms:\(name)"] = SimulatedChannel(name: name, isSMS: true, start: s.mulai) }
+        for name in s.webhooks { channels["webhook:\(name)"] = SimulatedChannel(name: name, isSMS: false, start: s.mulai) }
+        let randomBox = RandomBox(seed: s.seed &+ 1)
+        let dispatcher = Dispatcher(store: store, notifiers: channels, logger: Logger(label: "posko.drill"),
+                                    random: { randomBox.unit() }, lease: 60)
+        let end = s.mulai.addingTimeInterval(Double(s.durasi))
+        var now = s.mulai
+        var timeline: [DrillResult.TimelineEntry] = []
+        var injects = s.injects[...]
+        var emergencies: [String] = []
+        var silenced = Set<String>()
+        var acks: [(at: Date, code: String, recipient: String)] = []
+        var askedAck = Set<String>()
+        var dlrs: [(at: Date, id: String)] = []
+        var seenSends: [String: Int] = [:]
+        var samples: [DrillResult.CoverageSample] = []
+        var nextSample = s.mulai
+        var belowHalf: [String: Double] = [:]
+        var worst: [String: Double] = [:]
+        var lastCells: [String: Double] = [:]
+        var lastSampleAt = s.mulai
+        var declarations: [(at: Date, kelurahan: [String], after: [Int: [String: Double]])] = []
+        var coverageChecks: [(at: Date, index: Int, within: Int)] = []
+        let withinValues = s.expectations.compactMap { e -> Int? in if case let .coverage(_, w) = e { w } else { nil } }
+        var announcedMissed = Set<String>()
+        var stoppedEarly: String?
+        let actor = Actor("latihan", via: .drill)
+
+        func note(_ kind: String, _ text: String) { timeline.append(.init(at: now, kind: kind, text: text)) }
+
+        func cells() throws -> [String: Double] {
+            let state = try store.operationalState()
+            let states = ContinuityEvaluator.evaluate(set, state: state, now: now)
+            let view = ContinuityView.build(set, states: states, moved: plan?.moved() ?? [:], at: now)
+            var out: [String: Double] = [:]
+            for c in view.cells { out["\(c.kelurahan)|\(c.bidang.rawValue)"] = c.coverage }
+            return out
+        }
+
+        func sample() throws {
+            let c = try cells()
+            let dt = now.timeIntervalSince(lastSampleAt)
+            for (cell, v) in lastCells where v < 0.5 { belowHalf[cell, default: 0] += dt }
+            lastCells = c
+            lastSampleAt = now
+            var perKec: [String: (Double, Int)] = [:]
+            for (cell, v) in c {
+                let kel = String(cell.split(separator: "|")[0])
+                worst[kel] = min(worst[kel] ?? 1, v)
+                let kec = String(kel.split(separator: ".").prefix(3).joined(separator: "."))
+                perKec[kec, default: (0, 0)].0 += v
+                perKec[kec, default: (0, 0)].1 += 1
+            }
+            let byKec = perKec.mapValues { $0.0 / Double(max(1, $0.1)) }
+            let overall = c.isEmpty ? 1 : c.values.reduce(0, +) / Double(c.count)
+            if samples.last?.at == now { samples.removeLast() }
+            samples.append(.init(at: now, kecamatan: byKec, overall: overall))
+        }
+
+        func apply(_ action: DrillScenario.Action) throws {
+            switch action {
+            case let .declare(hazard, areas, status):
+                let e = try coordinator.declare(DeclareRequest(hazard: hazard.rawValue, areas: areas, status: status.rawValue), actor: actor, at: now)
+                emergencies.append(e.id)
+                let kels = AlertRules.kelurahan(in: e.areas, set: set)
+                declarations.append((now, kels, [:]))
+                for w in withinValues { coverageChecks.append((now.addingTimeInterval(Double(w)), declarations.count - 1, w)) }
+                note("inject", "Darurat \(hazard.label) (\(status.label)) dinyatakan di \(kels.count) kelurahan")
+            case let .change(index, status, areas):
+                let e = try coordinator.change(emergencies[index - 1], ChangeRequest(status: status?.rawValue, areas: areas), actor: actor, at: now)
+                note("inject", "Darurat \(e.id) diubah: \(e.status.label), \(e.areas.count) wilayah")
+            case let .end(index):
+                let e = try coordinator.end(emergencies[index - 1], actor: actor, at: now)
+                note("inject", "Darurat \(e.id) diakhiri")
+            case let .report(post, bidang, status, capacity, noteText):
+                try coordinator.report(ReportRequest(post: post, bidang: bidang, status: status, capacity: capacity, note: noteText), actor: actor, at: now)
+                note("inject", "Laporan: \(post) \(bidang) \(status)")
+            case let .sms(from, text):
+                let reply = try coordinator.handleSMS(from: from, text: text, at: now)
+                note("sms", "SMS dari \(from): \"\(text)\" → \(reply)")
+            case let .outage(channel, seconds):
+                for (key, ch) in channels where key.hasSuffix(":\(channel)") { ch.outage(until: now.addingTimeInterval(Double(seconds))) }
+                note("outage", "Gangguan kanal \(channel) selama \(DurationText.format(seconds))")
+            case let .silence(recipients):
+                silenced.formUnion(recipients)
+                note("inject", "Tidak ada balasan dari: \(recipients.joined(separator: ", "))")
+            case let .override(kind, from, to, bidang):
+                note("inject", "Override \(kind) \(from ?? "") \(to ?? "") \(bidang ?? "") (dicatat)")
+            }
+        }
+
+        try sample()
+        var steps = 0
+        while now <= end {
+            steps += 1
+            if steps > maxSteps {
+                stoppedEarly = "latihan dihentikan setelah \(maxSteps) langkah pada \(DrillScoring.minutes(now.timeIntervalSince(s.mulai))) (kemungkinan perulangan eskalasi)"
+                break
+            }
+            for ch in channels.values { ch.setTime(now) }
+            // 1. Injects due now.
+            while let i = injects.first, s.mulai.addingTimeInterval(Double(i.at)) <= now {
+                injects = injects.dropFirst()
+                do { try apply(i.action) } catch {
+                    note("error", "Inject di \(i.location) gagal: \(error)")
+                }
+            }
+            // 2. Check-in deadlines.
+            let state = try store.operationalState()
+            let overdue = ContinuityEvaluator.overduePosts(set, state: state, now: now)
+                .filter { !announcedMissed.contains("\($0)@\(state.lastCheckIn[$0]?.timeIntervalSince1970 ?? 0)") }
+            if !overdue.isEmpty {
+                try coordinator.checkInsMissed(overdue, at: now)
+                for p in overdue { announcedMissed.insert("\(p)@\(state.lastCheckIn[p]?.timeIntervalSince1970 ?? 0)") }
+                note("deadline", "\(overdue.count) pos tidak melapor tepat waktu; status TIDAK DIKETAHUI")
+            }
+            // 3. Escalations, acknowledgements, delivery reports due now.
+            let escalated = try coordinator.escalateDue(at: now)
+            if escalated > 0 { note("escalation", "\(escalated) peringatan belum dikonfirmasi dieskalasi") }
+            while let a = acks.first, a.at <= now {
+                acks.removeFirst()
+                if try coordinator.acknowledge(code: a.code, actor: Actor(a.recipient, via: .drill), at: now) != nil {
+                    note("ack", "\(a.recipient) membalas OK \(a.code)")
+                }
+            }
+            while let d = dlrs.first, d.at <= now {
+                dlrs.removeFirst()
+                try store.deliveryReport(messageID: d.id, delivered: true, detail: "1 (simulasi)", at: now)
+            }
+            // 4. Re-plan after changes.
+            if let plan, let line = try plan.replan(now) { note("plan", line) }
+            // 5. Send what is due, in order.
+            while try await dispatcher.dispatchDue(now: { [now] in now }, concurrent: false) > 0 {}
+            for (key, ch) in channels.sorted(by: { $0.key < $1.key }) {
+                let sent = ch.sent
+                for (at, m) in sent.dropFirst(seenSends[key] ?? 0) {
+                    if ch.isSMS { dlrs.append((at.addingTimeInterval(20), m.reference)) }
+                    guard let msg = try store.message(id: m.reference), let code = msg.ackCode, askedAck.insert(m.reference).inserted,
+                          !silenced.contains(msg.recipient) else { continue }
+                    if rng.unit() < s.ackProbability {
+                        let delay = Double(s.ackDelay) * (0.5 + rng.unit())
+                        acks.append((at.addingTimeInterval(delay), code, msg.recipient))
+                    }
+                }
+                seenSends[key] = sent.count
+            }
+            acks.sort { ($0.at, $0.code) < ($1.at, $1.code) }
+            dlrs.sort { ($0.at, $0.id) < ($1.at, $1.id) }
+            // 6. Coverage.
+            while let c = coverageChecks.first, c.at <= now {
+                coverageChecks.removeFirst()
+                let all = try cells()
+                let kels = Set(declarations[c.index].kelurahan)
+                declarations[c.index].after[c.within] = all.filter { kels.contains(String($0.key.split(separator: "|")[0])) }
+            }
+            coverageChecks.sort { $0.at < $1.at }
+            if now >= nextSample {
+                try sample()
+                nextSample = nextSample.addingTimeInterval(900)
+            }
+            // Next moment something happens.
+            var candidates: [Date] = [nextSample, end.addingTimeInterval(1)]
+            if let i = injects.first { candidates.append(s.mulai.addingTimeInterval(Double(i.at))) }
+            if let d = try store.nextDueAt() { candidates.append(d) }
+            if let e = try store.nextEscalationAt() { candidates.append(e) }
+            if let d = ContinuityEvaluator.nextDeadline(set, state: try store.operationalState(), now: now) { candidates.append(d.addingTimeInterval(1)) }
+            if let a = acks.first { candidates.append(a.at) }
+            if let d = dlrs.first { candidates.append(d.at) }
+            if let c = coverageChecks.first { candidates.append(c.at) }
+            let next = candidates.filter { $0 > now }.min() ?? end.addingTimeInterval(1)
+            now = next
+        }
+        now = min(now, end)
+        return try DrillReportBuilder.build(scenario: s, set: set, store: store, timeline: timeline, samples: samples, worst: worst,
+                                            belowHalf: belowHalf, declarations: declarations, end: now, stoppedEarly: stoppedEarly)
+    }
+}
+
+/// The random source the dispatcher's jitter draws from, seeded.
+final class RandomBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var rng: SeededRandom
+    init(seed: UInt64) { rng = SeededRandom(seed: seed) }
+    func unit() -> Double { lock.withLock { rng.unit() } }
+}

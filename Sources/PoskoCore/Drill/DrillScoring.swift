@@ -1,0 +1,102 @@
+import Foundation
+
+/// Scores a drill's expectations from what the run observed. Pure.
+public enum DrillScoring {
+    /// One emergency as the drill saw it.
+    public struct Declaration: Sendable {
+        public var at: Date
+        public var kelurahan: [String]
+        /// Cell coverage (kelurahan|bidang → 0…1) at `at + within` for each `cakupan` expectation, keyed by `within`.
+        public var coverageAfter: [Int: [String: Double]]
+
+        public init(at: Date, kelurahan: [String], coverageAfter: [Int: [String: Double]]) {
+            self.at = at
+            self.kelurahan = kelurahan
+            self.coverageAfter = coverageAfter
+        }
+    }
+
+    /// A message as the drill saw it.
+    public struct Message: Sendable {
+        public var recipient: String
+        public var createdAt: Date
+        public var acceptedAt: Date?
+        public var needsAck: Bool
+        public var ackedAt: Date?
+
+        public init(recipient: String, createdAt: Date, acceptedAt: Date?, needsAck: Bool, ackedAt: Date?) {
+            self.recipient = recipient
+            self.createdAt = createdAt
+            self.acceptedAt = acceptedAt
+            self.needsAck = needsAck
+            self.ackedAt = ackedAt
+        }
+    }
+
+    public static func minutes(_ s: Double) -> String {
+        s < 3600 ? "\(Int((s / 60).rounded())) menit" : String(format: "%.1f jam", s / 3600).replacingOccurrences(of: ".", with: ",")
+    }
+
+    public static func evaluate(_ expectations: [DrillScenario.Expectation], declarations: [Declaration], messages: [Message],
+                                names: [String: String]) -> [DrillResult.ExpectationResult] {
+        expectations.map { e in
+            switch e {
+            case let .lurahAlerted(within):
+                var total = 0, onTime = 0
+                var late: [String] = []
+                for d in declarations {
+                    for kel in d.kelurahan {
+                        total += 1
+                        let first = messages.filter { $0.recipient == "lurah:\(kel)" && $0.createdAt >= d.at }.compactMap(\.acceptedAt).min()
+                        if let first, first.timeIntervalSince(d.at) <= Double(within) {
+                            onTime += 1
+                        } else {
+                            let when = first.map { minutes($0.timeIntervalSince(d.at)) } ?? "tidak pernah"
+                            late.append("Kel. \(names[kel] ?? kel) \(when)")
+                        }
+                    }
+                }
+                let share = total == 0 ? 1 : Double(onTime) / Double(total)
+                var actual = "\(onTime) dari \(total) lurah tepat waktu"
+                if !late.isEmpty { actual += " (terlambat: \(late.sorted().prefix(5).joined(separator: ", "))\(late.count > 5 ? ", …" : ""))" }
+                return .init(kind: "lurah_terinformasi", description: "Setiap lurah terdampak menerima peringatan dalam \(minutes(Double(within)))",
+                             actual: actual, passed: onTime == total, score: share * 100)
+            case let .coverage(minimum, within):
+                var total = 0, ok = 0
+                var worst: [(String, Double)] = []
+                for d in declarations {
+                    for (cell, value) in (d.coverageAfter[within] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                        total += 1
+                        if value >= minimum { ok += 1 } else { worst.append((cell, value)) }
+                    }
+                }
+                let share = total == 0 ? 1 : Double(ok) / Double(total)
+                let below = worst.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(3).map { cell, v -> String in
+                    let parts = cell.split(separator: "|")
+                    return "Kel. \(names[String(parts[0])] ?? String(parts[0])) \(parts.count > 1 ? String(parts[1]) : "") \(Int((v * 100).rounded()))%"
+                }
+                var actual = "\(ok) dari \(total) kelurahan × bidang mencapai \(Int(minimum * 100))%"
+                if !below.isEmpty { actual += " (terendah: \(below.joined(separator: ", ")))" }
+                return .init(kind: "cakupan", description: "Cakupan setiap kelurahan × bidang terdampak ≥ \(Int(minimum * 100))% dalam \(minutes(Double(within)))",
+                             actual: actual, passed: ok == total, score: share * 100)
+            case let .acknowledged(minimum, within):
+                let asked = messages.filter(\.needsAck)
+                let acked = asked.filter { m in m.ackedAt.map { $0.timeIntervalSince(m.createdAt) <= Double(within) } ?? false }
+                let share = asked.isEmpty ? 1 : Double(acked.count) / Double(asked.count)
+                return .init(kind: "konfirmasi", description: "≥ \(Int(minimum * 100))% peringatan dikonfirmasi (OK) dalam \(minutes(Double(within)))",
+                             actual: "\(acked.count) dari \(asked.count) dikonfirmasi tepat waktu (\(Int((share * 100).rounded()))%)",
+                             passed: share >= minimum, score: min(100, share / max(minimum, 0.01) * 100))
+            }
+        }
+    }
+
+    public static func grade(_ score: Double) -> String {
+        switch score {
+        case 90...: "A"
+        case 80..<90: "B"
+        case 65..<80: "C"
+        case 50..<65: "D"
+        default: "E"
+        }
+    }
+}

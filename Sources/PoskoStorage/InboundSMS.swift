@@ -1,0 +1,140 @@
+import Foundation
+import PoskoCore
+
+extension Coordinator {
+    /// Who a registered number belongs to.
+    enum Sender {
+        case cadre(Cadre)
+        case contact(Contact, kecamatan: String)
+
+        var name: String {
+            switch self {
+            case let .cadre(c): c.nama
+            case let .contact(c, _): c.nama ?? c.peran.rawValue
+            }
+        }
+    }
+
+    func sender(_ phone: String, in set: PlaybookSet) -> Sender? {
+        if let c = set.cadresByPhone[phone] { return .cadre(c) }
+        for pb in set.playbooks {
+            if let c = pb.kontak.first(where: { $0.telepon == phone }) { return .contact(c, kecamatan: pb.kecamatan) }
+        }
+        return nil
+    }
+
+    /// An SMS command from a cadre or contact (Kannel MO, or a drill inject). It becomes the
+    /// same event as its HTTP equivalent; the sender gets a short Indonesian reply through
+    /// the outbox. Unknown senders and unparseable texts get a help reply (at most one per
+    /// number every 10 minutes) and an audit entry. Returns the reply text ("" when none).
+    @discardableResult
+    public func handleSMS(from raw: String, text: String, at: Date) throws -> String {
+        let set = playbooks
+        let phone = PhoneNumber.normalize(raw) ?? raw
+        guard let who = sender(phone, in: set) else {
+            try store.write { tx in try tx.audit("sms.unknown_sender", subject: String(phone.prefix(20)), detail: String(text.prefix(160)), actor: Actor(String(phone.prefix(20)), via: .sms), at: at) }
+            return try helpReply(to: phone, "Nomor Anda belum terdaftar di Posko. Hubungi BPBD/kelurahan untuk pendaftaran.", at: at)
+        }
+        let actor = Actor("\(who.name) (\(phone))", via: .sms)
+        let command: SMSCommand
+        switch SMSCommand.parse(text) {
+        case let .success(c): command = c
+        case let .failure(error):
+            try store.write { tx in try tx.audit("sms.unparseable", subject: phone, detail: String(text.prefix(160)), actor: actor, at: at) }
+            return try helpReply(to: phone, error.help, at: at)
+        }
+        let answer: String
+        switch command {
+        case let .lapor(r):
+            guard let post = set.posts[r.pos] else {
+                return try reply(to: phone, "Pos '\(r.pos)' tidak dikenal. \(SMSHelp.lapor)", at: at)
+            }
+            guard mayReport(who, post: post) else {
+                try store.write { tx in try tx.audit("sms.not_allowed", subject: post.id, detail: "LAPOR from \(phone)", actor: actor, at: at) }
+                return try reply(to: phone, "Nomor Anda tidak terdaftar untuk \(post.id). Laporan tidak dicatat.", at: at)
+            }
+            let status = r.status == .buka ? "berjalan" : r.status.rawValue
+            let bidang: String = switch r.scope {
+            case .semua: "semua"
+            case let .bidang(b): b.rawValue
+            }
+            do {
+                try report(ReportRequest(post: post.id, bidang: bidang, status: status, capacity: r.status == .terganggu ? r.remainingCapacity : nil,
+                                         note: r.note, reporter: actor.name), actor: actor, at: at)
+                answer = "Laporan diterima: \(post.id) \(bidang == "semua" ? "SEMUA" : bidang) \(r.status.rawValue.uppercased())."
+            } catch let e as RequestError {
+                let why: String = switch e.field {
+                case "bidang": "\(post.id) tidak melayani bidang itu"
+                case "capacity": "sisa kapasitas tidak valid"
+                default: "data tidak valid"
+                }
+                answer = "Laporan ditolak: \(why). \(SMSHelp.lapor)"
+            }
+        case let .hadir(pos, _):
+            guard case let .cadre(c) = who else { return try reply(to: phone, "HADIR hanya untuk kader terdaftar.", at: at) }
+            guard set.posts[pos] != nil else { return try reply(to: phone, "Pos '\(pos)' tidak dikenal. \(SMSHelp.hadir)", at: at) }
+            try cadreAvailability(c.id, available: true, post: pos, actor: actor, at: at)
+            answer = "Terima kasih, \(c.nama). Tercatat HADIR di \(pos)."
+        case .tidakHadir:
+            guard case let .cadre(c) = who else { return try reply(to: phone, "TIDAK HADIR hanya untuk kader terdaftar.", at: at) }
+            try cadreAvailability(c.id, available: false, post: nil, actor: actor, at: at)
+            answer = "Tercatat TIDAK HADIR, \(c.nama). Tugas Anda dialihkan ke kader lain."
+        case let .ok(kode):
+            if try acknowledge(code: kode, actor: actor, at: at) != nil {
+                answer = "Terima kasih, konfirmasi \(kode) diterima."
+            } else {
+                answer = "Kode \(kode) tidak dikenal. \(SMSHelp.ok)"
+            }
+        }
+        return try reply(to: phone, answer, at: at)
+    }
+
+    private func mayReport(_ who: Sender, post: Post) -> Bool {
+        switch who {
+        case let .cadre(c): return c.pos == post.id || playbooks.posts[c.pos]?.kelurahan == post.kelurahan
+        case let .contact(c, kec):
+            switch c.peran {
+            case .lurah: return c.kelurahan == post.kelurahan
+            case .camat, .sekcam: return kec == post.kecamatan
+            default: return false
+            }
+        }
+    }
+
+    /// A reply through the outbox (durable, retried like any alert).
+    private func reply(to phone: String, _ text: String, at: Date) throws -> String {
+        var hasher = FNV1a64()
+        hasher.combine(phone + "|" + text + "|\(at.timeIntervalSince1970)")
+        let draft = AlertDraft(recipient: "sms:\(phone)", recipientName: phone, role: "pengirim", kind: "sms.reply",
+                               routes: routing.routes(phone: phone, webhook: nil), text: "[POSKO] " + text, payload: "{}",
+                               dedupKey: "reply:\(hasher.hex)", needsAck: false, kecamatan: nil, groupable: false, exercise: false)
+        if !draft.routes.isEmpty {
+            try store.write { tx in _ = try tx.enqueue([draft], eventID: nil, at: at, routing: routing) }
+        }
+        return text
+    }
+
+    private func helpReply(to phone: String, _ text: String, at: Date) throws -> String {
+        guard helpLimiter.allow(phone, at: at) else { return "" }
+        return try reply(to: phone, text, at: at)
+    }
+}
+
+/// At most one help reply per number per window, so a misconfigured phone cannot make
+/// Posko spend SMS credit in a loop.
+final class HelpLimiter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: [String: Date] = [:]
+    let window: TimeInterval
+
+    init(window: TimeInterval = 600) { self.window = window }
+
+    func allow(_ phone: String, at: Date) -> Bool {
+        lock.withLock {
+            if let t = last[phone], at.timeIntervalSince(t) < window { return false }
+            last[phone] = at
+            if last.count > 10_000 { last = last.filter { at.timeIntervalSince($0.value) < window } }
+            return true
+        }
+    }
+}
