@@ -43,6 +43,12 @@ struct PostRoutes {
             guard let post = try summaries({ $0.id == id }).first else { throw APIError.notFound("post '\(id)' does not exist") }
             return JSONResponse(post)
         }
+        v1.post("posts/:id/checkin") { _, context in
+            let actor = try context.actor(.operator)
+            let id = try context.parameters.require("id").lowercased()
+            try deps.coordinator.checkIn(id, actor: actor, at: deps.now())
+            return JSONResponse(["post": id, "status": "checked_in"])
+        }
         v1.get("continuity") { request, context in
             _ = try context.require(.viewer)
             let kecamatan = request.uri.queryParameters["kecamatan"].map(String.init)

@@ -136,6 +136,18 @@ public final class Coordinator: Sendable {
         notify("cadre availability", at: at)
     }
 
+    /// A post's routine check-in during an emergency ("still here, nothing changed"): resets
+    /// its deadline without changing any field's status.
+    public func checkIn(_ postID: String, actor: Actor, at: Date) throws {
+        guard playbooks.posts[postID] != nil else { throw RequestError(field: "post", "unknown post '\(postID.prefix(64))'") }
+        try store.write { tx in
+            try tx.db.execute(sql: "INSERT INTO post_checkin (post_id, at) VALUES (?, ?) ON CONFLICT(post_id) DO UPDATE SET at = max(at, excluded.at)",
+                              arguments: [postID, at.timeIntervalSince1970])
+            try tx.appendEvent(.checkIn, subject: postID, payload: ["post": postID], actor: actor, at: at)
+            try tx.audit("post.checkin", subject: postID, detail: "", actor: actor, at: at)
+        }
+    }
+
     /// Records posts whose check-in deadline passed (from the deadline timer).
     public func checkInsMissed(_ posts: [String], at: Date) throws {
         guard !posts.isEmpty else { return }

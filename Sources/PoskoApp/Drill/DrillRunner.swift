@@ -149,7 +149,22 @@ public struct DrillRunner {
                     note("error", "Inject di \(i.location) gagal: \(error)")
                 }
             }
-            // 2. Check-in deadlines.
+            // 2. Routine check-ins of working posts shortly before their deadline, then deadlines.
+            if let deadline = ContinuityEvaluator.nextDeadline(set, state: try store.operationalState(), now: now),
+               deadline.timeIntervalSince(now) <= 600 {
+                let before = try store.operationalState()
+                let due = ContinuityEvaluator.evaluate(set, state: before, now: deadline.addingTimeInterval(1))
+                let posts = Set(due.filter { $0.overdue }.map(\.postID)).sorted()
+                var checked = 0
+                for id in posts {
+                    let closed = due.contains { $0.postID == id && before.reports[PostField(id, $0.bidang)]?.status == .tutup }
+                    if !closed, rng.unit() < s.checkInProbability {
+                        try coordinator.checkIn(id, actor: Actor("kader \(id)", via: .drill), at: now)
+                        checked += 1
+                    }
+                }
+                if checked > 0 { note("checkin", "\(checked) pos melapor rutin (masih berjalan)") }
+            }
             let state = try store.operationalState()
             let overdue = ContinuityEvaluator.overduePosts(set, state: state, now: now)
                 .filter { !announcedMissed.contains("\($0)@\(state.lastCheckIn[$0]?.timeIntervalSince1970 ?? 0)") }
@@ -207,7 +222,10 @@ public struct DrillRunner {
             if let i = injects.first { candidates.append(s.mulai.addingTimeInterval(Double(i.at))) }
             if let d = try store.nextDueAt() { candidates.append(d) }
             if let e = try store.nextEscalationAt() { candidates.append(e) }
-            if let d = ContinuityEvaluator.nextDeadline(set, state: try store.operationalState(), now: now) { candidates.append(d.addingTimeInterval(1)) }
+            if let d = ContinuityEvaluator.nextDeadline(set, state: try store.operationalState(), now: now) {
+                candidates.append(d.addingTimeInterval(-600))
+                candidates.append(d.addingTimeInterval(1))
+            }
             if let a = acks.first { candidates.append(a.at) }
             if let d = dlrs.first { candidates.append(d.at) }
             if let c = coverageChecks.first { candidates.append(c.at) }

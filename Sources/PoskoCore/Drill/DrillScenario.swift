@@ -14,6 +14,8 @@ public struct DrillScenario: Sendable, Equatable {
     /// Probability that a recipient acknowledges an alert that asks for it, and after how long.
     public var ackProbability: Double
     public var ackDelay: Int
+    /// Probability that a post still working checks in before its deadline.
+    public var checkInProbability: Double
     public var injects: [Inject]
     public var expectations: [Expectation]
 
@@ -87,8 +89,9 @@ public enum DrillScenarioParser {
             if let n = f["sms"], let l = r.list(n, "kanal.sms") { sms = l.compactMap { r.string($0, "SMS channel name") } }
             if let n = f["webhook"], let l = r.list(n, "kanal.webhook") { hooks = l.compactMap { r.string($0, "webhook name") } }
         }
-        var ackP = 0.8, ackDelay = 1200
-        if let node = top["balasan"], let f = r.mapping(node, "balasan", optional: ["konfirmasi", "jeda"]) {
+        var ackP = 0.8, ackDelay = 1200, checkInP = 0.9
+        if let node = top["balasan"], let f = r.mapping(node, "balasan", optional: ["konfirmasi", "jeda", "lapor_rutin"]) {
+            if let v = f["lapor_rutin"].flatMap({ r.double($0, "balasan.lapor_rutin", range: 0...1) }) { checkInP = v }
             if let v = f["konfirmasi"].flatMap({ r.double($0, "balasan.konfirmasi", range: 0...1) }) { ackP = v }
             if let v = f["jeda"].flatMap({ r.duration($0, "balasan.jeda") }) { ackDelay = v }
         }
@@ -152,7 +155,7 @@ public enum DrillScenarioParser {
         }
         guard let nama, let mulai, let durasi else { return nil }
         return DrillScenario(file: r.file, nama: nama, mulai: mulai, durasi: durasi, seed: UInt64(seed), smsChannels: sms, webhooks: hooks,
-                             ackProbability: ackP, ackDelay: ackDelay, injects: injects, expectations: expectations)
+                             ackProbability: ackP, ackDelay: ackDelay, checkInProbability: checkInP, injects: injects, expectations: expectations)
     }
 
     private static func readAction(_ name: String, _ node: Node, reader r: inout YAMLReader, set: PlaybookSet,

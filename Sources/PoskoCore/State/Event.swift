@@ -25,6 +25,7 @@ public enum EventKind: String, Codable, Sendable, CaseIterable {
     case emergencyChanged = "emergency.changed"
     case emergencyEnded = "emergency.ended"
     case statusReported = "post.reported"
+    case checkIn = "post.checkin"
     case checkInMissed = "post.checkin_missed"
     case cadreAvailability = "cadre.availability"
     case planComputed = "plan.computed"

@@ -1,0 +1,35 @@
+import Foundation
+import PoskoCore
+
+/// `posko drill SCENARIO --out DIR`: read, play, write the three reports.
+public enum DrillFiles {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Plays a scenario file. Playbooks default to the directory above `latihan/`.
+    public static func run(scenarioPath: String, playbooks: String?, boundaries: String?) async throws -> DrillResult {
+        let playbookDir = playbooks ?? ((scenarioPath as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        let (set, diagnostics) = PlaybookFiles.load(paths: [playbookDir])
+        guard let set else {
+            throw Failure(description: "playbooks in \(playbookDir) are invalid:\n" + diagnostics.errors.prefix(10).map(\.description).joined(separator: "\n"))
+        }
+        guard let data = FileManager.default.contents(atPath: scenarioPath) else { throw Failure(description: "\(scenarioPath): cannot read file") }
+        let (scenario, scenarioDiagnostics) = DrillScenarioParser.parse(data, file: scenarioPath, playbooks: set)
+        guard let scenario else { throw Failure(description: scenarioDiagnostics.errors.map(\.description).joined(separator: "\n")) }
+        return try await DrillRunner(scenario: scenario, playbooks: set).run()
+    }
+
+    /// Writes report.md, report.html and report.json into `dir`.
+    public static func write(_ result: DrillResult, to dir: String, boundaries: String?) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var shapes: [GeoBoundary] = []
+        if let boundaries, let data = FileManager.default.contents(atPath: boundaries) {
+            shapes = (try? GeoJSONBoundaries.load(from: data)) ?? []
+        }
+        let base = URL(fileURLWithPath: dir)
+        try Data(DrillReport.markdown(result).utf8).write(to: base.appendingPathComponent("report.md"))
+        try Data(DrillReport.html(result, boundaries: shapes).utf8).write(to: base.appendingPathComponent("report.html"))
+        try DrillReport.json(result).write(to: base.appendingPathComponent("report.json"))
+    }
+}
