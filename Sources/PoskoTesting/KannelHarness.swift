@@ -458,11 +458,43 @@ public final class KannelHarness: Sendable {
                     let units = stride(from: 0, to: bytes.count, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
                     text = String(validating: units, as: UTF16.self)
                 }
+            case .udh:
+                // "<udh> data|text <url-encoded bytes>": one part of a concatenated SMS.
+                let parts = payload.split(separator: " ", maxSplits: 2)
+                if parts.count == 3, let bytes = SMSQueryEncoding.decodeBytes(parts[2]) {
+                    text = String(decoding: bytes, as: UTF8.self)
+                }
             default: text = nil
             }
             messages.append(FakeSMSCMessage(from: String(fields[0]), to: String(fields[1]), kind: kind, payload: payload, text: text))
         }
         return messages
+    }
+
+    /// Whole texts received for a number ending in `suffix`, with concatenated parts joined
+    /// in order (by the UDH reference and sequence number).
+    public func texts(toSuffix suffix: String) -> [String] {
+        var whole: [String] = []
+        var parts: [String: [(Int, String)]] = [:]
+        for m in receivedMTs() where m.to.hasSuffix(suffix) {
+            if m.kind == .udh, let bytes = SMSQueryEncoding.decodeBytes(m.payload.split(separator: " ").first ?? ""), bytes.count >= 6 {
+                parts["\(bytes[3])", default: []].append((Int(bytes[5]), m.text ?? ""))
+            } else if let t = m.text {
+                whole.append(t)
+            }
+        }
+        for key in parts.keys.sorted() { whole.append(parts[key, default: []].sorted { $0.0 < $1.0 }.map(\.1).joined()) }
+        return whole
+    }
+
+    /// Waits until a whole text for a number ending in `suffix` satisfies `predicate`.
+    public func waitForText(toSuffix suffix: String, timeout: Duration = .seconds(20), where predicate: (String) -> Bool) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let t = texts(toSuffix: suffix).first(where: predicate) { return t }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw HarnessError.timeout("no SMS to …\(suffix) matched within \(timeout); got \(texts(toSuffix: suffix))")
     }
 
     /// Waits until an MT matching `predicate` has arrived at fakesmsc.

@@ -1,0 +1,103 @@
+import Foundation
+import PoskoDelivery
+import PoskoTesting
+import Testing
+
+/// The daemon with a real Kannel (bearerbox + smsbox + fake SMSC) and a real webhook
+/// receiver: alerts out by SMS and signed webhook, delivery reports and SMS commands in.
+@Suite(.serialized, .enabled(if: KannelHarness.shouldRunTests)) struct DeliveryEndToEndTests {
+    static let webhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+    static func config(kannel: KannelHarness, webhookURL: String) -> String {
+        """
+        listen: { host: 127.0.0.1, port: {port} }
+        state_directory: {dir}/state
+        playbook_directory: {dir}/Playbooks
+        auth:
+          tokens:
+            - { name: admin-test, role: admin, file: {dir}/secrets/admin.token }
+            - { name: operator-test, role: operator, file: {dir}/secrets/operator.token }
+            - { name: viewer-test, role: viewer, file: {dir}/secrets/viewer.token }
+        channels:
+          sms_order: [kannel-utama]
+          kannel:
+            - { name: kannel-utama, sendsms_url: "\(kannel.sendsmsURL)", username: \(kannel.configuration.username),
+                password_file: {dir}/secrets/kannel.password, sender: POSKO, dlr_url: "http://127.0.0.1:{port}/v1/sms/dlr" }
+          webhooks:
+            - { name: bpbd-binjai, url: "\(webhookURL)", secret_files: [{dir}/secrets/webhook.secret] }
+        inbound_sms: { file: {dir}/secrets/inbound.secret }
+        """
+    }
+
+    func messages(_ daemon: DaemonProcess) async throws -> [[String: Any]] {
+        let body = try await daemon.call(.GET, "/v1/messages?limit=500", token: TestTokens.viewer).1
+        return ((try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["messages"] as? [[String: Any]]) ?? []
+    }
+
+    func eventually(_ timeout: Double = 20, _ check: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try await check() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    @Test func floodReachesLurahBySMSAndBPBDBySignedWebhookAndSMSCommandsComeBack() async throws {
+        let receiver = try await LoopbackHTTPRecorder.start()
+        defer { Task { await receiver.shutdown() } }
+        let port = try freeLoopbackPort()
+        let kannel = try await KannelHarness.start(.init(moURL: "http://127.0.0.1:\(port)/v1/sms/mo?secret=inbound-secret-for-tests"))
+        let daemon = try DaemonProcess(configText: Self.config(kannel: kannel, webhookURL: receiver.baseURL + "/hooks"), port: port)
+        defer {
+            daemon.stop()
+            Task { await kannel.shutdown() }
+        }
+        _ = try daemon.dir.write("secrets/kannel.password", kannel.configuration.password + "\n")
+        try await daemon.start()
+        #expect(daemon.port == port, "\(daemon.stderr)")
+
+        let (status, _) = try await daemon.call(.POST, "/v1/emergencies", body: #"{"hazard":"banjir","areas":["12.75.02.1001","12.75.02.1003"]}"#)
+        #expect(status == 201)
+        // Every affected lurah and the camat get the SMS through Kannel's fake SMSC.
+        for number in ["81300020001", "81300020003", "81100000002"] {
+            let text = try await kannel.waitForText(toSuffix: number) { $0.contains("Darurat BANJIR") }
+            #expect(text.hasPrefix("[POSKO] Darurat BANJIR (Siaga Darurat) di Kel. Berngam, Kel. Setia."))
+            #expect(text.range(of: #"Balas OK [A-Z0-9]{4}$"#, options: .regularExpression) != nil, "\(text)")
+        }
+        // BPBD gets a webhook whose signature verifies.
+        let hooks = try await receiver.waitForRequests(count: 1, timeout: .seconds(20)) { $0.path == "/hooks" }
+        let hook = try #require(hooks.first)
+        let verifier = WebhookVerifier(secrets: [try WebhookSecret(Self.webhookSecret)])
+        #expect(throws: Never.self) {
+            try verifier.verify(id: hook.header("webhook-id") ?? "", timestamp: hook.header("webhook-timestamp") ?? "",
+                                signature: hook.header("webhook-signature") ?? "", body: hook.body, now: Date())
+        }
+        #expect(String(decoding: hook.body, as: UTF8.self).contains("emergency.declared"))
+        // Kannel's delivery reports mark the SMS delivered.
+        #expect(try await eventually {
+            let lurah = try await messages(daemon).filter { ($0["recipient"] as? String)?.hasPrefix("lurah:") == true }
+            return lurah.count == 2 && lurah.allSatisfy { $0["state"] as? String == "delivered" }
+        })
+
+        // A cadre's LAPOR by SMS becomes a report, and the cadre gets a confirmation.
+        try await kannel.injectMO(from: "6281200000089", to: "1111", text: "lapor  setia-1 SEMUA tutup air masuk")
+        #expect(try await eventually {
+            let post = try await daemon.call(.GET, "/v1/posts/setia-1", token: TestTokens.viewer).1
+            return post.contains("\"status\":\"tutup\"")
+        })
+        _ = try await kannel.waitForText(toSuffix: "81200000089") { $0.contains("Laporan diterima: setia-1 SEMUA TUTUP") }
+
+        // An unknown sender gets a help reply and an audit entry; nothing else changes.
+        try await kannel.injectMO(from: "6289999999999", to: "1111", text: "halo")
+        _ = try await kannel.waitForText(toSuffix: "89999999999") { $0.contains("belum terdaftar") }
+        let audit = try await daemon.call(.GET, "/v1/audit", token: TestTokens.admin).1
+        #expect(audit.contains("sms.unknown_sender"))
+        #expect(audit.contains("post.report"))
+
+        // A forged callback without the secret is refused.
+        let forged = try await daemon.call(.GET, "/v1/sms/mo?from=6281200000089&text=LAPOR%20setia-2%20SEMUA%20TUTUP", token: nil)
+        #expect(forged.0 == 403)
+        #expect(!daemon.stderr.contains(kannel.configuration.password))
+    }
+}
