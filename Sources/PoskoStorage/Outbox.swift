@@ -318,3 +318,17 @@ extension PoskoStore {
         }
     }
 }
+
+extension PoskoStore {
+    /// At start-up: messages left "sending" by a process that died (kill -9) go back to
+    /// pending, to be re-sent with the same id. One dispatcher owns a database, so at start
+    /// nothing can really be in flight. Returns how many were recovered.
+    @discardableResult
+    public func recoverInFlight(now: Date) throws -> Int {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE outbox SET state = 'pending', claimed_until = NULL, next_attempt_at = ? WHERE state = 'sending'",
+                           arguments: [now.timeIntervalSince1970])
+            return db.changesCount
+        }
+    }
+}

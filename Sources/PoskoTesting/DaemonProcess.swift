@@ -43,6 +43,11 @@ public final class DaemonProcess: @unchecked Sendable {
         _ = try dir.write("posko.yaml", text)
     }
 
+    /// Another process on the same directory (state, playbooks, config): a restart.
+    public init(reusing other: DaemonProcess) throws {
+        dir = other.dir
+    }
+
     public static let defaultConfig = """
     listen: { host: 127.0.0.1, port: {port} }
     state_directory: {dir}/state
@@ -105,6 +110,11 @@ public final class DaemonProcess: @unchecked Sendable {
     public func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         dir.remove()
+    }
+
+    /// Kills the process if it still runs, keeping the directory (for a restart).
+    public func kill9() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     /// A small HTTP call to the daemon: (status, body).

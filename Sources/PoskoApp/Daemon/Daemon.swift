@@ -39,6 +39,8 @@ public final class PoskoDaemon: Sendable {
                 throw StartupError("state directory \(config.stateDirectory) is not writable")
             }
             store = try PoskoStore.open(directory: config.stateDirectory)
+            let recovered = try store.recoverInFlight(now: Date())
+            if recovered > 0 { logger.warning("messages in flight at the last stop will be re-sent with the same id", metadata: ["count": "\(recovered)"]) }
         } catch let e as StartupError {
             throw e
         } catch {
