@@ -24,6 +24,7 @@ public struct APIDependencies: Sendable {
     public var publicBaseURL: String
     /// Handles an inbound SMS (Kannel MO) and a delivery report; wired by the app.
     public var sms: SMSHandlers?
+    public var drills: DrillControl?
 
     public init(
         coordinator: Coordinator, tokens: TokenStore, metrics: PoskoMetrics, now: @escaping @Sendable () -> Date = { Date() },
@@ -33,7 +34,8 @@ public struct APIDependencies: Sendable {
         ingestCAP: @escaping @Sendable (Data, Actor) throws -> Coordinator.CAPOutcome = { _, _ in
             throw StoreError.invalid("CAP intake is not configured")
         },
-        capPublisher: CAPPublisher = CAPPublisher(), publicBaseURL: String = "http://127.0.0.1:8080", sms: SMSHandlers? = nil
+        capPublisher: CAPPublisher = CAPPublisher(), publicBaseURL: String = "http://127.0.0.1:8080", sms: SMSHandlers? = nil,
+        drills: DrillControl? = nil
     ) {
         self.coordinator = coordinator
         self.tokens = tokens
@@ -47,6 +49,7 @@ public struct APIDependencies: Sendable {
         self.capPublisher = capPublisher
         self.publicBaseURL = publicBaseURL
         self.sms = sms
+        self.drills = drills
     }
 
     /// The continuity view at `now` from the stored state and the current plan.
@@ -73,5 +76,19 @@ public struct SMSHandlers: Sendable {
         self.secret = secret
         self.mo = mo
         self.dlr = dlr
+    }
+}
+
+/// Live drills on the daemon (wired by the app).
+public struct DrillControl: Sendable {
+    public var start: @Sendable (Data, Double, Actor) throws -> LiveDrillInfo
+    public var list: @Sendable () -> [LiveDrillInfo]
+    public var stop: @Sendable (String, Actor) throws -> LiveDrillInfo
+
+    public init(start: @escaping @Sendable (Data, Double, Actor) throws -> LiveDrillInfo, list: @escaping @Sendable () -> [LiveDrillInfo],
+                stop: @escaping @Sendable (String, Actor) throws -> LiveDrillInfo) {
+        self.start = start
+        self.list = list
+        self.stop = stop
     }
 }

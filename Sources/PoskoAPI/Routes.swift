@@ -23,6 +23,7 @@ public func buildRoutes(_ deps: APIDependencies) -> (router: Router<PoskoRequest
     PostRoutes(deps: deps).register(v1)
     PlaybookRoutes(deps: deps).register(v1)
     AlertRoutes(deps: deps).register(v1)
+    DrillRoutes(deps: deps).register(v1)
     return (router, root.recorded)
 }
 

@@ -27,6 +27,7 @@ public final class PoskoDaemon: Sendable {
     let httpClient: HTTPClient
     /// Shared secret Kannel's MO and DLR callbacks carry.
     let inboundSecret: String?
+    public let liveDrills: LiveDrills
 
     public static func prepare(
         config: PoskoConfig, environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -83,6 +84,7 @@ public final class PoskoDaemon: Sendable {
         self.dispatcher = dispatcher
         self.httpClient = httpClient
         inboundSecret = try? config.inboundSMSSecret?.read(environment: environment).value
+        liveDrills = LiveDrills(coordinator: coordinator, logger: logger)
         notifier = SystemdNotifier(environment: environment)
     }
 
@@ -148,7 +150,8 @@ public final class PoskoDaemon: Sendable {
             ready: { [self] in self.isReady }, maxBodyBytes: config.maxBodyBytes,
             ingestCAP: { [capIntake] data, actor in try capIntake.ingest(data, actor: actor, at: now()) },
             capPublisher: capIntake.publisher, publicBaseURL: config.publicBaseURL ?? "http://\(config.listen.host):\(config.listen.port)",
-            sms: inboundSecret.map { SMSCallbacks.handlers(secret: $0, coordinator: coordinator, now: now) })
+            sms: inboundSecret.map { SMSCallbacks.handlers(secret: $0, coordinator: coordinator, now: now) },
+            drills: liveDrills.control)
     }
 
     /// Runs until SIGTERM/SIGINT (graceful) or a service fails. `onListening` gets the bound port.
@@ -184,6 +187,7 @@ public final class PoskoDaemon: Sendable {
             failure = error
         }
         notifier.stopping()
+        liveDrills.stopAll()
         try? await httpClient.shutdown()
         do { try coordinator.store.close() } catch { logger.error("database close failed: \(error)") }
         if let failure { throw StartupError(Self.describe(failure, config: config)) }

@@ -1,0 +1,28 @@
+import Foundation
+import Hummingbird
+import PoskoCore
+
+/// Live drills: start a scenario on the running daemon, list, stop.
+struct DrillRoutes {
+    let deps: APIDependencies
+
+    func register(_ v1: Registrar) {
+        v1.post("drills") { request, context in
+            let actor = try context.actor(.operator)
+            guard let drills = deps.drills else { throw APIError.notFound("live drills are not available") }
+            let speed = request.uri.queryParameters["speed"].flatMap { Double($0) } ?? 1
+            let body = try await Body.collect(request, limit: 1 << 20)
+            guard body.readableBytes > 0 else { throw APIError.badRequest("request body is empty; expected a drill scenario (YAML)") }
+            return JSONResponse(try drills.start(Data(buffer: body), speed, actor), status: .accepted)
+        }
+        v1.get("drills") { _, context in
+            _ = try context.require(.viewer)
+            return JSONResponse(["drills": deps.drills?.list() ?? []])
+        }
+        v1.delete("drills/:id") { _, context in
+            let actor = try context.actor(.operator)
+            guard let drills = deps.drills else { throw APIError.notFound("live drills are not available") }
+            return JSONResponse(try drills.stop(context.parameters.require("id"), actor))
+        }
+    }
+}
