@@ -47,13 +47,13 @@ public final class APIFixture: Sendable {
 
     public func dependencies(reload: @escaping @Sendable (Actor) async -> Coordinator.ReloadOutcome = { _ in
         .init(accepted: false, digest: "", diagnostics: [])
-    }, sms: SMSHandlers? = nil) -> APIDependencies {
+    }, sms: SMSHandlers? = nil, drills: DrillControl? = nil) -> APIDependencies {
         let clock = self.clock
         let intake = capIntake
         return APIDependencies(coordinator: coordinator, tokens: TokenStore(TestTokens.table), metrics: metrics,
                                now: { clock.now }, reload: reload, maxBodyBytes: 64 * 1024,
                                ingestCAP: { data, actor in try intake.ingest(data, actor: actor, at: clock.now) },
-                               capPublisher: intake.publisher, sms: sms)
+                               capPublisher: intake.publisher, sms: sms, drills: drills)
     }
 }
 

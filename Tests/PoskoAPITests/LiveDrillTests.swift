@@ -1,0 +1,93 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import PoskoAPI
+import PoskoApp
+import PoskoCore
+import PoskoTesting
+import Testing
+
+/// A drill played live on the daemon never mixes with real emergencies.
+@Suite struct LiveDrillTests {
+    static let scenario = """
+    nama: "Latihan langsung"
+    mulai: "2026-11-01T06:00:00+07:00"
+    durasi: 2h
+    injeksi:
+      - { pada: 0m, nyatakan: { bahaya: banjir, wilayah: ["12.75.02.1001"], status: siaga_darurat } }
+      - { pada: 1h, akhiri: { darurat: 1 } }
+    """
+
+    func withServer(_ body: @escaping @Sendable (any TestClientProtocol, APIFixture, LiveDrills) async throws -> Void) async throws {
+        let fx = try APIFixture(routing: AlertRouting(smsChannels: ["utama"], webhooks: ["bpbd-binjai"]))
+        let drills = LiveDrills(coordinator: fx.coordinator, logger: Logger(label: "test"))
+        let app = Application(router: buildRouter(fx.dependencies(drills: drills.control)), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in try await body(client, fx, drills) }
+    }
+
+    static let op: HTTPFields = [.authorization: "Bearer \(TestTokens.operator_)", .contentType: "application/yaml"]
+
+    @Test func liveDrillMessagesSayLatihanAndRealStateIsUntouched() async throws {
+        try await withServer { client, fx, _ in
+            let r = try await client.execute(uri: "/v1/drills?speed=3600", method: .post, headers: Self.op, body: ByteBuffer(string: Self.scenario))
+            #expect(r.status == .accepted, "\(String(buffer: r.body))")
+            var exercise: Emergency?
+            for _ in 0..<50 where exercise == nil {
+                exercise = try fx.coordinator.store.emergencies().first
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let e = try #require(exercise)
+            #expect(e.exercise)
+            let texts = try fx.coordinator.store.messages().map(\.smsText)
+            #expect(!texts.isEmpty)
+            #expect(texts.allSatisfy { $0.hasPrefix("LATIHAN [POSKO]") })
+            // The real continuity view does not see the exercise emergency.
+            let states = ContinuityEvaluator.evaluate(fx.coordinator.playbooks, state: try fx.coordinator.store.operationalState(), now: fx.clock.now)
+            #expect(!states.contains { $0.affected })
+            // Its CAP document is an Exercise.
+            let alerts = try fx.coordinator.store.publicAlertEvents()
+            let id = try #require(alerts.first?.event.id)
+            let cap = String(buffer: try await client.execute(uri: "/v1/alerts/\(id)/cap", method: .get, headers: [.authorization: "Bearer \(TestTokens.viewer)"]).body)
+            #expect(cap.contains("<status>Exercise</status>"))
+            // Played at 3600×: the end inject comes after about a second.
+            var ended = false
+            for _ in 0..<60 where !ended {
+                ended = try fx.coordinator.store.emergencies(includeEnded: false).isEmpty
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(ended)
+        }
+    }
+
+    @Test func aRealEmergencyStopsTheDrill() async throws {
+        try await withServer { client, fx, drills in
+            let slow = Self.scenario.replacingOccurrences(of: "pada: 1h", with: "pada: 2h")
+            let r = try await client.execute(uri: "/v1/drills?speed=1", method: .post, headers: Self.op, body: ByteBuffer(string: slow))
+            #expect(r.status == .accepted)
+            for _ in 0..<50 where try fx.coordinator.store.emergencies().isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+            _ = try fx.coordinator.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.03"]), actor: Actor("op", via: .api), at: fx.clock.now)
+            var info: LiveDrillInfo?
+            for _ in 0..<40 {
+                info = drills.control.list().first
+                if info?.state == .stopped { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(info?.state == .stopped)
+            #expect(info?.stopReason == "keadaan darurat nyata dinyatakan; latihan dihentikan")
+            let active = try fx.coordinator.store.emergencies(includeEnded: false)
+            #expect(active.count == 1)
+            #expect(active.first?.exercise == false)
+        }
+    }
+
+    @Test func liveDrillsRejectInjectsThatWouldTouchRealPosts() async throws {
+        try await withServer { client, _, _ in
+            let bad = Self.scenario + "\n  - { pada: 1h30m, lapor: { pos: berngam-1, bidang: semua, status: tutup } }\n"
+            let r = try await client.execute(uri: "/v1/drills", method: .post, headers: Self.op, body: ByteBuffer(string: bad))
+            #expect(r.status == .unprocessableContent)
+            #expect(String(buffer: r.body).contains("a live drill cannot play this inject"))
+        }
+    }
+}
