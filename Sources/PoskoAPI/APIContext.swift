@@ -25,6 +25,7 @@ public struct APIDependencies: Sendable {
     /// Handles an inbound SMS (Kannel MO) and a delivery report; wired by the app.
     public var sms: SMSHandlers?
     public var drills: DrillControl?
+    public var plans: PlanKeeper?
 
     public init(
         coordinator: Coordinator, tokens: TokenStore, metrics: PoskoMetrics, now: @escaping @Sendable () -> Date = { Date() },
@@ -35,7 +36,7 @@ public struct APIDependencies: Sendable {
             throw StoreError.invalid("CAP intake is not configured")
         },
         capPublisher: CAPPublisher = CAPPublisher(), publicBaseURL: String = "http://127.0.0.1:8080", sms: SMSHandlers? = nil,
-        drills: DrillControl? = nil
+        drills: DrillControl? = nil, plans: PlanKeeper? = nil
     ) {
         self.coordinator = coordinator
         self.tokens = tokens
@@ -50,6 +51,7 @@ public struct APIDependencies: Sendable {
         self.publicBaseURL = publicBaseURL
         self.sms = sms
         self.drills = drills
+        self.plans = plans
     }
 
     /// The continuity view at `now` from the stored state and the current plan.

@@ -25,7 +25,7 @@ struct PostRoutes {
         v1.post("reports") { request, context in
             let actor = try context.actor(.operator)
             let body = try await Body.decode(ReportRequest.self, request, limit: deps.maxBodyBytes)
-            let reports = try deps.coordinator.report(body, actor: actor, at: deps.now())
+            let reports = try await deps.coordinator.reportBatched(body, actor: actor, at: deps.now())
             deps.metrics.counter("posko_reports_total", [("status", reports[0].status.rawValue), ("via", "api")]).increment()
             return JSONResponse(ReportResponse(reports: reports), status: .created)
         }

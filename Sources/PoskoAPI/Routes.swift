@@ -24,6 +24,7 @@ public func buildRoutes(_ deps: APIDependencies) -> (router: Router<PoskoRequest
     PlaybookRoutes(deps: deps).register(v1)
     AlertRoutes(deps: deps).register(v1)
     DrillRoutes(deps: deps).register(v1)
+    PlanRoutes(deps: deps).register(v1)
     return (router, root.recorded)
 }
 

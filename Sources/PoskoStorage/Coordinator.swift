@@ -28,6 +28,9 @@ public final class Coordinator: Sendable {
 
     public var playbooks: PlaybookSet { current.withLock { $0 } }
 
+    /// Tells the planner something relevant changed (overrides, reloads).
+    public func noteChange(_ reason: String, at: Date) { notify(reason, at: at) }
+
     private func notify(_ reason: String, at: Date) {
         changes.yield(ChangeNotice(reason: reason, at: at))
     }
@@ -110,15 +113,27 @@ public final class Coordinator: Sendable {
     @discardableResult
     public func report(_ request: ReportRequest, actor: Actor, at: Date) throws -> [StatusReport] {
         let reports = try request.validate(in: playbooks, reporter: actor.name, at: at)
-        try store.write { tx in
-            for r in reports { try tx.saveReport(r) }
-            let eventID = try tx.appendEvent(.statusReported, subject: reports[0].postID, payload: reports, actor: actor, at: at)
-            let fields = reports.map(\.bidang.rawValue).joined(separator: ",")
-            try tx.audit("post.report", subject: reports[0].postID, detail: "\(fields) \(reports[0].status.rawValue)", actor: actor, at: at)
-            try alerts(tx, .statusReported(reports), eventID: eventID, at: at)
-        }
+        try store.write { tx in try recordReports(reports, tx: tx, actor: actor, at: at) }
         notify("post reported", at: at)
         return reports
+    }
+
+    /// The same as `report`, for the HTTP hot path: committed together with concurrent
+    /// reports (group commit), without blocking the caller's thread.
+    @discardableResult
+    public func reportBatched(_ request: ReportRequest, actor: Actor, at: Date) async throws -> [StatusReport] {
+        let reports = try request.validate(in: playbooks, reporter: actor.name, at: at)
+        try await store.batchedWrite { [self] tx in try recordReports(reports, tx: tx, actor: actor, at: at) }
+        notify("post reported", at: at)
+        return reports
+    }
+
+    private func recordReports(_ reports: [StatusReport], tx: StoreTransaction, actor: Actor, at: Date) throws {
+        for r in reports { try tx.saveReport(r) }
+        let eventID = try tx.appendEvent(.statusReported, subject: reports[0].postID, payload: reports, actor: actor, at: at)
+        let fields = reports.map(\.bidang.rawValue).joined(separator: ",")
+        try tx.audit("post.report", subject: reports[0].postID, detail: "\(fields) \(reports[0].status.rawValue)", actor: actor, at: at)
+        try alerts(tx, .statusReported(reports), eventID: eventID, at: at)
     }
 
     /// A cadre's `HADIR <pos>` (available) or `TIDAK HADIR` (unavailable).

@@ -37,7 +37,11 @@ enum Schema {
             try db.create(table: "post_status") { t in
                 t.column("post_id", .text).notNull()
                 t.column("bidang", .text).notNull()
-                t.column("body", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("capacity", .integer)
+                t.column("reporter", .text).notNull()
+                t.column("note", .text)
+                t.column("at", .double).notNull()
                 t.primaryKey(["post_id", "bidang"])
             }
             try db.create(table: "post_checkin") { t in

@@ -20,6 +20,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
 /// writes an audit entry in one transaction.
 public final class PoskoStore: Sendable {
     public let writer: any DatabaseWriter
+    let batcher: WriteBatcher
 
     /// Opens (creating if needed) `posko.sqlite` in `directory`, WAL mode, and migrates.
     public static func open(directory: String) throws -> PoskoStore {
@@ -41,6 +42,7 @@ public final class PoskoStore: Sendable {
 
     public init(writer: any DatabaseWriter) throws {
         self.writer = writer
+        batcher = WriteBatcher(writer: writer)
         try Schema.migrator.migrate(writer)
     }
 
@@ -52,6 +54,12 @@ public final class PoskoStore: Sendable {
     /// Runs `body` in one write transaction.
     public func write<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
         try writer.write { db in try body(StoreTransaction(db: db)) }
+    }
+
+    /// Runs `body` in a transaction shared with other concurrent callers (group commit);
+    /// returns once it is committed.
+    public func batchedWrite(_ body: @escaping @Sendable (StoreTransaction) throws -> Void) async throws {
+        try await batcher.submit(body)
     }
 
     public func read<T>(_ body: (Database) throws -> T) throws -> T {

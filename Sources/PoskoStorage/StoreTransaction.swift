@@ -52,8 +52,12 @@ public struct StoreTransaction {
 
     public func saveReport(_ r: StatusReport) throws {
         try db.execute(
-            sql: "INSERT INTO post_status (post_id, bidang, body) VALUES (?, ?, ?) ON CONFLICT(post_id, bidang) DO UPDATE SET body = excluded.body",
-            arguments: [r.postID, r.bidang.rawValue, JSON.encode(r)])
+            sql: """
+            INSERT INTO post_status (post_id, bidang, status, capacity, reporter, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(post_id, bidang) DO UPDATE SET status = excluded.status, capacity = excluded.capacity,
+              reporter = excluded.reporter, note = excluded.note, at = excluded.at
+            """,
+            arguments: [r.postID, r.bidang.rawValue, r.status.rawValue, r.capacity, r.reporter, r.note, r.at.timeIntervalSince1970])
         try db.execute(
             sql: "INSERT INTO post_checkin (post_id, at) VALUES (?, ?) ON CONFLICT(post_id) DO UPDATE SET at = max(at, excluded.at)",
             arguments: [r.postID, r.at.timeIntervalSince1970])
@@ -80,8 +84,10 @@ extension PoskoStore {
         for body in try String.fetchAll(db, sql: "SELECT body FROM emergency ORDER BY declared_at, id") {
             state.emergencies.append(try JSON.decode(Emergency.self, body))
         }
-        for body in try String.fetchAll(db, sql: "SELECT body FROM post_status") {
-            let r = try JSON.decode(StatusReport.self, body)
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM post_status") {
+            guard let bidang = Bidang(rawValue: row["bidang"]), let status = ServiceStatus(rawValue: row["status"]) else { continue }
+            let r = StatusReport(postID: row["post_id"], bidang: bidang, status: status, capacity: row["capacity"],
+                                 reporter: row["reporter"], note: row["note"], at: Date(timeIntervalSince1970: row["at"]))
             state.reports[PostField(r.postID, r.bidang)] = r
         }
         for row in try Row.fetchAll(db, sql: "SELECT post_id, at FROM post_checkin") {

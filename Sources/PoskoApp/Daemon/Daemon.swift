@@ -28,6 +28,7 @@ public final class PoskoDaemon: Sendable {
     /// Shared secret Kannel's MO and DLR callbacks carry.
     let inboundSecret: String?
     public let liveDrills: LiveDrills
+    public let planKeeper: PlanKeeper
 
     public static func prepare(
         config: PoskoConfig, environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -85,6 +86,8 @@ public final class PoskoDaemon: Sendable {
         self.httpClient = httpClient
         inboundSecret = try? config.inboundSMSSecret?.read(environment: environment).value
         liveDrills = LiveDrills(coordinator: coordinator, logger: logger)
+        // The stored plan is read at start; a broken stored plan is not worth refusing to start over.
+        planKeeper = (try? PlanKeeper(coordinator: coordinator)) ?? PlanKeeper(fresh: coordinator)
         notifier = SystemdNotifier(environment: environment)
     }
 
@@ -148,10 +151,11 @@ public final class PoskoDaemon: Sendable {
             coordinator: coordinator, tokens: tokens, metrics: metrics, now: now,
             reload: { [self] actor in await self.reload(actor: actor) },
             ready: { [self] in self.isReady }, maxBodyBytes: config.maxBodyBytes,
+            plannedMoves: { [planKeeper] in (planKeeper.current?.version, planKeeper.moved) },
             ingestCAP: { [capIntake] data, actor in try capIntake.ingest(data, actor: actor, at: now()) },
             capPublisher: capIntake.publisher, publicBaseURL: config.publicBaseURL ?? "http://\(config.listen.host):\(config.listen.port)",
             sms: inboundSecret.map { SMSCallbacks.handlers(secret: $0, coordinator: coordinator, now: now) },
-            drills: liveDrills.control)
+            drills: liveDrills.control, plans: planKeeper)
     }
 
     /// Runs until SIGTERM/SIGINT (graceful) or a service fails. `onListening` gets the bound port.

@@ -101,3 +101,33 @@ struct EscalationService: Service {
         }
     }
 }
+
+/// Re-plans after relevant events (reports, emergencies, reloads, overrides, deadlines),
+/// debounced so a burst of reports gives one plan.
+struct PlannerService: Service {
+    let keeper: PlanKeeper
+    let changes: AsyncStream<Coordinator.ChangeNotice>
+    let logger: Logger
+    var debounce: Duration = .milliseconds(250)
+
+    func run() async throws {
+        replan()
+        await cancelWhenGracefulShutdown {
+            var iterator = changes.makeAsyncIterator()
+            while await iterator.next() != nil {
+                try? await Task.sleep(for: debounce)
+                replan()
+            }
+        }
+    }
+
+    private func replan() {
+        do {
+            if let diff = try keeper.replan(at: Date()), let plan = keeper.current {
+                logger.info("plan updated", metadata: ["version": "\(plan.version)", "changes": "\(diff.lines.count)", "moved": "\(plan.totals.moved)"])
+            }
+        } catch {
+            logger.error("planning failed: \(error)")
+        }
+    }
+}

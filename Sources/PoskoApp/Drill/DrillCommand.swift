@@ -1,5 +1,6 @@
 import Foundation
 import PoskoCore
+import PoskoStorage
 
 /// `posko drill SCENARIO --out DIR`: read, play, write the three reports.
 public enum DrillFiles {
@@ -17,7 +18,7 @@ public enum DrillFiles {
         guard let data = FileManager.default.contents(atPath: scenarioPath) else { throw Failure(description: "\(scenarioPath): cannot read file") }
         let (scenario, scenarioDiagnostics) = DrillScenarioParser.parse(data, file: scenarioPath, playbooks: set)
         guard let scenario else { throw Failure(description: scenarioDiagnostics.errors.map(\.description).joined(separator: "\n")) }
-        return try await DrillRunner(scenario: scenario, playbooks: set).run()
+        return try await DrillRunner(scenario: scenario, playbooks: set).run(planning: DrillRunner.Planning.planner)
     }
 
     /// Writes report.md, report.html and report.json into `dir`.
@@ -31,5 +32,18 @@ public enum DrillFiles {
         try Data(DrillReport.markdown(result).utf8).write(to: base.appendingPathComponent("report.md"))
         try Data(DrillReport.html(result, boundaries: shapes).utf8).write(to: base.appendingPathComponent("report.html"))
         try DrillReport.json(result).write(to: base.appendingPathComponent("report.json"))
+    }
+}
+
+extension DrillRunner.Planning {
+    /// The daemon's planner, on the drill's coordinator.
+    public static func planner(_ coordinator: Coordinator) -> DrillRunner.Planning {
+        let keeper = PlanKeeper(fresh: coordinator)
+        return DrillRunner.Planning(
+            replan: { at in
+                guard let diff = try keeper.replan(at: at), let plan = keeper.current else { return nil }
+                return "Rencana v\(plan.version): \(diff.lines.count) perubahan; \(plan.totals.moved) unit layanan dialihkan, \(plan.cadreAssignments.count) kader ditugaskan"
+            },
+            moved: { keeper.moved })
     }
 }

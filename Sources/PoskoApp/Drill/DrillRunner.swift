@@ -45,7 +45,10 @@ public struct DrillRunner {
         for name in s.smsChannels { channels["sms:\(name)"] = SimulatedChannel(name: name, isSMS: true, start: s.mulai) }
         for name in s.webhooks { channels["webhook:\(name)"] = SimulatedChannel(name: name, isSMS: false, start: s.mulai) }
         let randomBox = RandomBox(seed: s.seed &+ 1)
-        let dispatcher = Dispatcher(store: store, notifiers: channels, logger: Logger(label: "posko.drill"),
+        // The report tells what failed over; per-attempt log lines would only be noise here.
+        var quiet = Logger(label: "posko.drill")
+        quiet.logLevel = .critical
+        let dispatcher = Dispatcher(store: store, notifiers: channels, logger: quiet,
                                     random: { randomBox.unit() }, lease: 60)
         let end = s.mulai.addingTimeInterval(Double(s.durasi))
         var now = s.mulai

@@ -122,10 +122,13 @@ public enum AlertRules {
 
     static func statusAlerts(_ reports: [StatusReport], set: PlaybookSet, routing: AlertRouting) -> [AlertDraft] {
         guard let first = reports.first, let post = set.posts[first.postID] else { return [] }
+        let lurah = contacts(role: .lurah, kecamatan: post.kecamatan, kelurahan: post.kelurahan, set: set)
+        // The hot path (every report): build nothing when no lurah can be reached.
+        guard lurah.contains(where: { !routing.routes(phone: $0.contact.telepon, webhook: $0.contact.webhook).isEmpty }) else { return [] }
         let text = AlertText.postStatus(post, reports, set)
         let payload = Payload.json(["event": "post.reported", "post": post.id, "status": first.status.rawValue,
                                     "bidang": reports.map(\.bidang.rawValue).joined(separator: ",")])
-        return contacts(role: .lurah, kecamatan: post.kecamatan, kelurahan: post.kelurahan, set: set).map { c in
+        return lurah.map { c in
             AlertDraft(recipient: c.key, recipientName: c.contact.nama ?? "lurah", role: "lurah", kind: "post.status",
                        routes: routing.routes(phone: c.contact.telepon, webhook: c.contact.webhook), text: text, payload: payload,
                        dedupKey: "post.status:\(post.id):\(first.status.rawValue):\(reports.map(\.bidang.rawValue).joined(separator: ",")):\(first.at.timeIntervalSince1970)",

@@ -1,0 +1,125 @@
+import Foundation
+
+/// What one planning run did: how much was recomputed and how much came from the cache.
+public struct PlanRunStats: Sendable, Equatable, Codable {
+    /// The run started from a usable cache (same index, same settings).
+    public var incremental = false
+    /// Slots (post × fields) whose input differs from the cached run.
+    public var changedSlots = 0
+    /// Cadres whose availability differs from the cached run.
+    public var changedCadres = 0
+    /// Chunks of plan lines rebuilt (the rest were shared with the previous plan).
+    public var rebuiltChunks = 0
+    public var flow = PlanStageStats()
+    public var cadres = PlanStageStats()
+
+    public init() {}
+}
+
+/// The solved components of the last plan, so the next plan recomputes only the components
+/// whose inputs changed. Opaque; pass back what ``Planner/plan(index:states:state:overrides:previous:cache:settings:version:at:)``
+/// returned. A cache made with another ``PlanningIndex`` or other settings is ignored (the
+/// run is then a full one).
+///
+/// The cache assumes that a `previous` plan with the version and time of the plan it was made
+/// with *is* that plan; for any other `previous` it maps the plan's lines back by id.
+public struct PlanCache: Sendable {
+    let fingerprint: UInt64?
+    let settingsKey: UInt64
+    let planVersion: Int
+    let planAt: Date
+    let assignmentCount: Int
+    let cadreAssignmentCount: Int
+    let flowDigest: [UInt64]
+    let flowStore: PlanComponentStore<FlowOutput>
+    let flowChunks: PlanFlowChunks
+    /// Units each slot receives in the plan.
+    let received: [Int32]
+    /// Per slot, hash of the targets it sends demand to in the plan.
+    let planTargetsHash: [UInt64]
+    /// Slots with pinned lines in the plan.
+    let pinnedSlots: [Int32]
+    let needDigest: [UInt64]
+    let cadreDigest: [UInt64]
+    let cadreStore: PlanComponentStore<CadreOutput>
+    let cadreChunks: PlanCadreChunks
+    /// Slot each cadre serves in the plan, or -1.
+    let planCadreSlot: [Int32]
+    /// What the run that made this cache did.
+    public let stats: PlanRunStats
+
+    /// A cache that matches nothing: the next run is a full one.
+    public static let empty = PlanCache()
+
+    private init() {
+        fingerprint = nil
+        settingsKey = 0
+        planVersion = 0
+        planAt = Date(timeIntervalSince1970: 0)
+        assignmentCount = 0
+        cadreAssignmentCount = 0
+        flowDigest = []
+        flowStore = PlanComponentStore(leftCount: 0, rightCount: 0)
+        flowChunks = PlanFlowChunks(chunks: 0)
+        received = []
+        planTargetsHash = []
+        pinnedSlots = []
+        needDigest = []
+        cadreDigest = []
+        cadreStore = PlanComponentStore(leftCount: 0, rightCount: 0)
+        cadreChunks = PlanCadreChunks(chunks: 0)
+        planCadreSlot = []
+        stats = PlanRunStats()
+    }
+
+    init(fingerprint: UInt64?, settingsKey: UInt64, planVersion: Int, planAt: Date, assignmentCount: Int,
+         cadreAssignmentCount: Int, flowDigest: [UInt64], flowStore: PlanComponentStore<FlowOutput>,
+         flowChunks: PlanFlowChunks, received: [Int32], planTargetsHash: [UInt64], pinnedSlots: [Int32],
+         needDigest: [UInt64], cadreDigest: [UInt64], cadreStore: PlanComponentStore<CadreOutput>,
+         cadreChunks: PlanCadreChunks, planCadreSlot: [Int32], stats: PlanRunStats) {
+        self.fingerprint = fingerprint
+        self.settingsKey = settingsKey
+        self.planVersion = planVersion
+        self.planAt = planAt
+        self.assignmentCount = assignmentCount
+        self.cadreAssignmentCount = cadreAssignmentCount
+        self.flowDigest = flowDigest
+        self.flowStore = flowStore
+        self.flowChunks = flowChunks
+        self.received = received
+        self.planTargetsHash = planTargetsHash
+        self.pinnedSlots = pinnedSlots
+        self.needDigest = needDigest
+        self.cadreDigest = cadreDigest
+        self.cadreStore = cadreStore
+        self.cadreChunks = cadreChunks
+        self.planCadreSlot = planCadreSlot
+        self.stats = stats
+    }
+
+    /// Clusters held (service flow and cadres).
+    public var componentCount: Int { stats.flow.components + stats.cadres.components }
+}
+
+enum PlanCacheFormat {
+    /// Everything in the settings that changes a plan.
+    static func settingsKey(_ s: PlannerSettings) -> UInt64 {
+        var h = PlanHasher()
+        h.add(Int(s.defaultMaxTravelKm * 1000))
+        for b in Bidang.allCases { h.add(Int(s.travelKm(b) * 1000)) }
+        h.add(s.fallbackRankPenalty)
+        h.add(s.nonFallbackPenalty)
+        h.add(s.unmetCost)
+        h.add(s.stabilityThreshold)
+        h.add(s.unitsPerCadre)
+        h.add(s.candidateLimit)
+        h.add(s.cadreCandidateLimit)
+        h.add(Int(s.maxCadreTravelKm * 1000))
+        h.add(s.preferredPostBonus)
+        h.add(s.maxIterations)
+        h.add(s.maxNeighbours)
+        h.add(s.exactComponentLimit)
+        h.add(s.repairHops)
+        return h.value
+    }
+}

@@ -1,0 +1,220 @@
+import Foundation
+
+/// Lines of one cadre component, grouped by its left nodes (post × fields needing cadres).
+struct CadreOutput: PlanStageOutput {
+    var assignments = PlanPool<PlanCadreAssignment>()
+    /// Cadre index of each assignment.
+    var assignmentCadre: [Int32] = []
+    var shortages = PlanPool<PlanCadreShortage>()
+    var aFirst: [Int32] = []
+    var aCount: [Int32] = []
+    var sFirst: [Int32] = []
+    var sCount: [Int32] = []
+    private(set) var deadLines = 0
+
+    init() {}
+
+    var leftCount: Int { aFirst.count }
+    var liveLines: Int { assignments.count + shortages.count - deadLines }
+
+    mutating func appendEmptyLeft() {
+        aFirst.append(Int32(assignments.count))
+        aCount.append(0)
+        sFirst.append(Int32(shortages.count))
+        sCount.append(0)
+    }
+
+    mutating func closeLeft(assignmentsFrom a: Int, shortagesFrom s: Int) {
+        aFirst.append(Int32(a))
+        aCount.append(Int32(assignments.count - a))
+        sFirst.append(Int32(s))
+        sCount.append(Int32(shortages.count - s))
+    }
+
+    mutating func setLeft(_ local: Int, from other: CadreOutput, otherLocal o: Int) {
+        let a = Int(other.aFirst[o]), n = Int(other.aCount[o])
+        let u = Int(other.sFirst[o]), m = Int(other.sCount[o])
+        let first = assignments.count, firstShortage = shortages.count
+        assignments.append(from: other.assignments, a, n)
+        assignmentCadre.append(contentsOf: other.assignmentCadre[a..<(a + n)])
+        shortages.append(from: other.shortages, u, m)
+        if local == aFirst.count {
+            aFirst.append(Int32(first))
+            aCount.append(Int32(n))
+            sFirst.append(Int32(firstShortage))
+            sCount.append(Int32(m))
+        } else {
+            deadLines += Int(aCount[local] + sCount[local])
+            aFirst[local] = Int32(first)
+            aCount[local] = Int32(n)
+            sFirst[local] = Int32(firstShortage)
+            sCount[local] = Int32(m)
+        }
+    }
+
+    func flows(local: Int, into out: inout [(right: Int32, amount: Int32)]) {
+        let a = Int(aFirst[local])
+        for k in a..<(a + Int(aCount[local])) { out.append((assignmentCadre[k], 1)) }
+    }
+
+    mutating func compact() {
+        var fresh = CadreOutput()
+        for i in 0..<leftCount { fresh.setLeft(i, from: self, otherLocal: i) }
+        self = fresh
+    }
+}
+
+/// Why a cadre is free to be sent.
+enum CadreFreedom {
+    static let none: UInt8 = 0
+    static let homeClosed: UInt8 = 1
+    static let homeSilent: UInt8 = 2
+    static let hadir: UInt8 = 3
+}
+
+/// The second stage: free cadres → post × fields that need cadres, as a min-cost flow with
+/// capacity 1 per cadre (so no cadre is ever in two places).
+///
+/// A post × field needs ceil(received units / unitsPerCadre) cadres, plus one per home cadre
+/// of a functioning post who replied `TIDAK HADIR`. A cadre is free when its home post is
+/// closed or silent for all of its skills, or when it replied `HADIR`; never when it replied
+/// `TIDAK HADIR`. Arcs go only to a field among the cadre's skills and a post within its
+/// range (jangkauan_km from the home post). Cost: metres + the stability threshold unless
+/// the cadre already served there in the previous plan + a bonus off for the post named in
+/// its `HADIR <pos>` reply.
+struct CadreStage: PlanStage, Sendable {
+    let index: PlanningIndex
+    let settings: PlannerSettings
+    /// Per slot.
+    let need: [Int32]
+    let received: [Int32]
+    let absent: [Int32]
+    /// Per cadre.
+    let freedom: [UInt8]
+    let preferredPost: [Int32]
+    let previousSlot: [Int32]
+    /// Largest cadre range in metres.
+    let maxRange: Int32
+
+    var leftCount: Int { index.slotCount }
+    var rightCount: Int { index.cadres.count }
+
+    func isActive(left: Int) -> Bool { need[left] > 0 }
+
+    func capacity(right: Int) -> Int32 { freedom[right] == CadreFreedom.none ? 0 : 1 }
+
+    func generateArcs(left: Int, into arena: inout PlanArcArena) {
+        let p = Int(index.slotPost[left])
+        let bit = UInt8(1) << index.slotField[left]
+        var taken = 0
+        let limit = settings.cadreCandidateLimit
+        let threshold = settings.stabilityThreshold
+        let bonus = settings.preferredPostBonus
+        for k in Int(index.nbStart[p])..<Int(index.nbStart[p + 1]) {
+            let d = index.nbDist[k]
+            if d > maxRange { break }
+            let q = Int(index.nbPost[k])
+            for ci in Int(index.cadresAtStart[q])..<Int(index.cadresAtStart[q + 1]) {
+                let c = Int(index.cadresAt[ci])
+                if freedom[c] == CadreFreedom.none || index.cadreSkills[c] & bit == 0 || index.cadreRange[c] < d { continue }
+                let preferred = preferredPost[c] == Int32(p)
+                let previous = previousSlot[c] == Int32(left)
+                if !preferred && !previous {
+                    if taken >= limit { continue }
+                    taken += 1
+                }
+                let cost = Int(d) + (previous ? 0 : threshold) + (preferred ? 0 : bonus)
+                arena.append(right: Int32(c), cost: Int32(clamping: cost), dist: d,
+                             tag: (previous ? 1 : 0) | (preferred ? 2 : 0))
+            }
+        }
+    }
+
+    func encodeLeft(_ left: Int, arcs: Int, into key: inout [Int32]) {
+        key.append(Int32(left))
+        key.append(need[left])
+        key.append(received[left])
+        key.append(absent[left])
+        key.append(Int32(arcs))
+    }
+
+    func encodeRight(_ right: Int, into key: inout [Int32]) {
+        key.append(Int32(right))
+        key.append(Int32(freedom[right]))
+    }
+
+    func purpose(_ left: Int) -> String {
+        var parts: [String] = []
+        if received[left] > 0 { parts.append("pos menerima \(received[left]) unit pindahan") }
+        if absent[left] > 0 { parts.append("menggantikan \(absent[left]) kader yang TIDAK HADIR") }
+        return parts.joined(separator: ", ")
+    }
+
+    func shortage(_ left: Int, assigned: Int, arcs: Int) -> PlanCadreShortage {
+        let p = Int(index.slotPost[left])
+        let bidang = Bidang.allCases[Int(index.slotField[left])]
+        let needed = Int(need[left])
+        let why = arcs == 0
+            ? "tidak ada kader bebas berkeahlian \(bidang.label) dalam jangkauan"
+            : "kader bebas dalam jangkauan tidak cukup"
+        return PlanCadreShortage(
+            post: index.postIDs[p], kelurahan: index.postKelurahan[p], bidang: bidang, needed: needed, assigned: assigned,
+            reason: "\(index.postNames[p]) butuh \(needed) kader \(bidang.label) (\(purpose(left))), terpenuhi \(assigned); \(why)")
+    }
+
+    func solveFlows(group: PlanGroup, arena: PlanArcArena, capacities: [Int32]?) -> PlanSolveResult {
+        let lefts = group.lefts
+        if group.arcIndex.isEmpty {
+            return PlanSolveResult(arcFlows: [], unmet: lefts.map { Int(need[Int($0)]) })
+        }
+        var arcs: [TransportProblem.Arc] = []
+        arcs.reserveCapacity(group.arcIndex.count)
+        for i in 0..<group.arcIndex.count {
+            arcs.append(TransportProblem.Arc(demand: Int(group.arcLeft[i]), supply: Int(group.arcRight[i]),
+                                             cost: Int(arena.cost[Int(group.arcIndex[i])])))
+        }
+        let problem = TransportProblem(
+            demands: lefts.map { Int(need[Int($0)]) },
+            supplies: capacities.map { $0.map(Int.init) } ?? [Int](repeating: 1, count: group.rights.count),
+            arcs: arcs, unmetCost: settings.unmetCost)
+        return PlanSolveResult.solving(problem, maxIterations: settings.maxIterations)
+    }
+
+    func render(group: PlanGroup, arena: PlanArcArena, result: PlanSolveResult, left li: Int, into out: inout CadreOutput) {
+        let left = Int(group.lefts[li])
+        let firstLine = out.assignments.count, firstShortage = out.shortages.count
+        defer { out.closeLeft(assignmentsFrom: firstLine, shortagesFrom: firstShortage) }
+        let p = Int(index.slotPost[left])
+        let bidang = Bidang.allCases[Int(index.slotField[left])]
+        let a = Int(group.arcStart[li]), b = Int(group.arcStart[li + 1])
+        if let failure = result.failure {
+            var line = shortage(left, assigned: 0, arcs: b - a)
+            line.reason = "\(index.postNames[p]) butuh \(need[left]) kader \(bidang.label); \(failure)"
+            out.shortages.append(line)
+            return
+        }
+        var assigned = 0
+        for i in a..<b where !result.arcFlows.isEmpty && result.arcFlows[i] > 0 {
+            let k = Int(group.arcIndex[i])
+            let c = Int(group.rights[Int(group.arcRight[i])])
+            let home = Int(index.cadreHome[c])
+            let nama = index.cadreNames[c]
+            let origin: String
+            switch freedom[c] {
+            case CadreFreedom.hadir:
+                origin = preferredPost[c] == index.slotPost[left] ? "menyatakan HADIR di pos ini" : "menyatakan HADIR"
+            case CadreFreedom.homeSilent: origin = "pos asal \(index.postNames[home]) tidak melapor"
+            default: origin = "pos asal \(index.postNames[home]) tutup"
+            }
+            out.assignments.append(PlanCadreAssignment(
+                cadreID: index.cadreIDs[c], nama: nama, home: index.postIDs[home], homeKelurahan: index.postKelurahan[home],
+                to: index.postIDs[p], toKelurahan: index.postKelurahan[p], bidang: bidang, distanceKm: Double(arena.dist[k]) / 1000,
+                reason: "\(nama): \(origin); ke \(index.postNames[p]) (\(bidang.label)), \(PlanText.km(Int(arena.dist[k]))), \(purpose(left))"))
+            out.assignmentCadre.append(Int32(c))
+            assigned += 1
+        }
+        if result.unmet[li] > 0 {
+            out.shortages.append(shortage(left, assigned: assigned, arcs: b - a))
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+
+/// Plan lines kept per chunk of `size` consecutive slots, so a re-plan rebuilds only the
+/// chunks whose slots changed.
+enum PlanChunking {
+    static let size = 256
+
+    static func count(slots: Int) -> Int { (slots + size - 1) / size }
+}
+
+/// The service-flow lines of a plan by chunk of source slots.
+struct PlanFlowChunks: Sendable {
+    var assignments: [[PlanAssignment]]
+    var unmet: [[PlanUnmet]]
+    /// Target slot and amount of each assignment (parallel to `assignments`).
+    var targets: [[Int32]]
+    var amounts: [[Int32]]
+    /// Per chunk, `slotStart[k][i] ..< slotStart[k][i + 1]`: the assignments of the chunk's
+    /// `i`-th slot.
+    var slotStart: [[Int32]]
+    var moved: [Int]
+    var unmetUnits: [Int]
+
+    init(chunks: Int) {
+        assignments = Array(repeating: [], count: chunks)
+        unmet = Array(repeating: [], count: chunks)
+        targets = Array(repeating: [], count: chunks)
+        amounts = Array(repeating: [], count: chunks)
+        slotStart = Array(repeating: [], count: chunks)
+        moved = Array(repeating: 0, count: chunks)
+        unmetUnits = Array(repeating: 0, count: chunks)
+    }
+
+    /// Units the plan sends from slot `s` to slot `t`.
+    @inline(__always)
+    func amount(_ s: Int, _ t: Int32) -> Int32 {
+        let k = s / PlanChunking.size, i = s - k * PlanChunking.size
+        let starts = slotStart[k]
+        guard i + 1 < starts.count else { return 0 }
+        var j = Int(starts[i])
+        let end = Int(starts[i + 1])
+        var total: Int32 = 0
+        while j < end {
+            if targets[k][j] == t { total += amounts[k][j] }
+            j += 1
+        }
+        return total
+    }
+
+    /// Order-independent hash of the targets of slot `s` (0 when none).
+    func targetsHash(_ s: Int) -> UInt64 {
+        let k = s / PlanChunking.size, i = s - k * PlanChunking.size
+        let starts = slotStart[k]
+        guard i + 1 < starts.count else { return 0 }
+        return PlanChunking.hash(targets[k][Int(starts[i])..<Int(starts[i + 1])])
+    }
+
+    /// The targets of a plan given as (source slot, target slot) pairs, e.g. mapped back
+    /// from a decoded plan's lines.
+    static func targets(of pairs: [(source: Int32, target: Int32, amount: Int32)], slotCount: Int) -> PlanFlowChunks {
+        let n = PlanChunking.count(slots: slotCount)
+        var out = PlanFlowChunks(chunks: n)
+        var perSlot = [[(Int32, Int32)]](repeating: [], count: slotCount)
+        for p in pairs where Int(p.source) < slotCount { perSlot[Int(p.source)].append((p.target, p.amount)) }
+        for k in 0..<n {
+            let lo = k * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
+            var starts: [Int32] = [0]
+            var list: [Int32] = []
+            var amounts: [Int32] = []
+            for s in lo..<hi {
+                for (t, a) in perSlot[s] {
+                    list.append(t)
+                    amounts.append(a)
+                }
+                starts.append(Int32(list.count))
+            }
+            out.targets[k] = list
+            out.amounts[k] = amounts
+            out.slotStart[k] = starts
+        }
+        return out
+    }
+}
+
+/// The cadre lines of a plan by chunk of receiving slots.
+struct PlanCadreChunks: Sendable {
+    var assignments: [[PlanCadreAssignment]]
+    var shortages: [[PlanCadreShortage]]
+    /// Cadre index of each assignment.
+    var cadres: [[Int32]]
+
+    init(chunks: Int) {
+        assignments = Array(repeating: [], count: chunks)
+        shortages = Array(repeating: [], count: chunks)
+        cadres = Array(repeating: [], count: chunks)
+    }
+}
+
+extension PlanChunking {
+    @inline(__always)
+    static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        var h = a ^ (b &* 0x9E37_79B9_7F4A_7C15)
+        h ^= h >> 31
+        h = h &* 0xBF58_476D_1CE4_E5B9
+        return h ^ (h >> 27)
+    }
+
+    /// Order-independent hash of a list of slots (0 when empty).
+    static func hash(_ list: ArraySlice<Int32>) -> UInt64 {
+        if list.isEmpty { return 0 }
+        var h: UInt64 = 0x51_7CC1_B727_220A
+        for t in list { h &+= mix(0x2545_F491_4F6C_DD1D, UInt64(UInt32(bitPattern: t))) }
+        return h
+    }
+}
+
+/// An append-only list in fixed-size blocks: appending to a list shared with an earlier
+/// cache copies at most the last block, not every line.
+struct PlanPool<Element: Sendable>: Sendable {
+    static var blockShift: Int { 10 }
+    static var blockSize: Int { 1 << blockShift }
+    private var blocks: [[Element]] = []
+    private(set) var count = 0
+
+    init() {}
+
+    @inline(__always)
+    subscript(i: Int) -> Element { blocks[i >> Self.blockShift][i & (Self.blockSize - 1)] }
+
+    mutating func append(_ element: Element) {
+        if count & (Self.blockSize - 1) == 0 {
+            var block: [Element] = []
+            block.reserveCapacity(Self.blockSize)
+            blocks.append(block)
+        }
+        blocks[blocks.count - 1].append(element)
+        count += 1
+    }
+
+    mutating func append(from other: PlanPool, _ start: Int, _ n: Int) {
+        for i in start..<(start + n) { append(other[i]) }
+    }
+
+    mutating func append(contentsOf elements: [Element]) {
+        for e in elements { append(e) }
+    }
+
+    /// Appends elements `start ..< start + n` to an array.
+    func copy(_ start: Int, _ n: Int, into out: inout [Element]) {
+        var i = start
+        let end = start + n
+        while i < end {
+            let b = i >> Self.blockShift, o = i & (Self.blockSize - 1)
+            let take = min(end - i, Self.blockSize - o)
+            out.append(contentsOf: blocks[b][o..<(o + take)])
+            i += take
+        }
+    }
+}

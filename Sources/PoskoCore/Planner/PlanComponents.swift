@@ -1,0 +1,893 @@
+import Foundation
+
+/// Arcs generated during one update, per left node in generation order.
+struct PlanArcArena: Sendable {
+    var right: [Int32] = []
+    var cost: [Int32] = []
+    /// Metres.
+    var dist: [Int32] = []
+    /// Stage-specific flags (fallback rank, stability, preference).
+    var tag: [Int32] = []
+    /// Arc capacity; -1 for unbounded.
+    var capacity: [Int32] = []
+
+    var count: Int { right.count }
+
+    @inline(__always)
+    mutating func append(right r: Int32, cost c: Int32, dist d: Int32, tag t: Int32, capacity u: Int32 = -1) {
+        right.append(r)
+        cost.append(c)
+        dist.append(d)
+        tag.append(t)
+        capacity.append(u)
+    }
+}
+
+/// One problem to solve: left nodes (demands) and right nodes (supplies), and its arcs in
+/// left order (each left's arcs in generation order).
+struct PlanGroup: Sendable {
+    var lefts: [Int32] = []
+    var rights: [Int32] = []
+    var arcLeft: [Int32] = []
+    var arcRight: [Int32] = []
+    /// Index into the arena.
+    var arcIndex: [Int32] = []
+    /// `arcStart[i]..<arcStart[i + 1]` are the arcs of left `i`.
+    var arcStart: [Int32] = [0]
+}
+
+/// Lines of a solved cluster per local left, in append-only pools with a table per left, so
+/// a local repair replaces a few lefts' lines without copying the rest.
+protocol PlanStageOutput: Sendable {
+    init()
+    /// Local lefts in the table.
+    var leftCount: Int { get }
+    /// Lines no longer referenced by the table.
+    var deadLines: Int { get }
+    var liveLines: Int { get }
+    /// Sets local left `local` (or appends it when `local == leftCount`) to the lines of
+    /// `otherLocal` in `other`.
+    mutating func setLeft(_ local: Int, from other: Self, otherLocal: Int)
+    /// Units sent from local left `local`, as (right id, amount).
+    func flows(local: Int, into out: inout [(right: Int32, amount: Int32)])
+    /// Rewrites the pools without dead lines.
+    mutating func compact()
+    /// Appends a local left without lines.
+    mutating func appendEmptyLeft()
+}
+
+/// A stage of the planner seen by the component engine: a bipartite transport problem whose
+/// left nodes are demands and right nodes supplies, over fixed id spaces.
+protocol PlanStage: Sendable {
+    associatedtype Output: PlanStageOutput
+    var leftCount: Int { get }
+    var rightCount: Int { get }
+    /// Whether a left node has demand now (inactive lefts are in no cluster).
+    func isActive(left: Int) -> Bool
+    /// Supply of a right node now.
+    func capacity(right: Int) -> Int32
+    /// Appends the arcs of one active left node.
+    func generateArcs(left: Int, into arena: inout PlanArcArena)
+    /// Everything besides arcs that the output depends on (amounts, capacities, texts):
+    /// two groups with equal keys have equal outputs.
+    func encodeLeft(_ left: Int, arcs: Int, into key: inout [Int32])
+    func encodeRight(_ right: Int, into key: inout [Int32])
+    /// Solves a group; `capacities` (per group right) replaces the rights' own supply when
+    /// given (a local repair with the flows outside the region held fixed).
+    func solveFlows(group: PlanGroup, arena: PlanArcArena, capacities: [Int32]?) -> PlanSolveResult
+    /// Appends the lines of group left `li` (and closes it) to `out`.
+    func render(group: PlanGroup, arena: PlanArcArena, result: PlanSolveResult, left li: Int, into out: inout Output)
+}
+
+extension PlanStage {
+    /// Solves a group and renders every left.
+    func solve(group: PlanGroup, arena: PlanArcArena) -> (output: Output, iterations: Int, limited: Bool) {
+        let result = solveFlows(group: group, arena: arena, capacities: nil)
+        var out = Output()
+        for li in group.lefts.indices { render(group: group, arena: arena, result: result, left: li, into: &out) }
+        return (out, result.iterations, result.limited)
+    }
+}
+
+/// What one planner stage did in one run.
+public struct PlanStageStats: Sendable, Equatable, Codable {
+    /// Clusters (connected components, or unions of them after a local repair) in the plan.
+    public var components = 0
+    /// Clusters carried over untouched.
+    public var kept = 0
+    /// Components recomputed but found identical to a cached one.
+    public var reused = 0
+    /// Components solved from scratch.
+    public var solved = 0
+    /// Large clusters updated by a local repair around the change instead of a full solve.
+    public var repaired = 0
+    /// Left nodes (displaced post × fields, or post × fields needing cadres) solved again.
+    public var recomputedNodes = 0
+    /// Left nodes in the largest problem solved.
+    public var largestProblem = 0
+    public var iterations = 0
+    public var iterationLimitHits = 0
+
+    public init() {}
+}
+
+/// How the engine may work.
+struct PlanEngineLimits: Sendable {
+    /// Clusters with more left nodes than this are updated by local repair.
+    var exactLimit: Int
+    /// Hops (left → right → left) around the change that a local repair re-solves.
+    var repairHops: Int
+    /// Threads for solving independent components.
+    var parallelism: Int
+}
+
+/// A solved cluster: its nodes and arcs. Tables by local index; pools are append-only.
+struct PlanCluster: Sendable {
+    /// Global id per local left; an entry whose `leftCluster`/`leftLocal` no longer points
+    /// back here is dead.
+    var lefts: [Int32] = []
+    var live = 0
+    /// Global id per local right.
+    var rights: [Int32] = []
+    /// Canonical problem key; empty once locally repaired (never reused).
+    var key: [Int32] = []
+    var hash: UInt64 = 0
+    var arcFirst: [Int32] = []
+    var arcCount: [Int32] = []
+    /// Global right ids.
+    var arcPool: [Int32] = []
+    /// Local lefts with an arc to each local right (CSR from the solve, plus additions);
+    /// may list lefts that no longer have that arc.
+    var rightStart: [Int32] = [0]
+    var rightLeft: [Int32] = []
+    var rightExtra: [Int32: [Int32]] = [:]
+
+    init() {}
+
+    /// From an exact solve: `rights` sorted, arcs of each left.
+    init(group: PlanGroup, arena: PlanArcArena, key: [Int32], hash: UInt64) {
+        lefts = group.lefts
+        live = lefts.count
+        rights = group.rights
+        self.key = key
+        self.hash = hash
+        arcFirst.reserveCapacity(lefts.count)
+        arcCount.reserveCapacity(lefts.count)
+        arcPool.reserveCapacity(group.arcIndex.count)
+        var start = [Int32](repeating: 0, count: rights.count + 1)
+        for i in 0..<lefts.count {
+            let a = Int(group.arcStart[i]), b = Int(group.arcStart[i + 1])
+            arcFirst.append(Int32(arcPool.count))
+            arcCount.append(Int32(b - a))
+            for k in a..<b {
+                arcPool.append(arena.right[Int(group.arcIndex[k])])
+                start[Int(group.arcRight[k]) + 1] += 1
+            }
+        }
+        for j in 0..<rights.count { start[j + 1] += start[j] }
+        var cursor = start
+        var list = [Int32](repeating: 0, count: group.arcIndex.count)
+        for i in 0..<lefts.count {
+            for k in Int(group.arcStart[i])..<Int(group.arcStart[i + 1]) {
+                let j = Int(group.arcRight[k])
+                list[Int(cursor[j])] = Int32(i)
+                cursor[j] += 1
+            }
+        }
+        rightStart = start
+        rightLeft = list
+    }
+
+    func hasLeft(_ i: Int32, usingRight j: Int) -> Bool {
+        if j + 1 < rightStart.count {
+            for k in Int(rightStart[j])..<Int(rightStart[j + 1]) where rightLeft[k] == i { return true }
+        }
+        return rightExtra[Int32(j)]?.contains(i) ?? false
+    }
+}
+
+/// Node-indexed scratch arrays shared by the repairs of one update; every user resets the
+/// entries it set, so no repair pays for clearing a whole array.
+struct PlanRepairScratch {
+    var inRegion: [Bool]
+    var rightMark: [Bool]
+    var localOf: [Int32]
+
+    init(leftCount: Int, rightCount: Int) {
+        inRegion = [Bool](repeating: false, count: leftCount)
+        rightMark = [Bool](repeating: false, count: rightCount)
+        localOf = [Int32](repeating: -1, count: rightCount)
+    }
+}
+
+/// An immutable box, so that copying an array of clusters costs one retain per cluster.
+final class PlanBox<T: Sendable>: Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Boxes results written by worker threads; each index is written once.
+private final class PlanSolveResults<T: Sendable>: @unchecked Sendable {
+    private var items: [T?]
+    private var next = 0
+    private let lock = NSLock()
+
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+
+    func take() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        let i = next
+        next += 1
+        return i
+    }
+
+    func store(_ i: Int, _ value: T) {
+        lock.lock()
+        items[i] = value
+        lock.unlock()
+    }
+
+    var values: [T?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
+}
+
+/// Clusters of a stage with their solutions, and which cluster every node belongs to, so an
+/// update touches only the clusters around what changed.
+struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
+    private(set) var leftCluster: [Int32]
+    private(set) var leftLocal: [Int32]
+    private(set) var rightCluster: [Int32]
+    private(set) var rightLocal: [Int32]
+    private(set) var clusters: [PlanBox<PlanCluster>?] = []
+    /// Output of each cluster (empty for free ids); kept apart so reading lines copies nothing.
+    private(set) var outputs: [PlanBox<Output>] = []
+    private var free: [Int32] = []
+
+    init(leftCount: Int, rightCount: Int) {
+        leftCluster = [Int32](repeating: -1, count: leftCount)
+        leftLocal = [Int32](repeating: -1, count: leftCount)
+        rightCluster = [Int32](repeating: -1, count: rightCount)
+        rightLocal = [Int32](repeating: -1, count: rightCount)
+    }
+
+    /// Clusters held.
+    var liveCount: Int { clusters.count - free.count }
+
+    /// Recomputes what a change affects and keeps everything else.
+    ///
+    /// The affected clusters are those holding a dirty node or reached by a dirty left's new
+    /// arcs. Affected clusters that the new arcs join are merged. A merged set with at most
+    /// `exactLimit` active lefts is dissolved and solved exactly, one problem per connected
+    /// component; a larger one is repaired in place: only the lefts within `repairHops` of
+    /// the change are solved again, with every other left's flow held fixed. A left that is
+    /// not dirty must have exactly the arcs and key it had before (the caller marks dirty
+    /// every left whose neighbourhood changed).
+    mutating func update<S: PlanStage>(
+        stage: S, dirtyLefts: [Int32], dirtyRights: [Int32], limits: PlanEngineLimits, stats: inout PlanStageStats,
+        touched: inout [Int32]
+    ) where S.Output == Output {
+        let leftCount = stage.leftCount
+        let rightCount = stage.rightCount
+
+        // Dirty lefts and their new arcs.
+        var isDirty = [Bool](repeating: false, count: leftCount)
+        var dirty: [Int32] = []
+        var active: [Int32] = []
+        for l in dirtyLefts where l >= 0 && Int(l) < leftCount && !isDirty[Int(l)] {
+            isDirty[Int(l)] = true
+            dirty.append(l)
+            touched.append(l)
+            if stage.isActive(left: Int(l)) { active.append(l) }
+        }
+        var arena = PlanArcArena()
+        var arcFrom = [Int32](repeating: -1, count: leftCount)
+        var arcTo = [Int32](repeating: -1, count: leftCount)
+        for l in active {
+            let start = arena.count
+            stage.generateArcs(left: Int(l), into: &arena)
+            arcFrom[Int(l)] = Int32(start)
+            arcTo[Int(l)] = Int32(arena.count)
+        }
+
+        // Affected clusters, joined where a dirty left links them. A dirty left outside any
+        // cluster takes part as a pseudo member (id `clusters.count + its position`), and rights
+        // outside any cluster link every dirty left that reaches them, so that no supply is
+        // ever shared between two problems.
+        let pseudoBase = Int32(clusters.count)
+        var mergeParent: [Int32: Int32] = [:]
+        func root(_ c: Int32, _ mergeParent: inout [Int32: Int32]) -> Int32 {
+            var x = c
+            while let p = mergeParent[x], p != x { x = p }
+            return x
+        }
+        func touch(_ c: Int32, _ mergeParent: inout [Int32: Int32]) {
+            if c >= 0 && mergeParent[c] == nil { mergeParent[c] = c }
+        }
+        func join(_ a: Int32, _ b: Int32, _ mergeParent: inout [Int32: Int32]) {
+            let ra = root(a, &mergeParent), rb = root(b, &mergeParent)
+            if ra != rb { mergeParent[max(ra, rb)] = min(ra, rb) }
+        }
+        for l in dirty { touch(leftCluster[Int(l)], &mergeParent) }
+        for r in dirtyRights where r >= 0 && Int(r) < rightCount { touch(rightCluster[Int(r)], &mergeParent) }
+        var anchorOfRight: [Int32: Int32] = [:]
+        var anchorOfLeft: [Int32] = []
+        for (position, l) in active.enumerated() {
+            let anchor = leftCluster[Int(l)] >= 0 ? leftCluster[Int(l)] : pseudoBase + Int32(position)
+            anchorOfLeft.append(anchor)
+            touch(anchor, &mergeParent)
+            for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) {
+                let r = arena.right[k]
+                let c = rightCluster[Int(r)]
+                if c >= 0 {
+                    touch(c, &mergeParent)
+                    join(anchor, c, &mergeParent)
+                } else if let other = anchorOfRight[r] {
+                    join(anchor, other, &mergeParent)
+                } else {
+                    anchorOfRight[r] = anchor
+                }
+            }
+        }
+        var sets: [Int32: [Int32]] = [:]
+        for c in mergeParent.keys.sorted() { sets[root(c, &mergeParent), default: []].append(c) }
+
+        // Decide per merged set: repair in place, or dissolve into the exact queue.
+        var dissolved: [Int32] = []
+        var repairs: [(target: Int32, others: [Int32])] = []
+        var repairTarget: [Int32: Int32] = [:]  // set root → repaired cluster
+        for (setRoot, members) in sets.sorted(by: { $0.key < $1.key }) {
+            let real = members.filter { $0 < pseudoBase }
+            var liveTotal = members.count - real.count
+            for c in real { liveTotal += clusters[Int(c)]?.value.live ?? 0 }
+            if liveTotal > limits.exactLimit && !real.isEmpty {
+                let ranked = real.sorted { (-(clusters[Int($0)]?.value.live ?? 0), $0) < (-(clusters[Int($1)]?.value.live ?? 0), $1) }
+                repairs.append((ranked[0], Array(ranked.dropFirst())))
+                repairTarget[setRoot] = ranked[0]
+            } else {
+                dissolved.append(contentsOf: real)
+            }
+        }
+
+        // Repairs: fold the smaller clusters into the largest, then re-solve around the change.
+        var repairedSet = Set<Int32>()
+        for (target, others) in repairs {
+            for c in others { absorb(c, into: target) }
+            repairedSet.insert(target)
+        }
+        var queue: [Int32] = []
+        var inQueue = [Bool](repeating: false, count: leftCount)
+        var joining: [Int32: [Int32]] = [:]
+        for (position, l) in active.enumerated() {
+            let c = leftCluster[Int(l)]
+            if c >= 0 && repairedSet.contains(c) { continue }
+            // A dirty left of a repaired set joins the cluster being repaired.
+            if let target = repairTarget[root(anchorOfLeft[position], &mergeParent)] {
+                if c >= 0 { removeLeft(l) }
+                joining[target, default: []].append(l)
+                continue
+            }
+            if !inQueue[Int(l)] {
+                inQueue[Int(l)] = true
+                queue.append(l)
+            }
+        }
+        var scratch = PlanRepairScratch(leftCount: repairs.isEmpty ? 0 : leftCount, rightCount: repairs.isEmpty ? 0 : rightCount)
+        for target in repairs.map(\.target) {
+            repair(cluster: target, joining: joining[target] ?? [], stage: stage, dirty: dirty, isDirty: isDirty,
+                   dirtyRights: dirtyRights, scratch: &scratch, arena: &arena,
+                   arcFrom: &arcFrom, arcTo: &arcTo, limits: limits, stats: &stats, touched: &touched)
+        }
+
+        // Exact: every active left of the dissolved clusters, plus the dirty lefts outside
+        // any repaired cluster.
+        for c in dissolved {
+            guard let cluster = clusters[Int(c)]?.value else { continue }
+            for (i, l) in cluster.lefts.enumerated()
+            where leftCluster[Int(l)] == c && leftLocal[Int(l)] == Int32(i) && !inQueue[Int(l)] && stage.isActive(left: Int(l)) {
+                inQueue[Int(l)] = true
+                queue.append(l)
+            }
+        }
+        // Dirty lefts that lost their demand leave the repaired clusters.
+        for l in dirty where !stage.isActive(left: Int(l)) {
+            let c = leftCluster[Int(l)]
+            if c >= 0 && repairedSet.contains(c) { removeLeft(l) }
+        }
+        var droppedByHash: [UInt64: [(key: [Int32], output: Output)]] = [:]
+        for c in dissolved {
+            guard let cluster = clusters[Int(c)]?.value else { continue }
+            for (i, l) in cluster.lefts.enumerated() where leftCluster[Int(l)] == c && leftLocal[Int(l)] == Int32(i) {
+                touched.append(l)
+            }
+            if !cluster.key.isEmpty { droppedByHash[cluster.hash, default: []].append((cluster.key, outputs[Int(c)].value)) }
+            release(c)
+        }
+        free.sort(by: >)
+        queue.sort()
+        for l in queue where arcFrom[Int(l)] < 0 {
+            let start = arena.count
+            stage.generateArcs(left: Int(l), into: &arena)
+            arcFrom[Int(l)] = Int32(start)
+            arcTo[Int(l)] = Int32(arena.count)
+        }
+        let created = solveExactly(stage: stage, queue: queue, arena: arena, arcFrom: arcFrom, arcTo: arcTo,
+                                   droppedByHash: droppedByHash, limits: limits, stats: &stats)
+        for (cluster, output) in created { insert(cluster, output) }
+        stats.components = liveCount
+        stats.kept = liveCount - created.count - repairs.count
+    }
+
+    // MARK: - Cluster bookkeeping
+
+    private mutating func insert(_ cluster: PlanCluster, _ output: Output) {
+        let id: Int32
+        if let reused = free.popLast() {
+            id = reused
+            clusters[Int(id)] = PlanBox(cluster)
+            outputs[Int(id)] = PlanBox(output)
+        } else {
+            id = Int32(clusters.count)
+            clusters.append(PlanBox(cluster))
+            outputs.append(PlanBox(output))
+        }
+        for (i, l) in cluster.lefts.enumerated() {
+            leftCluster[Int(l)] = id
+            leftLocal[Int(l)] = Int32(i)
+        }
+        for (j, r) in cluster.rights.enumerated() {
+            rightCluster[Int(r)] = id
+            rightLocal[Int(r)] = Int32(j)
+        }
+    }
+
+    private mutating func release(_ c: Int32) {
+        guard let cluster = clusters[Int(c)]?.value else { return }
+        for (i, l) in cluster.lefts.enumerated() where leftCluster[Int(l)] == c && leftLocal[Int(l)] == Int32(i) {
+            leftCluster[Int(l)] = -1
+            leftLocal[Int(l)] = -1
+        }
+        for r in cluster.rights where rightCluster[Int(r)] == c {
+            rightCluster[Int(r)] = -1
+            rightLocal[Int(r)] = -1
+        }
+        clusters[Int(c)] = nil
+        outputs[Int(c)] = PlanBox(Output())
+        free.append(c)
+    }
+
+    /// Moves every live left and right of `c` into `target`, lines and solution included.
+    private mutating func absorb(_ c: Int32, into target: Int32) {
+        guard let source = clusters[Int(c)]?.value, var dest = clusters[Int(target)]?.value else { return }
+        clusters[Int(target)] = nil
+        let sourceOutput = outputs[Int(c)].value
+        var destOutput = outputs[Int(target)].value
+        for (j, r) in source.rights.enumerated() where rightCluster[Int(r)] == c && rightLocal[Int(r)] == Int32(j) {
+            rightCluster[Int(r)] = target
+            rightLocal[Int(r)] = Int32(dest.rights.count)
+            dest.rights.append(r)
+        }
+        for (i, l) in source.lefts.enumerated() where leftCluster[Int(l)] == c && leftLocal[Int(l)] == Int32(i) {
+            let local = dest.lefts.count
+            dest.lefts.append(l)
+            dest.live += 1
+            leftCluster[Int(l)] = target
+            leftLocal[Int(l)] = Int32(local)
+            destOutput.setLeft(local, from: sourceOutput, otherLocal: i)
+            dest.arcFirst.append(Int32(dest.arcPool.count))
+            dest.arcCount.append(source.arcCount[i])
+            let a = Int(source.arcFirst[i])
+            for k in a..<(a + Int(source.arcCount[i])) {
+                let r = source.arcPool[k]
+                dest.arcPool.append(r)
+                if rightCluster[Int(r)] == target {
+                    dest.rightExtra[rightLocal[Int(r)], default: []].append(Int32(local))
+                }
+            }
+        }
+        dest.key = []
+        clusters[Int(target)] = PlanBox(dest)
+        outputs[Int(target)] = PlanBox(destOutput)
+        clusters[Int(c)] = nil
+        outputs[Int(c)] = PlanBox(Output())
+        free.append(c)
+        free.sort(by: >)
+    }
+
+    /// Takes a left out of its cluster (its lines are no longer read).
+    private mutating func removeLeft(_ l: Int32) {
+        let c = leftCluster[Int(l)]
+        guard c >= 0 else { return }
+        if var cluster = clusters[Int(c)]?.value {
+            cluster.live -= 1
+            clusters[Int(c)] = PlanBox(cluster)
+        }
+        leftCluster[Int(l)] = -1
+        leftLocal[Int(l)] = -1
+    }
+
+    // MARK: - Exact solve
+
+    /// Connected components of the queued lefts, each solved exactly (or reused when a
+    /// dissolved cluster had exactly the same problem), independent components in parallel.
+    private func solveExactly<S: PlanStage>(
+        stage: S, queue: [Int32], arena: PlanArcArena, arcFrom: [Int32], arcTo: [Int32],
+        droppedByHash: [UInt64: [(key: [Int32], output: Output)]], limits: PlanEngineLimits, stats: inout PlanStageStats
+    ) -> [(cluster: PlanCluster, output: Output)] where S.Output == Output {
+        if queue.isEmpty { return [] }
+        let rightCount = stage.rightCount
+        var rightNode = [Int32](repeating: -1, count: rightCount)
+        var rightsSeen: [Int32] = []
+        for l in queue {
+            for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) {
+                let r = Int(arena.right[k])
+                if rightNode[r] < 0 {
+                    rightNode[r] = Int32(queue.count + rightsSeen.count)
+                    rightsSeen.append(Int32(r))
+                }
+            }
+        }
+        var parent = [Int32](0..<Int32(queue.count + rightsSeen.count))
+        func find(_ x: Int32, _ parent: inout [Int32]) -> Int32 {
+            var x = x
+            while parent[Int(x)] != x {
+                let p = parent[Int(x)]
+                parent[Int(x)] = parent[Int(p)]
+                x = p
+            }
+            return x
+        }
+        for (pos, l) in queue.enumerated() {
+            for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) {
+                let a = find(Int32(pos), &parent)
+                let b = find(rightNode[Int(arena.right[k])], &parent)
+                if a != b {
+                    if a < b { parent[Int(b)] = a } else { parent[Int(a)] = b }
+                }
+            }
+        }
+        var groupOfRoot = [Int32](repeating: -1, count: parent.count)
+        var groupLefts: [[Int32]] = []
+        for pos in queue.indices {
+            let root = Int(find(Int32(pos), &parent))
+            var g = groupOfRoot[root]
+            if g < 0 {
+                g = Int32(groupLefts.count)
+                groupOfRoot[root] = g
+                groupLefts.append([])
+            }
+            groupLefts[Int(g)].append(queue[pos])
+        }
+
+        var groups: [PlanGroup] = []
+        var keys: [[Int32]] = []
+        var hashes: [UInt64] = []
+        var outputsFound: [Output?] = []
+        var localOf = [Int32](repeating: -1, count: rightCount)
+        groups.reserveCapacity(groupLefts.count)
+        for lefts in groupLefts {
+            var group = PlanGroup()
+            group.lefts = lefts
+            var rights: [Int32] = []
+            for l in lefts {
+                for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) {
+                    let r = arena.right[k]
+                    if localOf[Int(r)] < 0 {
+                        localOf[Int(r)] = 0
+                        rights.append(r)
+                    }
+                }
+            }
+            rights.sort()
+            for (i, r) in rights.enumerated() { localOf[Int(r)] = Int32(i) }
+            group.rights = rights
+            for (li, l) in lefts.enumerated() {
+                for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) {
+                    group.arcLeft.append(Int32(li))
+                    group.arcRight.append(localOf[Int(arena.right[k])])
+                    group.arcIndex.append(Int32(k))
+                }
+                group.arcStart.append(Int32(group.arcLeft.count))
+            }
+            for r in rights { localOf[Int(r)] = -1 }
+
+            var key: [Int32] = [Int32(lefts.count), Int32(rights.count)]
+            key.reserveCapacity(2 + lefts.count * 8 + rights.count * 2 + group.arcIndex.count * 5)
+            for (li, l) in lefts.enumerated() {
+                stage.encodeLeft(Int(l), arcs: Int(group.arcStart[li + 1] - group.arcStart[li]), into: &key)
+            }
+            for r in rights { stage.encodeRight(Int(r), into: &key) }
+            for i in 0..<group.arcIndex.count {
+                let k = Int(group.arcIndex[i])
+                key.append(group.arcLeft[i])
+                key.append(group.arcRight[i])
+                key.append(arena.cost[k])
+                key.append(arena.dist[k])
+                key.append(arena.tag[k])
+                key.append(arena.capacity[k])
+            }
+            var hasher = PlanHasher()
+            for v in key { hasher.add(Int(v)) }
+            let hash = hasher.value
+            var found: Output?
+            for candidate in droppedByHash[hash] ?? [] where candidate.key == key {
+                found = candidate.output
+                break
+            }
+            groups.append(group)
+            keys.append(key)
+            hashes.append(hash)
+            outputsFound.append(found)
+        }
+
+        // Solve what was not found, largest first, on up to `parallelism` threads.
+        let toSolve = groups.indices.filter { outputsFound[$0] == nil }.sorted {
+            (groups[$0].arcIndex.count, $1) > (groups[$1].arcIndex.count, $0)
+        }
+        var solved = [(output: Output, iterations: Int, limited: Bool)?](repeating: nil, count: groups.count)
+        let heavy = toSolve.filter { groups[$0].arcIndex.count >= 2000 }
+        if limits.parallelism > 1 && heavy.count > 1 {
+            let results = PlanSolveResults<(output: Output, iterations: Int, limited: Bool)>(count: toSolve.count)
+            let workers = min(limits.parallelism, toSolve.count)
+            let work = toSolve
+            let all = groups
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while true {
+                    let i = results.take()
+                    if i >= work.count { break }
+                    results.store(i, stage.solve(group: all[work[i]], arena: arena))
+                }
+            }
+            for (i, value) in results.values.enumerated() { solved[toSolve[i]] = value }
+        } else {
+            for g in toSolve { solved[g] = stage.solve(group: groups[g], arena: arena) }
+        }
+
+        var out: [(cluster: PlanCluster, output: Output)] = []
+        out.reserveCapacity(groups.count)
+        for g in groups.indices {
+            let group = groups[g]
+            let output: Output
+            if let found = outputsFound[g] {
+                output = found
+                stats.reused += 1
+            } else if let result = solved[g] {
+                output = result.output
+                stats.solved += 1
+                stats.recomputedNodes += group.lefts.count
+                stats.largestProblem = max(stats.largestProblem, group.lefts.count)
+                stats.iterations += result.iterations
+                if result.limited { stats.iterationLimitHits += 1 }
+            } else {
+                output = Output()
+            }
+            out.append((PlanCluster(group: group, arena: arena, key: keys[g], hash: hashes[g]), output))
+        }
+        return out
+    }
+
+    // MARK: - Local repair
+
+    /// Re-solves the lefts of cluster `c` within `repairHops` of the change (through shared
+    /// rights), with every other left's flow held fixed, and writes their new lines in place.
+    private mutating func repair<S: PlanStage>(
+        cluster c: Int32, joining: [Int32], stage: S, dirty: [Int32], isDirty: [Bool], dirtyRights: [Int32],
+        scratch: inout PlanRepairScratch, arena: inout PlanArcArena,
+        arcFrom: inout [Int32], arcTo: inout [Int32], limits: PlanEngineLimits, stats: inout PlanStageStats,
+        touched: inout [Int32]
+    ) where S.Output == Output {
+        guard var cluster = clusters[Int(c)]?.value else { return }
+        // Work on local copies; the boxes may be shared with an earlier cache.
+        clusters[Int(c)] = nil
+        var out = outputs[Int(c)].value
+        outputs[Int(c)] = PlanBox(Output())
+        // Dirty lefts new to the cluster join with no lines yet.
+        for l in joining {
+            let local = cluster.lefts.count
+            cluster.lefts.append(l)
+            cluster.live += 1
+            cluster.arcFirst.append(Int32(cluster.arcPool.count))
+            cluster.arcCount.append(0)
+            out.appendEmptyLeft()
+            leftCluster[Int(l)] = c
+            leftLocal[Int(l)] = Int32(local)
+        }
+        let rightCount = stage.rightCount
+        var inRegion = scratch.inRegion
+        var rightMark = scratch.rightMark
+        scratch.inRegion = []
+        scratch.rightMark = []
+        var marked: [Int32] = []
+        var region: [Int32] = []
+        defer {
+            for l in region { inRegion[Int(l)] = false }
+            for r in marked { rightMark[Int(r)] = false }
+            scratch.inRegion = inRegion
+            scratch.rightMark = rightMark
+        }
+        var frontier: [Int32] = []
+        func isMember(_ l: Int32) -> Bool { leftCluster[Int(l)] == c }
+        func addRight(_ r: Int32, _ rightMark: inout [Bool], _ frontier: inout [Int32]) {
+            if !rightMark[Int(r)] {
+                rightMark[Int(r)] = true
+                frontier.append(r)
+                marked.append(r)
+            }
+        }
+        let arcFirst = cluster.arcFirst, arcCount = cluster.arcCount, arcPool = cluster.arcPool
+        func storedRights(_ l: Int32, _ body: (Int32) -> Void) {
+            guard isMember(l) else { return }
+            let i = Int(leftLocal[Int(l)])
+            let a = Int(arcFirst[i])
+            for k in a..<(a + Int(arcCount[i])) { body(arcPool[k]) }
+        }
+        // The change: dirty lefts of this cluster (what they held before and their new arcs)
+        // and its dirty rights.
+        for l in dirty {
+            let member = isMember(l) || leftCluster[Int(l)] < 0 && arcFrom[Int(l)] >= 0
+            guard member else { continue }
+            storedRights(l) { addRight($0, &rightMark, &frontier) }
+            if stage.isActive(left: Int(l)) && isMember(l) {
+                inRegion[Int(l)] = true
+                region.append(l)
+                for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) { addRight(arena.right[k], &rightMark, &frontier) }
+            }
+        }
+        for r in dirtyRights where r >= 0 && Int(r) < rightCount && rightCluster[Int(r)] == c { addRight(r, &rightMark, &frontier) }
+
+        // Read-only snapshots for the loops below (no copy of the cluster per call).
+        let memberLefts = cluster.lefts
+        let rightStart = cluster.rightStart
+        let rightLeft = cluster.rightLeft
+        let rightExtra = cluster.rightExtra
+        let before = out
+        func usersOf(_ r: Int32, _ into: inout [Int32]) {
+            into.removeAll(keepingCapacity: true)
+            let j = Int(rightLocal[Int(r)])
+            if j + 1 < rightStart.count {
+                for k in Int(rightStart[j])..<Int(rightStart[j + 1]) { into.append(rightLeft[k]) }
+            }
+            if !rightExtra.isEmpty, let extra = rightExtra[Int32(j)] { into.append(contentsOf: extra) }
+        }
+        var users: [Int32] = []
+        for _ in 0..<limits.repairHops {
+            var added: [Int32] = []
+            for r in frontier where rightCluster[Int(r)] == c {
+                usersOf(r, &users)
+                for i in users {
+                    let l = memberLefts[Int(i)]
+                    if leftCluster[Int(l)] == c && leftLocal[Int(l)] == i && !inRegion[Int(l)] && stage.isActive(left: Int(l)) {
+                        inRegion[Int(l)] = true
+                        region.append(l)
+                        added.append(l)
+                    }
+                }
+            }
+            var next: [Int32] = []
+            for l in added { storedRights(l) { addRight($0, &rightMark, &next) } }
+            frontier = next
+            if frontier.isEmpty { break }
+        }
+        region.sort()
+
+        // The region's problem: fresh arcs, capacities less the fixed flows from outside.
+        for l in region where arcFrom[Int(l)] < 0 {
+            let start = arena.count
+            stage.generateArcs(left: Int(l), into: &arena)
+            arcFrom[Int(l)] = Int32(start)
+            arcTo[Int(l)] = Int32(arena.count)
+        }
+        var group = PlanGroup()
+        group.lefts = region
+        var localOf = scratch.localOf
+        scratch.localOf = []
+        defer { scratch.localOf = localOf }
+        var rights: [Int32] = []
+        for l in region {
+            for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) {
+                let r = arena.right[k]
+                if localOf[Int(r)] < 0 {
+                    localOf[Int(r)] = 0
+                    rights.append(r)
+                }
+            }
+        }
+        rights.sort()
+        for (i, r) in rights.enumerated() { localOf[Int(r)] = Int32(i) }
+        group.rights = rights
+        for (li, l) in region.enumerated() {
+            for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) {
+                group.arcLeft.append(Int32(li))
+                group.arcRight.append(localOf[Int(arena.right[k])])
+                group.arcIndex.append(Int32(k))
+            }
+            group.arcStart.append(Int32(group.arcLeft.count))
+        }
+        for r in rights { localOf[Int(r)] = -1 }
+        var capacities = rights.map { stage.capacity(right: Int($0)) }
+        var flows: [(right: Int32, amount: Int32)] = []
+        for (j, r) in rights.enumerated() where rightCluster[Int(r)] == c {
+            usersOf(r, &users)
+            for i in users {
+                let l = memberLefts[Int(i)]
+                guard leftCluster[Int(l)] == c, leftLocal[Int(l)] == i, !inRegion[Int(l)], !isDirty[Int(l)],
+                      stage.isActive(left: Int(l)) else { continue }
+                flows.removeAll(keepingCapacity: true)
+                before.flows(local: Int(i), into: &flows)
+                for f in flows where f.right == r { capacities[j] -= f.amount }
+            }
+            capacities[j] = max(capacities[j], 0)
+        }
+        let result = stage.solveFlows(group: group, arena: arena, capacities: capacities)
+        stats.repaired += 1
+        stats.recomputedNodes += region.count
+        stats.largestProblem = max(stats.largestProblem, region.count)
+        stats.iterations += result.iterations
+        if result.limited { stats.iterationLimitHits += 1 }
+
+        // Write the region's lines and arcs in place (re-rendering only lefts whose flows or
+        // inputs changed); new rights join the cluster.
+        for r in rights where rightCluster[Int(r)] != c {
+            rightCluster[Int(r)] = c
+            rightLocal[Int(r)] = Int32(cluster.rights.count)
+            cluster.rights.append(r)
+        }
+        var newFlows: [(right: Int32, amount: Int32)] = []
+        for (li, l) in region.enumerated() {
+            let i = Int(leftLocal[Int(l)])
+            let a = Int(group.arcStart[li]), b = Int(group.arcStart[li + 1])
+            var unchanged = false
+            if !isDirty[Int(l)] && result.failure == nil {
+                flows.removeAll(keepingCapacity: true)
+                before.flows(local: i, into: &flows)
+                newFlows.removeAll(keepingCapacity: true)
+                for k in a..<b where !result.arcFlows.isEmpty && result.arcFlows[k] > 0 {
+                    let r = group.rights[Int(group.arcRight[k])]
+                    if let last = newFlows.last, last.right == r {
+                        newFlows[newFlows.count - 1].amount += Int32(clamping: result.arcFlows[k])
+                    } else {
+                        newFlows.append((r, Int32(clamping: result.arcFlows[k])))
+                    }
+                }
+                unchanged = flows.count == newFlows.count
+                    && zip(flows, newFlows).allSatisfy { $0.right == $1.right && $0.amount == $1.amount }
+            }
+            if !unchanged {
+                var one = Output()
+                stage.render(group: group, arena: arena, result: result, left: li, into: &one)
+                out.setLeft(i, from: one, otherLocal: 0)
+                touched.append(l)
+            }
+            cluster.arcFirst[i] = Int32(cluster.arcPool.count)
+            cluster.arcCount[i] = Int32(b - a)
+            for k in a..<b {
+                let r = group.rights[Int(group.arcRight[k])]
+                cluster.arcPool.append(r)
+                let j = Int(rightLocal[Int(r)])
+                if !cluster.hasLeft(Int32(i), usingRight: j) { cluster.rightExtra[Int32(j), default: []].append(Int32(i)) }
+            }
+        }
+        cluster.key = []
+        cluster.hash = 0
+        // Keep the pools from growing without bound.
+        if cluster.arcPool.count > 4 * max(cluster.live, 1) * 8 + 1024 { compactArcs(&cluster) }
+        if out.deadLines > out.liveLines + 1024 { out.compact() }
+        clusters[Int(c)] = PlanBox(cluster)
+        outputs[Int(c)] = PlanBox(out)
+    }
+
+    private func compactArcs(_ cluster: inout PlanCluster) {
+        var pool: [Int32] = []
+        pool.reserveCapacity(cluster.arcPool.count / 2)
+        for i in cluster.lefts.indices {
+            let a = Int(cluster.arcFirst[i])
+            let n = Int(cluster.arcCount[i])
+            cluster.arcFirst[i] = Int32(pool.count)
+            pool.append(contentsOf: cluster.arcPool[a..<(a + n)])
+        }
+        cluster.arcPool = pool
+    }
+}

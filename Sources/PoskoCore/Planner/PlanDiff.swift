@@ -1,0 +1,116 @@
+import Foundation
+
+/// What changed between two plans: demand assignments added, removed or changed in amount,
+/// and cadres sent, called home or moved. Each entry has a one-line Indonesian description
+/// (for alerts: "rencana berubah"). Empty when nothing a person would notice changed
+/// (explanations alone do not count).
+public struct PlanDiff: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        case added, removed, changed
+    }
+
+    public struct AssignmentChange: Codable, Sendable, Equatable {
+        public var kind: Kind
+        public var from: String
+        public var to: String
+        public var bidang: Bidang
+        /// 0 when added.
+        public var oldAmount: Int
+        /// 0 when removed.
+        public var newAmount: Int
+        public var description: String
+    }
+
+    public struct CadreChange: Codable, Sendable, Equatable {
+        public enum Kind: String, Codable, Sendable {
+            /// Newly sent out.
+            case assigned
+            /// Back to the home post (no longer in the plan).
+            case returned
+            /// Sent to another post or field.
+            case moved
+        }
+
+        public var kind: Kind
+        public var cadreID: String
+        public var nama: String
+        public var home: String
+        /// Post and field before (nil when newly assigned).
+        public var oldTo: String?
+        public var oldBidang: Bidang?
+        /// Post and field now (nil when returned).
+        public var newTo: String?
+        public var newBidang: Bidang?
+        public var description: String
+    }
+
+    public var fromVersion: Int?
+    public var toVersion: Int
+    public var added: [AssignmentChange]
+    public var removed: [AssignmentChange]
+    public var changed: [AssignmentChange]
+    public var cadres: [CadreChange]
+
+    public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty && cadres.isEmpty }
+
+    /// Every description, in order: removed, changed, added, then cadres.
+    public var lines: [String] { (removed + changed + added).map(\.description) + cadres.map(\.description) }
+
+    /// The difference from `old` (nil: an empty plan) to `new`. Entries are sorted by
+    /// source post, field and target (cadres by id), so the diff is deterministic.
+    public static func between(_ old: Plan?, _ new: Plan) -> PlanDiff {
+        struct Key: Hashable, Comparable {
+            var from: String, bidang: Bidang, to: String
+            static func < (a: Key, b: Key) -> Bool { (a.from, a.bidang, a.to) < (b.from, b.bidang, b.to) }
+        }
+        func amounts(_ plan: Plan?) -> [Key: Int] {
+            var out: [Key: Int] = [:]
+            for a in plan?.assignments ?? [] { out[Key(from: a.from, bidang: a.bidang, to: a.to), default: 0] += a.amount }
+            return out
+        }
+        let before = amounts(old), after = amounts(new)
+        var added: [AssignmentChange] = [], removed: [AssignmentChange] = [], changed: [AssignmentChange] = []
+        for key in Set(before.keys).union(after.keys).sorted() {
+            let o = before[key] ?? 0, n = after[key] ?? 0
+            let what = "\(key.bidang.label) dari \(key.from) ke \(key.to)"
+            if o == 0 && n > 0 {
+                added.append(AssignmentChange(kind: .added, from: key.from, to: key.to, bidang: key.bidang, oldAmount: 0,
+                                              newAmount: n, description: "baru: \(n) unit \(what)"))
+            } else if n == 0 && o > 0 {
+                removed.append(AssignmentChange(kind: .removed, from: key.from, to: key.to, bidang: key.bidang, oldAmount: o,
+                                                newAmount: 0, description: "dihentikan: \(o) unit \(what) (kembali ke pos asal atau dipindah)"))
+            } else if o != n {
+                changed.append(AssignmentChange(kind: .changed, from: key.from, to: key.to, bidang: key.bidang, oldAmount: o,
+                                                newAmount: n, description: "berubah: \(what) dari \(o) menjadi \(n) unit"))
+            }
+        }
+
+        var oldCadres: [String: PlanCadreAssignment] = [:]
+        for c in old?.cadreAssignments ?? [] { oldCadres[c.cadreID] = c }
+        var newCadres: [String: PlanCadreAssignment] = [:]
+        for c in new.cadreAssignments { newCadres[c.cadreID] = c }
+        var cadres: [CadreChange] = []
+        for id in Set(oldCadres.keys).union(newCadres.keys).sorted() {
+            let o = oldCadres[id], n = newCadres[id]
+            if let o, let n {
+                guard o.to != n.to || o.bidang != n.bidang else { continue }
+                cadres.append(CadreChange(
+                    kind: .moved, cadreID: id, nama: n.nama, home: n.home, oldTo: o.to, oldBidang: o.bidang, newTo: n.to,
+                    newBidang: n.bidang,
+                    description: "kader \(n.nama) (\(id)) pindah dari \(o.to) (\(o.bidang.label)) ke \(n.to) (\(n.bidang.label))"))
+            } else if let n {
+                cadres.append(CadreChange(
+                    kind: .assigned, cadreID: id, nama: n.nama, home: n.home, oldTo: nil, oldBidang: nil, newTo: n.to,
+                    newBidang: n.bidang,
+                    description: "kader \(n.nama) (\(id)) ditugaskan ke \(n.to) (\(n.bidang.label)), \(PlanText.km(Int((n.distanceKm * 1000).rounded()))) dari \(n.home)"))
+            } else if let o {
+                cadres.append(CadreChange(
+                    kind: .returned, cadreID: id, nama: o.nama, home: o.home, oldTo: o.to, oldBidang: o.bidang, newTo: nil,
+                    newBidang: nil,
+                    description: "kader \(o.nama) (\(id)) selesai di \(o.to), kembali ke pos asal \(o.home)"))
+            }
+        }
+        return PlanDiff(fromVersion: old?.version, toVersion: new.version, added: added, removed: removed,
+                        changed: changed, cadres: cadres)
+    }
+}

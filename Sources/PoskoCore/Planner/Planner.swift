@@ -1,0 +1,539 @@
+import Foundation
+
+/// The reassignment planner: displaced demand → functioning posts (min-cost flow per field
+/// and connected component), then free cadres → posts that need them (min-cost flow with
+/// capacity 1 per cadre). Pure: no I/O, no clock; `at` is the plan's time.
+///
+/// - Sources are post × fields with displaced demand, targets post × fields with spare
+///   capacity (``PostFieldState/spare`` is 0 for a post exposed to an active hazard, so such
+///   a post never receives demand). Arcs only within the field's travel bound.
+/// - Cost per unit: metres + fallback penalty (rank steps, or the non-fallback penalty) +
+///   the stability threshold unless the arc carried flow in `previous`; unmet units cost
+///   `unmetCost`. So the plan moves every unit it can, prefers the playbook's fallbacks,
+///   then short trips, and keeps an existing assignment unless moving gains more than the
+///   threshold.
+/// - Overrides: forbids are applied first; then pins, in order, each moving as much as the
+///   target can take before anything else is planned.
+/// - Incremental: with the cache of the previous run only the components around changed
+///   inputs are recomputed; a component larger than `exactComponentLimit` is repaired
+///   locally (the region around the change is solved again, the rest held as it was);
+///   everything else is carried over, lines included.
+/// - Bounded: a component that exceeds `maxIterations` pivots leaves its demand unmet with
+///   the blocker ``PlanBlocker/iterationLimit``; the rest of the plan is unaffected.
+public enum Planner {
+    public static func plan(
+        index: PlanningIndex,
+        states: [PostFieldState],
+        state: OperationalState,
+        overrides: [PlanOverride] = [],
+        previous: Plan? = nil,
+        cache: PlanCache? = nil,
+        settings rawSettings: PlannerSettings = .standard,
+        version: Int,
+        at: Date
+    ) -> (plan: Plan, cache: PlanCache) {
+        let settings = rawSettings.sanitized
+        let slotCount = index.slotCount
+        let cadreCount = index.cadres.count
+        let nf = index.fieldCount
+        let settingsKey = PlanCacheFormat.settingsKey(settings)
+        let usable: PlanCache? = cache.flatMap {
+            $0.fingerprint == index.fingerprint && $0.settingsKey == settingsKey && $0.flowDigest.count == slotCount ? $0 : nil
+        }
+        var stats = PlanRunStats()
+        stats.incremental = usable != nil
+
+        // 1. Slot inputs from the continuity states.
+        var inputs = readStates(states, index: index)
+        var displacedTotal = 0
+        for d in inputs.displaced { displacedTotal += Int(d) }
+
+        // 2. Overrides: forbids, then pins.
+        let ov = applyOverrides(overrides, index: index, inputs: &inputs)
+
+        // 3. The previous plan's flows and cadre posts, in index form.
+        let chunkCount = PlanChunking.count(slots: slotCount)
+        let previousFlows: PlanFlowChunks
+        let previousTargetsHash: [UInt64]
+        let previousCadreSlot: [Int32]
+        if let previous, let usable, previous.version == usable.planVersion, previous.at == usable.planAt,
+           previous.assignments.count == usable.assignmentCount,
+           previous.cadreAssignments.count == usable.cadreAssignmentCount {
+            previousFlows = usable.flowChunks
+            previousTargetsHash = usable.planTargetsHash
+            previousCadreSlot = usable.planCadreSlot
+        } else {
+            var pairs: [(source: Int32, target: Int32, amount: Int32)] = []
+            var cadreSlot = [Int32](repeating: -1, count: cadreCount)
+            if let previous {
+                for a in previous.assignments {
+                    guard let p = index.postIndex[a.from], let q = index.postIndex[a.to] else { continue }
+                    let f = fieldIndex(a.bidang)
+                    let s = index.slotOfPost[Int(p) * nf + f], t = index.slotOfPost[Int(q) * nf + f]
+                    if s >= 0 && t >= 0 { pairs.append((s, t, Int32(clamping: a.amount))) }
+                }
+                for c in previous.cadreAssignments {
+                    guard let ci = index.cadreIndex[c.cadreID], let q = index.postIndex[c.to] else { continue }
+                    cadreSlot[Int(ci)] = index.slotOfPost[Int(q) * nf + fieldIndex(c.bidang)]
+                }
+            }
+            previousFlows = PlanFlowChunks.targets(of: pairs, slotCount: slotCount)
+            previousTargetsHash = (0..<slotCount).map { previousFlows.targetsHash($0) }
+            previousCadreSlot = cadreSlot
+        }
+
+        // 4. Service flow: what changed since the cached run, then the components around it.
+        let flowBase = flowDigests(index: index, inputs: inputs, overrides: ov)
+        let boundMetres = Bidang.allCases.map { Int32((min(settings.travelKm($0), index.radiusKm) * 1000).rounded()) }
+        var flowStore = usable?.flowStore ?? PlanComponentStore(leftCount: slotCount, rightCount: slotCount)
+        var dirtyLefts: [Int32] = []
+        var dirtyRights: [Int32] = []
+        if let usable {
+            var mark = [Bool](repeating: false, count: slotCount)
+            for s in 0..<slotCount where PlanChunking.mix(flowBase[s], previousTargetsHash[s]) != usable.flowDigest[s] {
+                stats.changedSlots += 1
+                dirtyRights.append(Int32(s))
+                // Every source within reach of a changed slot may see other arcs now.
+                let p = Int(index.slotPost[s]), f = Int(index.slotField[s])
+                let bound = boundMetres[f]
+                for k in Int(index.nbStart[p])..<Int(index.nbStart[p + 1]) {
+                    if index.nbDist[k] > bound { break }
+                    let t = Int(index.slotOfPost[Int(index.nbPost[k]) * nf + f])
+                    if t >= 0 && !mark[t] {
+                        mark[t] = true
+                        dirtyLefts.append(Int32(t))
+                    }
+                }
+            }
+        } else {
+            for s in 0..<slotCount where inputs.displaced[s] > 0 { dirtyLefts.append(Int32(s)) }
+        }
+        let limits = PlanEngineLimits(exactLimit: settings.exactComponentLimit, repairHops: settings.repairHops,
+                                      parallelism: settings.parallelism)
+        let flowStage = ServiceFlowStage(
+            index: index, settings: settings, inputs: inputs, forbiddenPost: ov.forbiddenPost, forbiddenArcs: ov.forbiddenArcs,
+            overrideIDs: overrides.map(\.id), overrideHash: ov.overrideHash, previous: previousFlows, boundMetres: boundMetres)
+        var touched: [Int32] = []
+        if !dirtyLefts.isEmpty || !dirtyRights.isEmpty {
+            flowStore.update(stage: flowStage, dirtyLefts: dirtyLefts, dirtyRights: dirtyRights, limits: limits,
+                             stats: &stats.flow, touched: &touched)
+        }
+        stats.flow.components = flowStore.liveCount
+        if stats.flow.kept == 0 && touched.isEmpty { stats.flow.kept = stats.flow.components }
+
+        // 5. Flow lines by chunk: rebuild the chunks with touched or pinned slots, share the rest.
+        var chunkDirty = [Bool](repeating: usable == nil, count: chunkCount)
+        for s in touched { chunkDirty[Int(s) / PlanChunking.size] = true }
+        for pin in ov.pins { chunkDirty[Int(pin.slot) / PlanChunking.size] = true }
+        for s in usable?.pinnedSlots ?? [] where Int(s) < slotCount { chunkDirty[Int(s) / PlanChunking.size] = true }
+        var flowChunks = usable?.flowChunks ?? PlanFlowChunks(chunks: chunkCount)
+        var received = usable?.received ?? [Int32](repeating: 0, count: slotCount)
+        var planTargetsHash = usable?.planTargetsHash ?? [UInt64](repeating: 0, count: slotCount)
+        var pinsBySlot: [Int32: [Int]] = [:]
+        for (i, pin) in ov.pins.enumerated() { pinsBySlot[pin.slot, default: []].append(i) }
+        for k in 0..<chunkCount where chunkDirty[k] {
+            stats.rebuiltChunks += 1
+            for (i, t) in flowChunks.targets[k].enumerated() { received[Int(t)] -= Int32(clamping: flowChunks.assignments[k][i].amount) }
+            var lines: [PlanAssignment] = []
+            var unmetLines: [PlanUnmet] = []
+            var targets: [Int32] = []
+            var amounts: [Int32] = []
+            var starts: [Int32] = [0]
+            var moved = 0, unmetUnits = 0
+            let lo = k * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
+            for s in lo..<hi {
+                let first = targets.count
+                for i in pinsBySlot[Int32(s)] ?? [] {
+                    lines.append(ov.pins[i].line)
+                    targets.append(ov.pins[i].target)
+                }
+                let c = Int(flowStore.leftCluster[s])
+                if c >= 0 {
+                    let local = Int(flowStore.leftLocal[s])
+                    let a = Int(flowStore.outputs[c].value.aFirst[local]), n = Int(flowStore.outputs[c].value.aCount[local])
+                    flowStore.outputs[c].value.assignments.copy(a, n, into: &lines)
+                    targets.append(contentsOf: flowStore.outputs[c].value.assignmentTarget[a..<(a + n)])
+                    let u = Int(flowStore.outputs[c].value.uFirst[local]), m = Int(flowStore.outputs[c].value.uCount[local])
+                    flowStore.outputs[c].value.unmet.copy(u, m, into: &unmetLines)
+                }
+                starts.append(Int32(targets.count))
+                planTargetsHash[s] = PlanChunking.hash(targets[first...])
+            }
+            for (i, t) in targets.enumerated() {
+                received[Int(t)] += Int32(clamping: lines[i].amount)
+                amounts.append(Int32(clamping: lines[i].amount))
+                moved += lines[i].amount
+            }
+            for line in unmetLines { unmetUnits += line.amount }
+            flowChunks.assignments[k] = lines
+            flowChunks.unmet[k] = unmetLines
+            flowChunks.targets[k] = targets
+            flowChunks.amounts[k] = amounts
+            flowChunks.slotStart[k] = starts
+            flowChunks.moved[k] = moved
+            flowChunks.unmetUnits[k] = unmetUnits
+        }
+        let movedTotal = flowChunks.moved.reduce(0, +)
+        let unmetTotal = flowChunks.unmetUnits.reduce(0, +)
+        var assignmentCount = 0
+        for chunk in flowChunks.assignments { assignmentCount += chunk.count }
+
+        // 6. Cadres: who is needed where, who is free.
+        let cadreInputs = readCadres(index: index, inputs: inputs, state: state, received: received,
+                                     unitsPerCadre: Int32(settings.unitsPerCadre))
+        var cadreStore = usable?.cadreStore ?? PlanComponentStore(leftCount: slotCount, rightCount: cadreCount)
+        var cadreDirtyLefts: [Int32] = []
+        var cadreDirtyRights: [Int32] = []
+        if let usable {
+            var mark = [Bool](repeating: false, count: slotCount)
+            for s in 0..<slotCount where cadreInputs.needDigest[s] != usable.needDigest[s] {
+                mark[s] = true
+                cadreDirtyLefts.append(Int32(s))
+            }
+            for c in 0..<cadreCount
+            where PlanChunking.mix(cadreInputs.cadreBase[c], UInt64(bitPattern: Int64(previousCadreSlot[c]))) != usable.cadreDigest[c] {
+                stats.changedCadres += 1
+                cadreDirtyRights.append(Int32(c))
+                let home = Int(index.cadreHome[c])
+                guard home >= 0 else { continue }
+                let range = index.cadreRange[c]
+                let skills = index.cadreSkills[c]
+                for k in Int(index.nbStart[home])..<Int(index.nbStart[home + 1]) {
+                    if index.nbDist[k] > range { break }
+                    let q = Int(index.nbPost[k])
+                    for f in 0..<nf where skills & (1 << UInt8(f)) != 0 {
+                        let s = Int(index.slotOfPost[q * nf + f])
+                        if s >= 0 && !mark[s] {
+                            mark[s] = true
+                            cadreDirtyLefts.append(Int32(s))
+                        }
+                    }
+                }
+            }
+        } else {
+            for s in 0..<slotCount where cadreInputs.need[s] > 0 { cadreDirtyLefts.append(Int32(s)) }
+        }
+        var maxRange: Int32 = 0
+        for r in index.cadreRange { maxRange = max(maxRange, r) }
+        let cadreStage = CadreStage(
+            index: index, settings: settings, need: cadreInputs.need, received: received, absent: cadreInputs.absent,
+            freedom: cadreInputs.freedom, preferredPost: cadreInputs.preferredPost, previousSlot: previousCadreSlot,
+            maxRange: maxRange)
+        var cadreTouched: [Int32] = []
+        if !cadreDirtyLefts.isEmpty || !cadreDirtyRights.isEmpty {
+            cadreStore.update(stage: cadreStage, dirtyLefts: cadreDirtyLefts, dirtyRights: cadreDirtyRights, limits: limits,
+                              stats: &stats.cadres, touched: &cadreTouched)
+        }
+        stats.cadres.components = cadreStore.liveCount
+        if stats.cadres.kept == 0 && cadreTouched.isEmpty { stats.cadres.kept = stats.cadres.components }
+
+        // 7. Cadre lines by chunk.
+        var cadreDirty = [Bool](repeating: usable == nil, count: chunkCount)
+        for s in cadreTouched { cadreDirty[Int(s) / PlanChunking.size] = true }
+        var cadreChunks = usable?.cadreChunks ?? PlanCadreChunks(chunks: chunkCount)
+        var planCadreSlot = usable?.planCadreSlot ?? [Int32](repeating: -1, count: cadreCount)
+        for k in 0..<chunkCount where cadreDirty[k] {
+            stats.rebuiltChunks += 1
+            let lo = k * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
+            for c in cadreChunks.cadres[k] where planCadreSlot[Int(c)] >= Int32(lo) && planCadreSlot[Int(c)] < Int32(hi) {
+                planCadreSlot[Int(c)] = -1
+            }
+            var lines: [PlanCadreAssignment] = []
+            var shortageLines: [PlanCadreShortage] = []
+            var cadres: [Int32] = []
+            for s in lo..<hi {
+                let c = Int(cadreStore.leftCluster[s])
+                guard c >= 0 else { continue }
+                let local = Int(cadreStore.leftLocal[s])
+                let a = Int(cadreStore.outputs[c].value.aFirst[local]), n = Int(cadreStore.outputs[c].value.aCount[local])
+                cadreStore.outputs[c].value.assignments.copy(a, n, into: &lines)
+                for j in a..<(a + n) {
+                    let cadre = cadreStore.outputs[c].value.assignmentCadre[j]
+                    cadres.append(cadre)
+                    planCadreSlot[Int(cadre)] = Int32(s)
+                }
+                let u = Int(cadreStore.outputs[c].value.sFirst[local]), m = Int(cadreStore.outputs[c].value.sCount[local])
+                cadreStore.outputs[c].value.shortages.copy(u, m, into: &shortageLines)
+            }
+            cadreChunks.assignments[k] = lines
+            cadreChunks.shortages[k] = shortageLines
+            cadreChunks.cadres[k] = cadres
+        }
+        var cadresAssigned = 0
+        for chunk in cadreChunks.assignments { cadresAssigned += chunk.count }
+
+        let plan = Plan(
+            version: version, at: at, assignments: PlanLines(chunks: flowChunks.assignments),
+            cadreAssignments: PlanLines(chunks: cadreChunks.assignments), unmet: PlanLines(chunks: flowChunks.unmet),
+            cadreShortages: PlanLines(chunks: cadreChunks.shortages), overrides: ov.outcomes.compactMap { $0 },
+            totals: PlanTotals(displaced: displacedTotal, moved: movedTotal, unmet: unmetTotal,
+                               cadresNeeded: cadreInputs.needed, cadresAssigned: cadresAssigned,
+                               cadresAvailable: cadreInputs.available))
+
+        // 8. The cache, with digests as the next run sees them when `previous` is this plan.
+        var flowDigest = flowBase
+        for s in 0..<slotCount { flowDigest[s] = PlanChunking.mix(flowBase[s], planTargetsHash[s]) }
+        var cadreDigest = cadreInputs.cadreBase
+        for c in 0..<cadreCount {
+            cadreDigest[c] = PlanChunking.mix(cadreInputs.cadreBase[c], UInt64(bitPattern: Int64(planCadreSlot[c])))
+        }
+        let newCache = PlanCache(
+            fingerprint: index.fingerprint, settingsKey: settingsKey, planVersion: version, planAt: at,
+            assignmentCount: assignmentCount, cadreAssignmentCount: cadresAssigned, flowDigest: flowDigest,
+            flowStore: flowStore, flowChunks: flowChunks, received: received, planTargetsHash: planTargetsHash,
+            pinnedSlots: pinsBySlot.keys.sorted(), needDigest: cadreInputs.needDigest, cadreDigest: cadreDigest,
+            cadreStore: cadreStore, cadreChunks: cadreChunks, planCadreSlot: planCadreSlot, stats: stats)
+        return (plan, newCache)
+    }
+
+    @inline(__always)
+    static func fieldIndex(_ b: Bidang) -> Int {
+        switch b {
+        case .pendidikan: 0
+        case .kesehatan: 1
+        case .pekerjaanUmum: 2
+        case .perumahanRakyat: 3
+        case .trantibumlinmas: 4
+        case .sosial: 5
+        }
+    }
+
+    // MARK: - Inputs
+
+    /// States in index form. States come in ``ContinuityEvaluator`` order, which is the
+    /// index's slot order, so each is matched without hashing; others are looked up.
+    static func readStates(_ states: [PostFieldState], index: PlanningIndex) -> PlanSlotInputs {
+        let slotCount = index.slotCount
+        let nf = index.fieldCount
+        var inputs = PlanSlotInputs(
+            displaced: [Int32](repeating: 0, count: slotCount), spare: [Int32](repeating: 0, count: slotCount),
+            capacity: [Int32](repeating: 0, count: slotCount), status: [UInt8](repeating: PlanText.none, count: slotCount),
+            hazard: [UInt16](repeating: 0, count: slotCount))
+        states.withUnsafeBufferPointer { buffer in
+            for i in 0..<buffer.count {
+                let f = fieldIndex(buffer[i].bidang)
+                var slot = -1
+                if i < slotCount, index.slotField[i] == UInt8(f), index.postIDs[Int(index.slotPost[i])] == buffer[i].postID {
+                    slot = i
+                } else if let p = index.postIndex[buffer[i].postID] {
+                    slot = Int(index.slotOfPost[Int(p) * nf + f])
+                }
+                if slot < 0 { continue }
+                inputs.displaced[slot] = Int32(clamping: max(0, buffer[i].displaced))
+                inputs.spare[slot] = Int32(clamping: max(0, buffer[i].spare))
+                inputs.capacity[slot] = Int32(clamping: max(0, buffer[i].capacity))
+                inputs.status[slot] = PlanText.statusCode(buffer[i].status)
+                if !buffer[i].activeHazards.isEmpty { inputs.hazard[slot] = PlanText.hazardMask(buffer[i].activeHazards) }
+            }
+        }
+        return inputs
+    }
+
+    struct OverrideEffects {
+        var forbiddenPost: [Int32]
+        var forbiddenArcs: [Int32: [PlanForbiddenArc]]
+        var overrideHash: [Int32]
+        var outcomes: [PlanOverrideOutcome?]
+        var pins: [(slot: Int32, target: Int32, line: PlanAssignment)]
+    }
+
+    /// Forbids first, then pins in order; pins take their units out of `inputs`.
+    static func applyOverrides(_ overrides: [PlanOverride], index: PlanningIndex, inputs: inout PlanSlotInputs) -> OverrideEffects {
+        let nf = index.fieldCount
+        var fx = OverrideEffects(
+            forbiddenPost: [Int32](repeating: -1, count: index.posts.count), forbiddenArcs: [:], overrideHash: [],
+            outcomes: Array(repeating: nil, count: overrides.count), pins: [])
+        for o in overrides {
+            var h = PlanHasher()
+            h.add(o.id)
+            fx.overrideHash.append(Int32(truncatingIfNeeded: h.value))
+        }
+        func unknown(_ o: PlanOverride, _ what: String?) -> PlanOverrideOutcome {
+            PlanOverrideOutcome(id: o.id, action: o.action, applied: false, amount: nil,
+                                reason: "tidak berlaku: pos '\(what ?? "")' tidak dikenal")
+        }
+        for (oi, o) in overrides.enumerated() {
+            switch o.action {
+            case .forbidPost:
+                guard let id = o.post, let p = index.postIndex[id] else {
+                    fx.outcomes[oi] = unknown(o, o.post)
+                    continue
+                }
+                if fx.forbiddenPost[Int(p)] < 0 { fx.forbiddenPost[Int(p)] = Int32(oi) }
+                fx.outcomes[oi] = PlanOverrideOutcome(
+                    id: o.id, action: o.action, applied: true, amount: nil,
+                    reason: "\(index.postNames[Int(p)]) tidak dipakai sebagai pos tujuan")
+            case .forbidArc:
+                guard let from = o.from, let p = index.postIndex[from] else { fx.outcomes[oi] = unknown(o, o.from); continue }
+                guard let to = o.to, let q = index.postIndex[to] else { fx.outcomes[oi] = unknown(o, o.to); continue }
+                let mask: UInt8 = o.bidang.map { 1 << UInt8(fieldIndex($0)) } ?? ((1 << UInt8(nf)) - 1)
+                fx.forbiddenArcs[p, default: []].append(PlanForbiddenArc(to: q, fields: mask, override: Int32(oi)))
+                let what = o.bidang.map { " untuk \($0.label)" } ?? ""
+                fx.outcomes[oi] = PlanOverrideOutcome(
+                    id: o.id, action: o.action, applied: true, amount: nil,
+                    reason: "pemindahan dari \(index.postNames[Int(p)]) ke \(index.postNames[Int(q)])\(what) dilarang")
+            case .pin:
+                break
+            }
+        }
+        for (oi, o) in overrides.enumerated() where o.action == .pin {
+            guard let from = o.from, let p = index.postIndex[from] else { fx.outcomes[oi] = unknown(o, o.from); continue }
+            guard let to = o.to, let q = index.postIndex[to] else { fx.outcomes[oi] = unknown(o, o.to); continue }
+            func refuse(_ why: String) {
+                fx.outcomes[oi] = PlanOverrideOutcome(id: o.id, action: .pin, applied: false, amount: nil, reason: "tidak berlaku: \(why)")
+            }
+            guard let bidang = o.bidang else { refuse("bidang tidak disebut"); continue }
+            let f = fieldIndex(bidang)
+            let sourceName = index.postNames[Int(p)], targetName = index.postNames[Int(q)]
+            guard p != q else { refuse("pos asal dan tujuan sama"); continue }
+            let s = Int(index.slotOfPost[Int(p) * nf + f]), t = Int(index.slotOfPost[Int(q) * nf + f])
+            guard s >= 0 else { refuse("\(sourceName) tidak melayani \(bidang.label)"); continue }
+            guard t >= 0 else { refuse("\(targetName) tidak melayani \(bidang.label)"); continue }
+            if fx.forbiddenPost[Int(q)] >= 0 {
+                refuse("\(targetName) dilarang oleh \(overrides[Int(fx.forbiddenPost[Int(q)])].id)")
+                continue
+            }
+            if let a = (fx.forbiddenArcs[p] ?? []).first(where: { $0.to == q && $0.fields & (1 << UInt8(f)) != 0 }) {
+                refuse("pemindahan ini dilarang oleh \(overrides[Int(a.override)].id)")
+                continue
+            }
+            guard inputs.displaced[s] > 0 else {
+                refuse(inputs.status[s] == PlanText.berjalan || inputs.status[s] == PlanText.none
+                    ? "\(sourceName) berjalan, tidak ada layanan \(bidang.label) yang perlu dipindah"
+                    : "layanan \(bidang.label) \(sourceName) sudah terpindah semua")
+                continue
+            }
+            guard inputs.spare[t] > 0 else {
+                let why: String
+                if inputs.hazard[t] != 0 {
+                    why = "\(targetName) berada di wilayah bahaya \(PlanText.hazards(inputs.hazard[t]))"
+                } else if inputs.status[t] == PlanText.tutup || inputs.status[t] == PlanText.tidakDiketahui {
+                    why = "\(targetName) tidak berjalan"
+                } else {
+                    why = "kapasitas \(targetName) untuk \(bidang.label) sudah penuh"
+                }
+                refuse(why)
+                continue
+            }
+            let amount = min(inputs.displaced[s], inputs.spare[t])
+            let spareBefore = Int(inputs.spare[t])
+            inputs.displaced[s] -= amount
+            inputs.spare[t] -= amount
+            let metres = Int((index.posts[Int(p)].lokasi.distanceKm(to: index.posts[Int(q)].lokasi) * 1000).rounded())
+            let rank = index.fallbackRank(Int(p), q)
+            let sourceText = PlanText.source(sourceName, status: inputs.status[s], hazards: inputs.hazard[s],
+                                             capacity: Int(inputs.capacity[s]))
+            fx.pins.append((Int32(s), Int32(t), PlanAssignment(
+                from: index.postIDs[Int(p)], fromKelurahan: index.postKelurahan[Int(p)], to: index.postIDs[Int(q)],
+                toKelurahan: index.postKelurahan[Int(q)], bidang: bidang, amount: Int(amount),
+                distanceKm: Double(metres) / 1000, fallbackRank: rank > 0 ? rank : nil, overrideID: o.id,
+                reason: PlanText.pinned(source: sourceText, target: targetName, overrideID: o.id, metres: metres, spare: spareBefore))))
+            fx.outcomes[oi] = PlanOverrideOutcome(
+                id: o.id, action: .pin, applied: true, amount: Int(amount),
+                reason: "\(amount) unit \(bidang.label) dari \(sourceName) ke \(targetName)")
+        }
+        return fx
+    }
+
+    /// Per slot, a digest of everything about it that arcs, costs and texts depend on
+    /// (except the stability discount, mixed in by the caller).
+    static func flowDigests(index: PlanningIndex, inputs: PlanSlotInputs, overrides ov: OverrideEffects) -> [UInt64] {
+        let slotCount = index.slotCount
+        var forbidArcHash: [Int32: UInt64] = [:]
+        for (p, list) in ov.forbiddenArcs {
+            var h = PlanHasher()
+            for a in list { h.add(Int(a.to)); h.add(Int(a.fields)); h.add(Int(ov.overrideHash[Int(a.override)])) }
+            forbidArcHash[p] = h.value
+        }
+        var out = [UInt64](repeating: 0, count: slotCount)
+        for s in 0..<slotCount {
+            let p = Int(index.slotPost[s])
+            var h = PlanHasher()
+            h.add(Int(inputs.displaced[s]))
+            h.add(Int(inputs.spare[s]))
+            h.add(Int(inputs.capacity[s]))
+            h.add(Int(inputs.status[s]) | Int(inputs.hazard[s]) << 8)
+            let fp = ov.forbiddenPost[p]
+            if fp >= 0 { h.add(Int(ov.overrideHash[Int(fp)])) }
+            if !forbidArcHash.isEmpty, let fh = forbidArcHash[Int32(p)] { h.add(Int(truncatingIfNeeded: fh)) }
+            out[s] = h.value
+        }
+        return out
+    }
+
+    struct CadreInputs {
+        var need: [Int32]
+        var absent: [Int32]
+        var freedom: [UInt8]
+        var preferredPost: [Int32]
+        var needDigest: [UInt64]
+        var cadreBase: [UInt64]
+        var needed = 0
+        var available = 0
+    }
+
+    /// Who is needed where (received demand, absent home cadres) and who is free.
+    static func readCadres(index: PlanningIndex, inputs: PlanSlotInputs, state: OperationalState, received: [Int32],
+                           unitsPerCadre: Int32) -> CadreInputs {
+        let slotCount = index.slotCount
+        let cadreCount = index.cadres.count
+        let nf = index.fieldCount
+        var ci = CadreInputs(
+            need: [Int32](repeating: 0, count: slotCount), absent: [Int32](repeating: 0, count: slotCount),
+            freedom: [UInt8](repeating: CadreFreedom.none, count: cadreCount),
+            preferredPost: [Int32](repeating: -1, count: cadreCount), needDigest: [], cadreBase: [])
+        var functioning = [UInt8](repeating: 0, count: index.posts.count)
+        for s in 0..<slotCount {
+            let st = inputs.status[s]
+            if st != PlanText.tutup && st != PlanText.tidakDiketahui {
+                functioning[Int(index.slotPost[s])] |= 1 << index.slotField[s]
+            }
+        }
+        var unavailable = [Bool](repeating: false, count: cadreCount)
+        for id in state.unavailableCadres {
+            guard let c = index.cadreIndex[id] else { continue }
+            unavailable[Int(c)] = true
+            let home = Int(index.cadreHome[Int(c)])
+            guard home >= 0 else { continue }
+            // A cadre missing at a working post leaves a gap in its first working skill.
+            let working = index.cadreSkills[Int(c)] & functioning[home] & index.postFields[home]
+            guard working != 0 else { continue }
+            let s = Int(index.slotOfPost[home * nf + working.trailingZeroBitCount])
+            if s >= 0 && inputs.status[s] != PlanText.none { ci.absent[s] += 1 }
+        }
+        for c in 0..<cadreCount where !unavailable[c] {
+            let home = Int(index.cadreHome[c])
+            guard home >= 0 else { continue }
+            let served = index.cadreSkills[c] & index.postFields[home]
+            if served != 0 && served & functioning[home] == 0 {
+                let s = Int(index.slotOfPost[home * nf + served.trailingZeroBitCount])
+                ci.freedom[c] = s >= 0 && inputs.status[s] == PlanText.tidakDiketahui ? CadreFreedom.homeSilent : CadreFreedom.homeClosed
+            }
+        }
+        for (id, post) in state.availableCadres {
+            guard let c = index.cadreIndex[id], !unavailable[Int(c)], index.cadreHome[Int(c)] >= 0 else { continue }
+            ci.freedom[Int(c)] = CadreFreedom.hadir
+            ci.preferredPost[Int(c)] = post.isEmpty ? -1 : (index.postIndex[post] ?? -1)
+        }
+        ci.needDigest = [UInt64](repeating: 0, count: slotCount)
+        for s in 0..<slotCount {
+            let n = (received[s] + unitsPerCadre - 1) / unitsPerCadre + ci.absent[s]
+            ci.need[s] = n
+            ci.needed += Int(n)
+            var h = PlanHasher()
+            h.add(Int(n))
+            h.add(Int(received[s]))
+            h.add(Int(ci.absent[s]))
+            ci.needDigest[s] = h.value
+        }
+        ci.cadreBase = [UInt64](repeating: 0, count: cadreCount)
+        for c in 0..<cadreCount {
+            if ci.freedom[c] != CadreFreedom.none { ci.available += 1 }
+            var h = PlanHasher()
+            h.add(Int(ci.freedom[c]))
+            h.add(Int(ci.preferredPost[c]))
+            ci.cadreBase[c] = h.value
+        }
+        return ci
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import GRDB
+import PoskoCore
+import Synchronization
+
+/// The current reassignment plan: recomputed after relevant events, versioned and stored
+/// with its diff, overrides respected; each change tells the moved cadres where to go.
+public final class PlanKeeper: Sendable {
+    let coordinator: Coordinator
+    let settings: PlannerSettings
+    private struct Memory {
+        var digest = ""
+        var index: PlanningIndex?
+        var plan: Plan?
+        var cache: PlanCache?
+    }
+
+    private let memory = Mutex(Memory())
+
+    public init(coordinator: Coordinator, settings: PlannerSettings = .standard) throws {
+        self.coordinator = coordinator
+        self.settings = settings
+        let latest = try coordinator.store.read { db in
+            try String.fetchOne(db, sql: "SELECT body FROM plan ORDER BY version DESC LIMIT 1")
+        }
+        if let latest { memory.withLock { $0.plan = try? JSON.decode(Plan.self, latest) } }
+    }
+
+    /// A keeper that starts without a stored plan.
+    public init(fresh coordinator: Coordinator, settings: PlannerSettings = .standard) {
+        self.coordinator = coordinator
+        self.settings = settings
+    }
+
+    public var current: Plan? { memory.withLock { $0.plan } }
+
+    /// Demand the current plan moves away from each post × field (for coverage).
+    public var moved: [PostField: Int] { current?.moved ?? [:] }
+
+    /// Recomputes the plan at `at`. Stores a new version (with its diff, an event, an audit
+    /// entry and the cadres' alerts, in one transaction) only when something changed.
+    @discardableResult
+    public func replan(at: Date) throws -> PlanDiff? {
+        let set = coordinator.playbooks
+        let state = try coordinator.store.operationalState()
+        let overrides = try activeOverrides()
+        let states = ContinuityEvaluator.evaluate(set, state: state, now: at)
+        let (index, previous, cache) = memory.withLock { m -> (PlanningIndex, Plan?, PlanCache?) in
+            if m.index == nil || m.digest != set.digest {
+                m.index = PlanningIndex(set: set, settings: settings)
+                m.digest = set.digest
+                m.cache = nil
+            }
+            return (m.index!, m.plan, m.cache)
+        }
+        let version = (previous?.version ?? 0) + 1
+        let (plan, newCache) = Planner.plan(index: index, states: states, state: state, overrides: overrides, previous: previous,
+                                            cache: cache, settings: settings, version: version, at: at)
+        if let previous, Self.sameContent(previous, plan) {
+            memory.withLock { $0.cache = newCache }
+            return nil
+        }
+        let diff = PlanDiff.between(previous, plan)
+        try coordinator.store.write { tx in
+            try tx.db.execute(sql: "INSERT INTO plan (version, at, body, diff) VALUES (?, ?, ?, ?)",
+                              arguments: [plan.version, at.timeIntervalSince1970, try JSON.encode(plan), try JSON.encode(diff)])
+            let eventID = try tx.appendEvent(.planComputed, subject: "v\(plan.version)",
+                                             payload: ["version": "\(plan.version)", "moved": "\(plan.totals.moved)", "changes": "\(diff.lines.count)"],
+                                             actor: .system, at: at)
+            try tx.audit("plan.compute", subject: "v\(plan.version)", detail: "\(diff.lines.count) changes, \(plan.totals.moved) moved",
+                         actor: .system, at: at)
+            for change in diff.cadres {
+                guard let cadre = set.cadres[change.cadreID] else { continue }
+                switch change.kind {
+                case .assigned, .moved:
+                    if let to = change.newTo.flatMap({ set.posts[$0] }), let bidang = change.newBidang {
+                        let km = plan.cadreAssignments.first { $0.cadreID == cadre.id }?.distanceKm ?? 0
+                        try coordinator.alerts(tx, .cadreAssigned(cadre: cadre, to: to, bidang: bidang, distanceKm: km, planVersion: plan.version),
+                                               eventID: eventID, at: at)
+                    }
+                case .returned:
+                    if let from = change.oldTo.flatMap({ set.posts[$0] }) {
+                        try coordinator.alerts(tx, .cadreReleased(cadre: cadre, from: from, planVersion: plan.version), eventID: eventID, at: at)
+                    }
+                }
+            }
+        }
+        memory.withLock {
+            $0.plan = plan
+            $0.cache = newCache
+        }
+        return diff
+    }
+
+    static func sameContent(_ a: Plan, _ b: Plan) -> Bool {
+        a.assignments == b.assignments && a.cadreAssignments == b.cadreAssignments && a.unmet == b.unmet
+            && a.cadreShortages == b.cadreShortages && a.overrides == b.overrides
+    }
+
+    // MARK: Stored plans
+
+    public func plan(version: Int) throws -> Plan? {
+        try coordinator.store.read { db in
+            try String.fetchOne(db, sql: "SELECT body FROM plan WHERE version = ?", arguments: [version]).map { try JSON.decode(Plan.self, $0) }
+        }
+    }
+
+    public func diff(from: Int?, to: Int) throws -> PlanDiff? {
+        guard let new = try plan(version: to) else { return nil }
+        return PlanDiff.between(try from.flatMap { try plan(version: $0) }, new)
+    }
+
+    // MARK: Overrides
+
+    public func activeOverrides() throws -> [PlanOverride] {
+        try coordinator.store.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM plan_override WHERE active ORDER BY id").map { try JSON.decode(PlanOverride.self, $0) }
+        }
+    }
+
+    /// Adds a coordinator override (pin, forbid a post, forbid an arc); audited.
+    public func addOverride(_ o: PlanOverride, actor: Actor, at: Date) throws -> PlanOverride {
+        let set = coordinator.playbooks
+        for (field, id) in [("from", o.from), ("to", o.to), ("post", o.post)] {
+            if let id, set.posts[id] == nil { throw RequestError(field: field, "unknown post '\(id.prefix(64))'") }
+        }
+        switch o.action {
+        case .pin where o.from == nil || o.to == nil || o.bidang == nil:
+            throw RequestError(field: "action", "pin needs from, to and bidang")
+        case .forbidArc where o.from == nil || o.to == nil:
+            throw RequestError(field: "action", "forbid_arc needs from and to")
+        case .forbidPost where o.post == nil:
+            throw RequestError(field: "post", "forbid_post needs post")
+        default: break
+        }
+        let stored: PlanOverride = try coordinator.store.write { tx in
+            let n = (try Int.fetchOne(tx.db, sql: "SELECT COUNT(*) FROM plan_override") ?? 0) + 1
+            var o = o
+            o.id = "O-\(n)"
+            try tx.db.execute(sql: "INSERT INTO plan_override (body, active, at) VALUES (?, 1, ?)", arguments: [try JSON.encode(o), at.timeIntervalSince1970])
+            try tx.appendEvent(.overrideSet, subject: o.id, payload: o, actor: actor, at: at)
+            try tx.audit("plan.override", subject: o.id, detail: "\(o.action.rawValue) \(o.from ?? o.post ?? "") \(o.to ?? "")", actor: actor, at: at)
+            return o
+        }
+        coordinator.noteChange("override", at: at)
+        return stored
+    }
+
+    public func removeOverride(id: String, actor: Actor, at: Date) throws {
+        try coordinator.store.write { tx in
+            let rows = try Row.fetchAll(tx.db, sql: "SELECT id, body FROM plan_override WHERE active")
+            guard let row = rows.first(where: { (try? JSON.decode(PlanOverride.self, $0["body"]))?.id == id }) else {
+                throw StoreError.notFound("override '\(id.prefix(20))' does not exist or is not active")
+            }
+            try tx.db.execute(sql: "UPDATE plan_override SET active = 0 WHERE id = ?", arguments: [row["id"] as Int64])
+            try tx.appendEvent(.overrideCleared, subject: id, payload: ["id": id], actor: actor, at: at)
+            try tx.audit("plan.override_cleared", subject: id, detail: "", actor: actor, at: at)
+        }
+        coordinator.noteChange("override cleared", at: at)
+    }
+}

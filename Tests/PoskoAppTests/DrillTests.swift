@@ -1,0 +1,84 @@
+import Foundation
+import PoskoApp
+import PoskoCore
+import PoskoTesting
+import Testing
+
+/// `posko drill` on the ready-made Binjai scenarios: same pipeline, deterministic reports.
+@Suite struct DrillTests {
+    static let scenarios = ["banjir-bingai", "banjir-gangguan-sms", "banjir-panjang-kader"]
+
+    @Test(arguments: scenarios)
+    func scenarioPlaysAndWritesIdenticalReportsTwice(name: String) async throws {
+        let path = RepoPaths.path("Playbooks/latihan/\(name).yaml")
+        let boundaries = RepoPaths.path("Config/wilayah/binjai_boundaries.geojson")
+        let first = try TempDir(), second = try TempDir()
+        defer { first.remove(); second.remove() }
+        let a = try await DrillFiles.run(scenarioPath: path, playbooks: nil, boundaries: boundaries)
+        try DrillFiles.write(a, to: first.path, boundaries: boundaries)
+        let b = try await DrillFiles.run(scenarioPath: path, playbooks: nil, boundaries: boundaries)
+        try DrillFiles.write(b, to: second.path, boundaries: boundaries)
+        for file in ["report.md", "report.html", "report.json"] {
+            let x = try Data(contentsOf: first.url.appendingPathComponent(file))
+            let y = try Data(contentsOf: second.url.appendingPathComponent(file))
+            #expect(!x.isEmpty)
+            #expect(x == y, "\(file) differs between two runs")
+        }
+        #expect(a.stoppedEarly == nil)
+        #expect(!a.expectations.isEmpty)
+        #expect(a.messages.firstAlertMinutes.values.allSatisfy { $0 <= 15 })
+        let html = try String(contentsOf: first.url.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("id=\"coverage-timeline\""))
+        #expect(html.contains("id=\"coverage-map\""))
+        #expect(html.contains("<polyline"))
+    }
+
+    @Test func outageFailsOverAndSilentLurahEscalates() async throws {
+        let r = try await DrillFiles.run(scenarioPath: RepoPaths.path("Playbooks/latihan/banjir-gangguan-sms.yaml"), playbooks: nil, boundaries: nil)
+        // The primary gateway was down for 6 hours: messages went out through the second one.
+        #expect((r.messages.attemptsByChannel["sms:kannel-utama"]?["retryable"] ?? 0) > 0)
+        #expect((r.messages.attemptsByChannel["sms:sms-cadangan"]?["sent"] ?? 0) > 0)
+        // Two lurah never answer: their alerts go up the chain.
+        #expect(r.messages.escalations >= 2)
+        #expect(r.timeline.contains { $0.kind == "escalation" })
+    }
+
+    @Test func cadresWhoDropOutAreReplacedByThePlan() async throws {
+        let r = try await DrillFiles.run(scenarioPath: RepoPaths.path("Playbooks/latihan/banjir-panjang-kader.yaml"), playbooks: nil, boundaries: nil)
+        #expect(r.timeline.contains { $0.kind == "sms" && $0.text.contains("Tercatat TIDAK HADIR") })
+        #expect(r.timeline.contains { $0.kind == "plan" })
+        #expect(r.events.contains { $0.kind == "cadre.availability" })
+        #expect(r.events.contains { $0.kind == "plan.computed" })
+    }
+
+    @Test(arguments: [
+        ("injeksi:\n  - { pada: 2h, lapor: { pos: tidak-ada, bidang: semua, status: tutup } }\n", "unknown post 'tidak-ada'"),
+        ("injeksi:\n  - { pada: 2h, akhiri: { darurat: 1 } }\n  - { pada: 1h, akhiri: { darurat: 1 } }\n", "darurat 1 has not been declared yet"),
+        ("injeksi:\n  - { pada: 1h, nyatakan: { bahaya: banjir, wilayah: [\"12.75.02\"] } }\n  - { pada: 30m, akhiri: { darurat: 1 } }\n", "injects must be in time order: 30m comes after 1h"),
+        ("injeksi:\n  - { pada: \"2026-10-31T23:00:00+07:00\", nyatakan: { bahaya: banjir, wilayah: [\"12.75.02\"] } }\n", "is before the drill starts"),
+        ("injeksi:\n  - { pada: 1h, gangguan: { kanal: tidak-ada, selama: 1h } }\n", "unknown channel 'tidak-ada'"),
+    ])
+    func badScenariosAreReportedWithLocations(injects: String, message: String) throws {
+        let text = "nama: x\nmulai: \"2026-11-01T06:00:00+07:00\"\ndurasi: 72h\n" + injects
+        let (scenario, diagnostics) = DrillScenarioParser.parse(Data(text.utf8), file: "s.yaml", playbooks: SamplePlaybooks.set)
+        #expect(scenario == nil)
+        let errors = diagnostics.errors
+        #expect(errors.contains { $0.message.contains(message) }, "\(errors)")
+        #expect(errors.allSatisfy { $0.file == "s.yaml" && $0.line > 1 })
+    }
+
+    @Test func aScenarioLongerThanTheHorizonIsRejected() {
+        let text = "nama: x\nmulai: \"2026-11-01T06:00:00+07:00\"\ndurasi: 30d\ninjeksi: []\n"
+        let (scenario, diagnostics) = DrillScenarioParser.parse(Data(text.utf8), file: "s.yaml", playbooks: SamplePlaybooks.set)
+        #expect(scenario == nil)
+        #expect(diagnostics.errors.map(\.message) == ["durasi 30d is longer than the drill horizon of 14d"])
+    }
+
+    @Test func aRunawayDrillStopsWithAClearMessage() async throws {
+        let path = RepoPaths.path("Playbooks/latihan/banjir-bingai.yaml")
+        let (scenario, _) = DrillScenarioParser.parse(try Data(contentsOf: URL(fileURLWithPath: path)), file: path, playbooks: SamplePlaybooks.set)
+        let r = try await DrillRunner(scenario: try #require(scenario), playbooks: SamplePlaybooks.set, maxSteps: 20).run()
+        #expect(r.stoppedEarly?.hasPrefix("latihan dihentikan setelah 20 langkah") == true)
+        #expect(r.gaps.contains { $0.hasPrefix("Latihan dihentikan setelah 20 langkah") })
+    }
+}

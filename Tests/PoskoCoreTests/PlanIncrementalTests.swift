@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+@testable import PoskoCore
+
+/// Re-planning: stability, incremental recomputation, going home, the diff.
+@Suite struct PlanIncrementalTests {
+    let set = PlanFixtures.binjai
+
+    /// A post far from the flood that receives nothing.
+    func unrelatedPost(_ plan: Plan) throws -> String {
+        let used = Set(plan.assignments.map(\.to) + plan.cadreAssignments.map(\.to) + plan.cadreAssignments.map(\.home))
+        return try #require(set.posts.values.filter { $0.kecamatan == "12.75.05" && !used.contains($0.id) }
+            .map(\.id).sorted().last)
+    }
+
+    @Test func unrelatedDegradedPostLeavesThePlanByteIdentical() throws {
+        let index = PlanningIndex(set: set)
+        var state = PlanFixtures.flood()
+        let first = PlanFixtures.plan(set, state, index: index)
+        let post = try unrelatedPost(first.plan)
+        // Degraded, but still able to serve its own demand.
+        let load = try #require(set.posts[post]?.layanan[.sosial] ?? set.posts[post]?.layanan[.kesehatan])
+        let bidang: Bidang = set.posts[post]?.layanan[.sosial] != nil ? .sosial : .kesehatan
+        PlanFixtures.report(&state, set, post, .terganggu, bidang: bidang, capacity: load.sasaran)
+        let second = PlanFixtures.plan(set, state, index: index, previous: first.plan, cache: first.cache, version: 2)
+        #expect(try second.plan.linesJSON() == first.plan.linesJSON())
+        #expect(PlanDiff.between(first.plan, second.plan).isEmpty)
+        #expect(second.cache.stats.incremental)
+        #expect(second.cache.stats.changedSlots == 1)
+        #expect(second.cache.stats.flow.solved + second.cache.stats.flow.repaired <= 1)
+        // Without the cache (same previous plan) the answer is the same.
+        let cold = PlanFixtures.plan(set, state, index: index, previous: first.plan, version: 2)
+        #expect(try cold.plan.linesJSON() == first.plan.linesJSON())
+    }
+
+    @Test func changeInOneKecamatanDoesNotReshuffleAnother() throws {
+        let index = PlanningIndex(set: set)
+        var state = PlanFixtures.flood()
+        // A second flood area far away (Binjai Selatan, 12.75.05) with its own closures.
+        state.emergencies[0].areas = ["12.75.02", "12.75.05"]
+        for post in PlanFixtures.riverPosts(set, kecamatan: "12.75.05") { PlanFixtures.report(&state, set, post, .tutup) }
+        let first = PlanFixtures.plan(set, state, index: index)
+        let south = first.plan.assignments.filter { set.posts[$0.from]?.kecamatan == "12.75.05" }
+        #expect(!south.isEmpty)
+        // One Kota Binjai post reopens.
+        PlanFixtures.report(&state, set, "berngam-2", .berjalan)
+        let second = PlanFixtures.plan(set, state, index: index, previous: first.plan, cache: first.cache, version: 2)
+        let southAfter = second.plan.assignments.filter { set.posts[$0.from]?.kecamatan == "12.75.05" }
+        if Set(south.flatMap { [$0.from, $0.to] }).isDisjoint(with: Set(first.plan.assignments.filter { $0.from == "berngam-2" }.map(\.to))) {
+            #expect(Array(southAfter) == Array(south))
+        }
+        #expect(second.cache.stats.flow.kept > 0)
+        #expect(!second.plan.assignments.contains { $0.from == "berngam-2" })
+        let diff = PlanDiff.between(first.plan, second.plan)
+        #expect(diff.removed.contains { $0.from == "berngam-2" })
+        #expect(diff.removed.allSatisfy { $0.description.hasPrefix("dihentikan: ") })
+    }
+
+    @Test func everythingGoesHomeWhenThePostsRunAgain() throws {
+        let index = PlanningIndex(set: set)
+        var state = PlanFixtures.flood()
+        let first = PlanFixtures.plan(set, state, index: index)
+        #expect(!first.plan.assignments.isEmpty && !first.plan.cadreAssignments.isEmpty)
+        for post in PlanFixtures.riverPosts() { PlanFixtures.report(&state, set, post, .berjalan) }
+        let second = PlanFixtures.plan(set, state, index: index, previous: first.plan, cache: first.cache, version: 2)
+        #expect(second.plan.isEmpty)
+        #expect(second.plan.totals.displaced == 0)
+        let diff = PlanDiff.between(first.plan, second.plan)
+        #expect(diff.removed.count == Set(first.plan.assignments.map { "\($0.from)>\($0.to)>\($0.bidang)" }).count)
+        #expect(diff.added.isEmpty && diff.changed.isEmpty)
+        #expect(diff.cadres.count == first.plan.cadreAssignments.count)
+        #expect(diff.cadres.allSatisfy { $0.kind == .returned && $0.description.contains("kembali ke pos asal") })
+        // The same without the cache.
+        #expect(PlanFixtures.plan(set, state, index: index, previous: first.plan, version: 2).plan.isEmpty)
+    }
+
+    @Test func diffDescribesAddedChangedAndMovedLines() throws {
+        let index = PlanningIndex(set: set)
+        var state = OperationalState()
+        state.emergencies = PlanFixtures.flood().emergencies
+        for id in set.posts.keys { state.lastCheckIn[id] = PlanFixtures.now }
+        let calm = PlanFixtures.plan(set, state, index: index)
+        #expect(calm.plan.isEmpty)
+        PlanFixtures.report(&state, set, "berngam-1", .tutup)
+        let one = PlanFixtures.plan(set, state, index: index, previous: calm.plan, cache: calm.cache, version: 2)
+        let added = PlanDiff.between(calm.plan, one.plan)
+        #expect(added.added.count == Set(one.plan.assignments.map { "\($0.from)>\($0.to)>\($0.bidang)" }).count)
+        #expect(added.added.allSatisfy { $0.description.hasPrefix("baru: ") && $0.description.contains("dari berngam-1") })
+        #expect(added.cadres.allSatisfy { $0.kind == .assigned })
+        #expect(PlanDiff.between(nil, one.plan).added.count == added.added.count)
+        #expect(PlanDiff.between(one.plan, one.plan).isEmpty)
+        let data = try JSONEncoder().encode(added)
+        #expect(try JSONDecoder().decode(PlanDiff.self, from: data) == added)
+    }
+
+    /// Incremental runs (local repair forced on small clusters) stay feasible and explained
+    /// through a random sequence of reports, and match a full re-plan's coverage closely.
+    @Test(arguments: [UInt64(7), 11, 23])
+    func randomReportSequencesStayFeasible(seed: UInt64) throws {
+        var rng = PlanTestRandom(seed: seed)
+        var settings = PlannerSettings()
+        settings.exactComponentLimit = 3
+        settings.repairHops = 1
+        let index = PlanningIndex(set: set, settings: settings)
+        var state = PlanFixtures.flood()
+        var run = PlanFixtures.plan(set, state, index: index, settings: settings)
+        let posts = set.posts.keys.sorted()
+        var repaired = 0
+        for step in 0..<25 {
+            let post = posts[Int(rng.next() % UInt64(posts.count))]
+            let statuses: [ServiceStatus] = [.tutup, .berjalan, .terganggu]
+            let status = statuses[Int(rng.next() % 3)]
+            if status == .terganggu {
+                PlanFixtures.report(&state, set, post, .terganggu, capacity: Int(rng.next() % 60))
+            } else {
+                PlanFixtures.report(&state, set, post, status)
+            }
+            if rng.next() % 4 == 0, let cadre = set.cadresByPost[post]?.first {
+                state.availableCadres[cadre.id] = ""
+            }
+            let next = PlanFixtures.plan(set, state, index: index, previous: run.plan, cache: run.cache, settings: settings,
+                                         version: step + 2)
+            repaired += next.cache.stats.flow.repaired + next.cache.stats.cadres.repaired
+            try checkFeasible(next)
+            let full = PlanFixtures.plan(set, state, index: index, previous: run.plan, settings: settings, version: step + 2)
+            #expect(next.plan.totals.displaced == full.plan.totals.displaced)
+            // Local repair may leave a little on the table, never much.
+            #expect(Double(next.plan.totals.moved) >= 0.97 * Double(full.plan.totals.moved), "step \(step)")
+            run = next
+        }
+        #expect(repaired > 0)
+    }
+
+    func checkFeasible(_ run: PlanFixtures.Run) throws {
+        let plan = run.plan
+        var sent: [PostField: Int] = [:], taken: [PostField: Int] = [:], unmet: [PostField: Int] = [:]
+        for a in plan.assignments {
+            sent[a.source, default: 0] += a.amount
+            taken[a.target, default: 0] += a.amount
+            #expect(!a.reason.isEmpty)
+        }
+        for u in plan.unmet { unmet[PostField(u.post, u.bidang), default: 0] += u.amount }
+        for s in run.states {
+            let key = PostField(s.postID, s.bidang)
+            #expect((sent[key] ?? 0) + (unmet[key] ?? 0) == s.displaced, "\(key)")
+            #expect((taken[key] ?? 0) <= s.spare, "\(key) over capacity")
+        }
+        #expect(plan.totals.moved + plan.totals.unmet == plan.totals.displaced)
+        var cadres = Set<String>()
+        for c in plan.cadreAssignments {
+            #expect(cadres.insert(c.cadreID).inserted)
+            let cadre = try #require(set.cadres[c.cadreID])
+            #expect(cadre.keahlian.contains(c.bidang) && c.distanceKm <= cadre.jangkauanKm + 0.0005)
+        }
+    }
+}
+
+struct PlanTestRandom: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
