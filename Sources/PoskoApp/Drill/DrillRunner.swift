@@ -139,6 +139,8 @@ public struct DrillRunner {
         try sample()
         var steps = 0
         while now <= end {
+            // A drill is CPU work on the shared concurrency pool: let other tasks run.
+            await Task.yield()
             steps += 1
             if steps > maxSteps {
                 stoppedEarly = "latihan dihentikan setelah \(maxSteps) langkah pada \(DrillScoring.minutes(now.timeIntervalSince(s.mulai))) (kemungkinan perulangan eskalasi)"
