@@ -64,6 +64,19 @@ import Testing
         }
     }
 
+    @Test func expiredCAPEmergencyIsLoweredAfterTheGraceTime() throws {
+        guard let path = try RepoPaths.requireShared(Self.bmkg) else { return }
+        let fx = try APIFixture()
+        let outcome = try fx.capIntake.ingest(try Data(contentsOf: URL(fileURLWithPath: path)), actor: Actor("op", via: .api), at: fx.clock.now)
+        let e = try #require(outcome.emergency)
+        // The alert expires 2026-09-24T16:55:00+07:00.
+        let expires = try #require(e.capExpires)
+        #expect(expires == Date(timeIntervalSince1970: 1_790_243_700))
+        #expect(try fx.coordinator.lowerExpiredCAP(at: expires.addingTimeInterval(3600), grace: 7200).isEmpty)
+        #expect(try fx.coordinator.lowerExpiredCAP(at: expires.addingTimeInterval(7201), grace: 7200) == [e.id])
+        #expect(try fx.coordinator.store.emergencies(includeEnded: false).isEmpty)
+    }
+
     @Test func operatorTakeoverSurvivesCancel() async throws {
         guard let path = try RepoPaths.requireShared(Self.bmkg) else { return }
         let xml = try String(contentsOfFile: path, encoding: .utf8)

@@ -594,26 +594,31 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             }
             for r in rights { localOf[Int(r)] = -1 }
 
-            var key: [Int32] = [Int32(lefts.count), Int32(rights.count)]
-            key.reserveCapacity(2 + lefts.count * 8 + rights.count * 2 + group.arcIndex.count * 5)
-            for (li, l) in lefts.enumerated() {
-                stage.encodeLeft(Int(l), arcs: Int(group.arcStart[li + 1] - group.arcStart[li]), into: &key)
+            // Clusters above the exact limit are repaired in place, never matched by key.
+            var key: [Int32] = []
+            var hash: UInt64 = 0
+            if lefts.count <= limits.exactLimit {
+                key = [Int32(lefts.count), Int32(rights.count)]
+                key.reserveCapacity(2 + lefts.count * 8 + rights.count * 2 + group.arcIndex.count * 6)
+                for (li, l) in lefts.enumerated() {
+                    stage.encodeLeft(Int(l), arcs: Int(group.arcStart[li + 1] - group.arcStart[li]), into: &key)
+                }
+                for r in rights { stage.encodeRight(Int(r), into: &key) }
+                for i in 0..<group.arcIndex.count {
+                    let k = Int(group.arcIndex[i])
+                    key.append(group.arcLeft[i])
+                    key.append(group.arcRight[i])
+                    key.append(arena.cost[k])
+                    key.append(arena.dist[k])
+                    key.append(arena.tag[k])
+                    key.append(arena.capacity[k])
+                }
+                var hasher = PlanHasher()
+                for v in key { hasher.add(Int(v)) }
+                hash = hasher.value
             }
-            for r in rights { stage.encodeRight(Int(r), into: &key) }
-            for i in 0..<group.arcIndex.count {
-                let k = Int(group.arcIndex[i])
-                key.append(group.arcLeft[i])
-                key.append(group.arcRight[i])
-                key.append(arena.cost[k])
-                key.append(arena.dist[k])
-                key.append(arena.tag[k])
-                key.append(arena.capacity[k])
-            }
-            var hasher = PlanHasher()
-            for v in key { hasher.add(Int(v)) }
-            let hash = hasher.value
             var found: Output?
-            for candidate in droppedByHash[hash] ?? [] where candidate.key == key {
+            for candidate in droppedByHash[hash] ?? [] where !key.isEmpty && candidate.key == key {
                 found = candidate.output
                 break
             }

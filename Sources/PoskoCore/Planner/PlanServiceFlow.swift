@@ -92,8 +92,9 @@ struct PlanSlotInputs: Sendable {
 /// Left nodes are slots with displaced demand, right nodes slots with spare capacity. A
 /// source gets arcs to its nearest `candidateLimit` valid targets within the field's travel
 /// bound, plus every listed fallback and every target it used in the previous plan. Cost:
-/// metres + fallback penalty (+ the stability threshold unless the arc is in the previous
-/// plan). Unmet units cost `unmetCost`.
+/// metres + fallback penalty + the stability threshold; the units an arc carried in the
+/// previous plan get a parallel arc of that capacity without the threshold. Unmet units cost
+/// `unmetCost`.
 struct ServiceFlowStage: PlanStage, Sendable {
     let index: PlanningIndex
     let settings: PlannerSettings

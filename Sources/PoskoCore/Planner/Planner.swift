@@ -8,9 +8,10 @@ import Foundation
 ///   capacity (``PostFieldState/spare`` is 0 for a post exposed to an active hazard, so such
 ///   a post never receives demand). Arcs only within the field's travel bound.
 /// - Cost per unit: metres + fallback penalty (rank steps, or the non-fallback penalty) +
-///   the stability threshold unless the arc carried flow in `previous`; unmet units cost
-///   `unmetCost`. So the plan moves every unit it can, prefers the playbook's fallbacks,
-///   then short trips, and keeps an existing assignment unless moving gains more than the
+///   the stability threshold, except for the units an arc carried in `previous` (a
+///   capacitated parallel arc without the threshold); unmet units cost `unmetCost`. So the
+///   plan moves every unit it can, prefers the playbook's fallbacks, then short trips, and
+///   keeps each unit of an existing assignment unless moving it gains more than the
 ///   threshold.
 /// - Overrides: forbids are applied first; then pins, in order, each moving as much as the
 ///   target can take before anything else is planned.
