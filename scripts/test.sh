@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 swift build --build-tests
-swift test --skip-build --disable-xctest "$@"
+# One test at a time: several suites are CPU-bound (planner, drills, solver) and would
+# starve the servers other suites start on a 2-core machine.
+swift test --skip-build --disable-xctest --no-parallel "$@"

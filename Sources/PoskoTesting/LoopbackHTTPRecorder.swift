@@ -90,7 +90,7 @@ public final class LoopbackHTTPRecorder: Sendable {
         )
         let task = Task { try await app.runService(gracefulShutdownSignals: []) }
         let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .seconds(10))
+        let deadline = clock.now.advanced(by: .seconds(60))
         while port.withLock({ $0 }) == nil, clock.now < deadline {
             try await Task.sleep(for: .milliseconds(5))
         }

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// All loaded playbooks, validated together and indexed. Immutable: a reload builds a new
@@ -70,10 +71,12 @@ public struct PlaybookSet: Sendable {
         var diagnostics: [Diagnostic] = []
         var playbooks: [Playbook] = []
         var hasher = FNV1a64()
-        for (path, data) in files.sorted(by: { $0.path < $1.path }) {
+        let sorted = files.sorted(by: { $0.path < $1.path })
+        // Files parse independently: use every core (a province has hundreds of playbooks).
+        let results = ParallelMap.map(sorted) { PlaybookParser.parse($0.data, file: $0.path, wilayah: wilayah) }
+        for ((path, data), (pb, diags)) in zip(sorted, results) {
             hasher.combine(path)
             hasher.combine(data)
-            let (pb, diags) = PlaybookParser.parse(data, file: path, wilayah: wilayah)
             diagnostics += diags
             if let pb { playbooks.append(pb) }
         }
@@ -112,5 +115,19 @@ public struct FNV1a64: Sendable {
     public var hex: String {
         let s = String(state, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
+    }
+}
+
+/// Order-preserving parallel map over independent, CPU-bound items.
+enum ParallelMap {
+    static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @escaping @Sendable (T) -> R) -> [R] {
+        guard items.count > 1 else { return items.map(transform) }
+        var values = [R?](repeating: nil, count: items.count)
+        values.withUnsafeMutableBufferPointer { buffer in
+            // Each index is written by exactly one iteration, and read only after all have finished.
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: items.count) { i in out[i] = transform(items[i]) }
+        }
+        return values.compactMap { $0 }
     }
 }

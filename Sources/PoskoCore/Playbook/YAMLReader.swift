@@ -45,7 +45,8 @@ public struct YAMLReader {
             return
         }
         do {
-            let parser = try Parser(yaml: text)
+            // No implicit tag resolution (regex per scalar): the reader types every value itself.
+            let parser = try Parser(yaml: text, resolver: .basic)
             guard let root = try parser.singleRoot() else {
                 fileError("file is empty")
                 return
