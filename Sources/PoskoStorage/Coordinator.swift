@@ -31,7 +31,13 @@ public final class Coordinator: Sendable {
     /// Tells the planner something relevant changed (overrides, reloads).
     public func noteChange(_ reason: String, at: Date) { notify(reason, at: at) }
 
+    private let changes_ = Mutex(0)
+
+    /// How many relevant changes there have been (drills re-plan only when it moved).
+    public var changeCount: Int { changes_.withLock { $0 } }
+
     private func notify(_ reason: String, at: Date) {
+        changes_.withLock { $0 += 1 }
         changes.yield(ChangeNotice(reason: reason, at: at))
     }
 
@@ -161,6 +167,8 @@ public final class Coordinator: Sendable {
             try tx.appendEvent(.checkIn, subject: postID, payload: ["post": postID], actor: actor, at: at)
             try tx.audit("post.checkin", subject: postID, detail: "", actor: actor, at: at)
         }
+        // A post overdue until now is known again: the plan may change.
+        notify("post check-in", at: at)
     }
 
     /// Records posts whose check-in deadline passed (from the deadline timer).

@@ -70,6 +70,7 @@ public struct DrillRunner {
         var coverageChecks: [(at: Date, index: Int, within: Int)] = []
         let withinValues = s.expectations.compactMap { e -> Int? in if case let .coverage(_, w) = e { w } else { nil } }
         var announcedMissed = Set<String>()
+        var lastPlannedChange = -1
         var stoppedEarly: String?
         let actor = Actor("latihan", via: .drill)
 
@@ -155,9 +156,9 @@ public struct DrillRunner {
                 }
             }
             // 2. Routine check-ins of working posts shortly before their deadline, then deadlines.
-            if let deadline = ContinuityEvaluator.nextDeadline(set, state: try store.operationalState(), now: now),
+            let before = try store.operationalState()
+            if let deadline = ContinuityEvaluator.nextDeadline(set, state: before, now: now),
                deadline.timeIntervalSince(now) <= 600 {
-                let before = try store.operationalState()
                 let due = ContinuityEvaluator.evaluate(set, state: before, now: deadline.addingTimeInterval(1))
                 let posts = Set(due.filter { $0.overdue }.map(\.postID)).sorted()
                 var checked = 0
@@ -191,8 +192,11 @@ public struct DrillRunner {
                 dlrs.removeFirst()
                 try store.deliveryReport(messageID: d.id, delivered: true, detail: "1 (simulasi)", at: now)
             }
-            // 4. Re-plan after changes.
-            if let plan, let line = try plan.replan(now) { note("plan", line) }
+            // 4. Re-plan after changes (a passed deadline is one: it records missed check-ins).
+            if let plan, coordinator.changeCount != lastPlannedChange {
+                lastPlannedChange = coordinator.changeCount
+                if let line = try plan.replan(now) { note("plan", line) }
+            }
             // 5. Send what is due, in order.
             while try await dispatcher.dispatchDue(now: { [now] in now }, concurrent: false) > 0 {}
             for (key, ch) in channels.sorted(by: { $0.key < $1.key }) {
