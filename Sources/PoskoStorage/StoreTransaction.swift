@@ -81,19 +81,20 @@ public struct StoreTransaction {
 extension PoskoStore {
     static func operationalState(_ db: Database) throws -> OperationalState {
         var state = OperationalState()
-        for body in try String.fetchAll(db, sql: "SELECT body FROM emergency ORDER BY declared_at, id") {
+        // Read on every report, timer tick and drill step: cached statements skip re-parsing the SQL.
+        for body in try String.fetchAll(db.cachedStatement(sql: "SELECT body FROM emergency ORDER BY declared_at, id")) {
             state.emergencies.append(try JSON.decode(Emergency.self, body))
         }
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM post_status") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM post_status")) {
             guard let bidang = Bidang(rawValue: row["bidang"]), let status = ServiceStatus(rawValue: row["status"]) else { continue }
             let r = StatusReport(postID: row["post_id"], bidang: bidang, status: status, capacity: row["capacity"],
                                  reporter: row["reporter"], note: row["note"], at: Date(timeIntervalSince1970: row["at"]))
             state.reports[PostField(r.postID, r.bidang)] = r
         }
-        for row in try Row.fetchAll(db, sql: "SELECT post_id, at FROM post_checkin") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT post_id, at FROM post_checkin")) {
             state.lastCheckIn[row["post_id"]] = Date(timeIntervalSince1970: row["at"])
         }
-        for row in try Row.fetchAll(db, sql: "SELECT cadre_id, available, post_id FROM cadre_availability") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT cadre_id, available, post_id FROM cadre_availability")) {
             let id: String = row["cadre_id"]
             if row["available"] as Bool {
                 state.availableCadres[id] = row["post_id"] as String? ?? ""
