@@ -63,8 +63,6 @@ import Testing
         #expect(try await daemon.call(.POST, "/v1/emergencies", body: #"{"hazard":"banjir","areas":["12.75.03"]}"#).0 == 201)
         daemon.signal(SIGKILL)
         _ = try await daemon.waitForExit()
-        let again = Process()
-        _ = again
         let second = try DaemonProcess(configText: try String(contentsOfFile: daemon.dir.path + "/posko.yaml", encoding: .utf8))
         defer { second.stop() }
         try await second.start()

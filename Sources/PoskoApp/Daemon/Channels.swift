@@ -18,8 +18,6 @@ enum Channels {
     }
 
     static func build(_ config: PoskoConfig, client: HTTPClient, environment: [String: String], logger: Logger) throws(StartupError) -> [String: any Notifier] {
-        let base = (config.source as NSString).deletingLastPathComponent
-        _ = base
         func secret(_ ref: SecretRef, _ what: String) throws(StartupError) -> String {
             do { return try ref.read(environment: environment).value } catch { throw StartupError("\(what): \(error.description)") }
         }
