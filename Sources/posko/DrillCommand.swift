@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PoskoApp
+import PoskoCore
 
 struct Drill: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,7 +20,27 @@ struct Drill: AsyncParsableCommand {
     @Option(help: "Kelurahan boundaries (GeoJSON) for the report's map.")
     var boundaries: String = "Config/wilayah/binjai_boundaries.geojson"
 
+    @Flag(help: "Run the scenario live on a running daemon (exercise emergencies, LATIHAN messages).")
+    var live = false
+
+    @Option(help: "With --live: time compression (1 = real time, 60 = an hour a minute).")
+    var speed: Double = 1
+
+    @OptionGroup var client: ClientOptions
+
     func run() async throws {
+        if live {
+            guard let yaml = FileManager.default.contents(atPath: scenario) else {
+                FileHandle.standardError.write(Data("posko drill: \(scenario): cannot read file\n".utf8))
+                throw ExitCode(1)
+            }
+            try await clientCall {
+                let body = try await client.client.request(.POST, "/v1/drills?speed=\(speed)", body: yaml, contentType: "application/yaml")
+                let info = try JSONDecoder.iso.decode(LiveDrillInfo.self, from: body)
+                print("Latihan langsung \(info.id) dimulai: \(info.nama), \(info.total) injeksi, kecepatan \(info.speed)×")
+            }
+            return
+        }
         do {
             let result = try await DrillFiles.run(scenarioPath: scenario, playbooks: playbooks, boundaries: boundaries)
             try DrillFiles.write(result, to: out, boundaries: boundaries)
@@ -30,4 +51,12 @@ struct Drill: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
+}
+
+extension JSONDecoder {
+    static let iso: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }()
 }

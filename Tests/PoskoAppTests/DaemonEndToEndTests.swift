@@ -56,6 +56,34 @@ import Testing
         #expect(!daemon.stderr.contains(TestTokens.operator_))
     }
 
+    @Test func cliListsAlertsAndStartsALiveDrill() async throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        try await daemon.start()
+        #expect(try await daemon.call(.POST, "/v1/emergencies", body: #"{"hazard":"banjir","areas":["12.75.02.1001"]}"#).0 == 201)
+        let (code, listing) = try daemon.cli(["alerts"])
+        #expect(code == 0)
+        #expect(listing.contains("bpbd:bpbd-binjai"))
+        #expect(listing.contains("emergency.declared"))
+        let scenario = try daemon.dir.write("latihan.yaml", """
+            nama: "Latihan CLI"
+            mulai: "2026-11-01T06:00:00+07:00"
+            durasi: 1h
+            injeksi:
+              - { pada: 0m, nyatakan: { bahaya: banjir, wilayah: ["12.75.05"] } }
+            """)
+        let (drillCode, started) = try daemon.cli(["drill", "--live", scenario, "--speed", "60"])
+        // A real emergency is active: the drill waits its turn, with a clear reason.
+        #expect(drillCode == 1)
+        #expect(started.contains("a real emergency is active; drills wait until it has ended"), "\(started)")
+        let id = try #require(try JSONSerialization.jsonObject(with: Data(try await daemon.call(.GET, "/v1/emergencies", token: TestTokens.viewer).1.utf8))
+            as? [String: Any]).flatMap { ($0["emergencies"] as? [[String: Any]])?.first?["id"] as? String }
+        #expect(try await daemon.call(.POST, "/v1/emergencies/\(id ?? "")/end").0 == 200)
+        let (okCode, ok) = try daemon.cli(["drill", "--live", scenario, "--speed", "60"])
+        #expect(okCode == 0)
+        #expect(ok.contains("Latihan langsung L-"), "\(ok)")
+    }
+
     @Test func stateSurvivesRestart() async throws {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }

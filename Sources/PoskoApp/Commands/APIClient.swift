@@ -28,12 +28,12 @@ public struct APIClient: Sendable {
         return nil
     }
 
-    public func request(_ method: HTTPMethod, _ path: String, body: Data? = nil) async throws(Failure) -> Data {
+    public func request(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json") async throws(Failure) -> Data {
         var req = HTTPClientRequest(url: baseURL + path)
         req.method = method
         if let token { req.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
-            req.headers.add(name: "Content-Type", value: "application/json")
+            req.headers.add(name: "Content-Type", value: contentType)
             req.body = .bytes(ByteBuffer(bytes: body))
         }
         let response: HTTPClientResponse
