@@ -177,9 +177,14 @@ public final class PoskoDaemon: Sendable {
             DeadlineService(coordinator: coordinator, logger: logger),
             EscalationService(coordinator: coordinator, capGrace: Double(config.cap.expiryGrace), logger: logger),
             DispatcherService(dispatcher: dispatcher),
+            PlannerService(keeper: planKeeper, changes: coordinator.changeStream, logger: logger),
             SignalService(daemon: self),
             WatchdogService(notifier: notifier),
-        ]
+        ] + config.cap.feeds.map { feed in
+            CAPFeedService(poller: CAPFeedPoller(url: feed.url, interval: Double(feed.interval), logger: logger) { [capIntake] data in
+                try capIntake.ingest(data, actor: Actor("cap-feed", via: .cap), at: Date()).decision
+            })
+        }
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
