@@ -26,6 +26,36 @@ struct PlanArcArena: Sendable {
 /// One problem to solve: left nodes (demands) and right nodes (supplies), and its arcs in
 /// left order (each left's arcs in generation order).
 struct PlanGroup: Sendable {
+    init() {}
+
+    /// The problem of `lefts`: their rights (sorted) and arcs, renumbered locally.
+    /// `localOf` is scratch indexed by right; all -1 on entry and again on return.
+    init(lefts: [Int32], arena: PlanArcArena, arcFrom: [Int32], arcTo: [Int32], localOf: inout [Int32]) {
+        self.lefts = lefts
+        var rights: [Int32] = []
+        for l in lefts {
+            for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) {
+                let r = arena.right[k]
+                if localOf[Int(r)] < 0 {
+                    localOf[Int(r)] = 0
+                    rights.append(r)
+                }
+            }
+        }
+        rights.sort()
+        for (i, r) in rights.enumerated() { localOf[Int(r)] = Int32(i) }
+        self.rights = rights
+        for (li, l) in lefts.enumerated() {
+            for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) {
+                arcLeft.append(Int32(li))
+                arcRight.append(localOf[Int(arena.right[k])])
+                arcIndex.append(Int32(k))
+            }
+            arcStart.append(Int32(arcLeft.count))
+        }
+        for r in rights { localOf[Int(r)] = -1 }
+    }
+
     var lefts: [Int32] = []
     var rights: [Int32] = []
     var arcLeft: [Int32] = []
@@ -569,30 +599,8 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
         var localOf = [Int32](repeating: -1, count: rightCount)
         groups.reserveCapacity(groupLefts.count)
         for lefts in groupLefts {
-            var group = PlanGroup()
-            group.lefts = lefts
-            var rights: [Int32] = []
-            for l in lefts {
-                for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) {
-                    let r = arena.right[k]
-                    if localOf[Int(r)] < 0 {
-                        localOf[Int(r)] = 0
-                        rights.append(r)
-                    }
-                }
-            }
-            rights.sort()
-            for (i, r) in rights.enumerated() { localOf[Int(r)] = Int32(i) }
-            group.rights = rights
-            for (li, l) in lefts.enumerated() {
-                for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) {
-                    group.arcLeft.append(Int32(li))
-                    group.arcRight.append(localOf[Int(arena.right[k])])
-                    group.arcIndex.append(Int32(k))
-                }
-                group.arcStart.append(Int32(group.arcLeft.count))
-            }
-            for r in rights { localOf[Int(r)] = -1 }
+            let group = PlanGroup(lefts: lefts, arena: arena, arcFrom: arcFrom, arcTo: arcTo, localOf: &localOf)
+            let rights = group.rights
 
             // Clusters above the exact limit are repaired in place, never matched by key.
             var key: [Int32] = []
@@ -785,33 +793,11 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             arcFrom[Int(l)] = Int32(start)
             arcTo[Int(l)] = Int32(arena.count)
         }
-        var group = PlanGroup()
-        group.lefts = region
         var localOf = scratch.localOf
         scratch.localOf = []
         defer { scratch.localOf = localOf }
-        var rights: [Int32] = []
-        for l in region {
-            for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) {
-                let r = arena.right[k]
-                if localOf[Int(r)] < 0 {
-                    localOf[Int(r)] = 0
-                    rights.append(r)
-                }
-            }
-        }
-        rights.sort()
-        for (i, r) in rights.enumerated() { localOf[Int(r)] = Int32(i) }
-        group.rights = rights
-        for (li, l) in region.enumerated() {
-            for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) {
-                group.arcLeft.append(Int32(li))
-                group.arcRight.append(localOf[Int(arena.right[k])])
-                group.arcIndex.append(Int32(k))
-            }
-            group.arcStart.append(Int32(group.arcLeft.count))
-        }
-        for r in rights { localOf[Int(r)] = -1 }
+        let group = PlanGroup(lefts: region, arena: arena, arcFrom: arcFrom, arcTo: arcTo, localOf: &localOf)
+        let rights = group.rights
         var capacities = rights.map { stage.capacity(right: Int($0)) }
         var flows: [(right: Int32, amount: Int32)] = []
         for (j, r) in rights.enumerated() where rightCluster[Int(r)] == c {
