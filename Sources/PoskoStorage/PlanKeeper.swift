@@ -13,6 +13,8 @@ public final class PlanKeeper: Sendable {
         var index: PlanningIndex?
         var plan: Plan?
         var cache: PlanCache?
+        /// Kelurahan × field cells below the coverage threshold in the current plan.
+        var lowCells: Set<String> = []
     }
 
     private let memory = Mutex(Memory())
@@ -61,6 +63,9 @@ public final class PlanKeeper: Sendable {
             return nil
         }
         let diff = PlanDiff.between(previous, plan)
+        let view = ContinuityView.build(set, states: states, moved: plan.moved, planVersion: plan.version, at: at)
+        let low = view.cells.filter { $0.demand > 0 && $0.coverage < coordinator.routing.coverageThreshold }
+        let wasLow = memory.withLock { $0.lowCells }
         try coordinator.store.write { tx in
             try tx.db.execute(sql: "INSERT INTO plan (version, at, body, diff) VALUES (?, ?, ?, ?)",
                               arguments: [plan.version, at.timeIntervalSince1970, try JSON.encode(plan), try JSON.encode(diff)])
@@ -84,13 +89,19 @@ public final class PlanKeeper: Sendable {
                     }
                 }
             }
+            // Camat and BPBD hear when a kelurahan × field falls below the threshold, once per fall.
+            let fallen = low.filter { !wasLow.contains(Self.key($0)) }
+            if !fallen.isEmpty { try coordinator.alerts(tx, .coverageLow(fallen, at: at), eventID: eventID, at: at) }
         }
         memory.withLock {
             $0.plan = plan
             $0.cache = newCache
+            $0.lowCells = Set(low.map(Self.key))
         }
         return diff
     }
+
+    static func key(_ cell: CoverageCell) -> String { "\(cell.kelurahan)|\(cell.bidang.rawValue)" }
 
     static func sameContent(_ a: Plan, _ b: Plan) -> Bool {
         a.assignments == b.assignments && a.cadreAssignments == b.cadreAssignments && a.unmet == b.unmet

@@ -26,6 +26,7 @@ import Testing
           webhooks:
             - { name: bpbd-binjai, url: "\(webhookURL)", secret_files: [{dir}/secrets/webhook.secret] }
         inbound_sms: { file: {dir}/secrets/inbound.secret }
+        alerts: { grouping_window: 1s, coverage_threshold: 0.8 }
         """
     }
 
@@ -87,6 +88,21 @@ import Testing
             return post.contains("\"status\":\"tutup\"")
         })
         _ = try await kannel.waitForText(toSuffix: "81200000089") { $0.contains("Laporan diterima: setia-1 SEMUA TUTUP") }
+
+        // The report re-plans: a cadre of the closed post is sent elsewhere and learns where by SMS.
+        var cadreMessage: [String: Any]?
+        #expect(try await eventually {
+            cadreMessage = try await messages(daemon).first { $0["kind"] as? String == "plan.cadre" }
+            return cadreMessage != nil
+        }, "no plan.cadre alert after setia-1 closed")
+        let detail = try await daemon.call(.GET, "/v1/messages/\(cadreMessage?["id"] as? String ?? "")", token: TestTokens.viewer).1
+        let routes = try #require((try JSONSerialization.jsonObject(with: Data(detail.utf8)) as? [String: Any])?["routes"] as? [[String: Any]])
+        let phone = try #require(routes.first?["address"] as? String)
+        let plan = try await daemon.call(.GET, "/v1/plan", token: TestTokens.viewer).1
+        let cadreID = String((cadreMessage?["recipient"] as? String ?? "").dropFirst("kader:".count))
+        #expect(plan.contains(cadreID), "the cadre alerted is not in the current plan: \(plan.prefix(400))")
+        let sms = try await kannel.waitForText(toSuffix: String(phone.suffix(11))) { $0.contains("bertugas di") }
+        #expect(sms.range(of: #"bertugas di .+ \([a-z0-9-]+\) untuk "#, options: .regularExpression) != nil, "\(sms)")
 
         // An unknown sender gets a help reply and an audit entry; nothing else changes.
         try await kannel.injectMO(from: "6289999999999", to: "1111", text: "halo")

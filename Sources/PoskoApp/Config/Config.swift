@@ -53,8 +53,19 @@ public struct PoskoConfig: Sendable {
     public var smsOrder: [String] = []
     public var inboundSMSSecret: SecretRef?
     public var cap = CAPSettings()
+    public var alerts = AlertSettings()
     public var maxBodyBytes = 1 << 20
     public var source = "(defaults)"
+
+    public init() {}
+}
+
+/// How alerts are grouped and when low coverage alerts camat and BPBD.
+public struct AlertSettings: Sendable {
+    /// Status and plan alerts to one recipient within this many seconds go as one message.
+    public var groupingWindow = 60
+    /// Coverage of a kelurahan × field below this alerts camat and BPBD.
+    public var coverageThreshold = 0.8
 
     public init() {}
 }

@@ -31,8 +31,12 @@ public enum ConfigLoader {
     private static func read(_ root: Node, into c: inout PoskoConfig, reader r: inout YAMLReader) {
         guard let top = r.mapping(root, "the configuration", optional: [
             "listen", "state_directory", "playbook_directory", "wilayah_file", "public_base_url",
-            "auth", "channels", "inbound_sms", "limits", "cap",
+            "auth", "channels", "inbound_sms", "limits", "cap", "alerts",
         ]) else { return }
+        if let node = top["alerts"], let f = r.mapping(node, "alerts", optional: ["grouping_window", "coverage_threshold"]) {
+            if let v = f["grouping_window"].flatMap({ r.duration($0, "alerts.grouping_window") }) { c.alerts.groupingWindow = v }
+            if let v = f["coverage_threshold"].flatMap({ r.double($0, "alerts.coverage_threshold", range: 0...1) }) { c.alerts.coverageThreshold = v }
+        }
         if let node = top["cap"], let f = r.mapping(node, "cap", optional: ["boundaries_file", "sender", "open_status", "expiry_grace", "feeds"]) {
             c.cap.boundariesFile = f["boundaries_file"].flatMap { r.string($0, "cap.boundaries_file") }
             if let v = f["sender"].flatMap({ r.string($0, "cap.sender") }) { c.cap.sender = v }

@@ -56,7 +56,9 @@ public final class PoskoDaemon: Sendable {
             throw StartupError("playbooks in \(config.playbookDirectory) are invalid (\(diagnostics.errors.count) errors; first: \(first)); run 'posko validate \(config.playbookDirectory)'")
         }
         let tokens = TokenStore(try Self.tokenTable(config, environment: environment))
-        let routing = AlertRouting(smsChannels: config.smsOrder, webhooks: Set(config.webhooks.map(\.name)))
+        let routing = AlertRouting(smsChannels: config.smsOrder, webhooks: Set(config.webhooks.map(\.name)),
+                                   groupingWindow: TimeInterval(config.alerts.groupingWindow),
+                                   coverageThreshold: config.alerts.coverageThreshold)
         let coordinator = Coordinator(store: store, playbooks: set, routing: routing)
         let metrics = PoskoMetrics()
         let intake = CAPIntake(coordinator: coordinator, boundaries: try CAPIntake.loadBoundaries(config.cap.boundariesFile), settings: config.cap)

@@ -9,7 +9,8 @@ public enum AlertTrigger: Sendable {
     case checkInMissed([String])
     case cadreAssigned(cadre: Cadre, to: Post, bidang: Bidang, distanceKm: Double, planVersion: Int)
     case cadreReleased(cadre: Cadre, from: Post, planVersion: Int)
-    case coverageLow(kelurahan: String, bidang: Bidang, coverage: Double, at: Date)
+    /// Kelurahan × field cells that fell below the coverage threshold (camat and BPBD of each kecamatan hear once).
+    case coverageLow([CoverageCell], at: Date)
     /// An unacknowledged alert goes up the chain: to `role` of `kecamatan`.
     case escalation(original: String, originalRecipient: String, role: ContactRole, kecamatan: String, step: Int, text: String)
 }
@@ -47,8 +48,8 @@ public enum AlertRules {
                 payload: Payload.json(["event": "plan.cadre_released", "cadre": cadre.id, "post": post.id, "plan_version": "\(version)"]),
                 dedupKey: "plan.cadre_released:\(cadre.id):\(post.id):v\(version)", needsAck: false,
                 kecamatan: post.kecamatan, groupable: true, exercise: exercise)]
-        case let .coverageLow(kelurahan, bidang, coverage, at):
-            drafts = coverageAlerts(kelurahan, bidang, coverage, at: at, set: set, routing: routing)
+        case let .coverageLow(cells, at):
+            drafts = coverageAlerts(cells, at: at, set: set, routing: routing)
         case let .escalation(original, originalRecipient, role, kecamatan, step, text):
             drafts = contacts(role: role, kecamatan: kecamatan, kelurahan: nil, set: set).map { c in
                 AlertDraft(recipient: c.key, recipientName: c.contact.nama ?? role.rawValue, role: role.rawValue, kind: "escalation",
@@ -154,18 +155,23 @@ public enum AlertRules {
         return out
     }
 
-    static func coverageAlerts(_ kel: String, _ bidang: Bidang, _ coverage: Double, at: Date, set: PlaybookSet, routing: AlertRouting) -> [AlertDraft] {
-        guard let kec = set.kecamatan(of: kel) else { return [] }
-        let text = AlertText.coverageLow(kelurahan: set.wilayah[kel]?.name ?? kel, bidang: bidang, coverage: coverage)
-        let day = Int(at.timeIntervalSince1970 / 21600)
-        return (contacts(role: .camat, kecamatan: kec, kelurahan: nil, set: set) + contacts(role: .bpbd, kecamatan: kec, kelurahan: nil, set: set)).map { c in
-            AlertDraft(recipient: c.key, recipientName: c.contact.nama ?? c.contact.peran.rawValue, role: c.contact.peran.rawValue,
-                       kind: "coverage.low", routes: routing.routes(phone: c.contact.telepon, webhook: c.contact.webhook), text: text,
-                       payload: Payload.json(["event": "coverage.low", "kelurahan": kel, "bidang": bidang.rawValue,
-                                              "coverage": String(format: "%.2f", coverage)]),
-                       dedupKey: "coverage:\(kel):\(bidang.rawValue):\(day):\(c.key)", needsAck: false, kecamatan: kec,
-                       groupable: true, exercise: false)
+    static func coverageAlerts(_ cells: [CoverageCell], at: Date, set: PlaybookSet, routing: AlertRouting) -> [AlertDraft] {
+        var out: [AlertDraft] = []
+        for (kec, list) in Dictionary(grouping: cells, by: \.kecamatan).sorted(by: { $0.key < $1.key }) {
+            let sorted = list.sorted { ($0.kelurahan, $0.bidang) < ($1.kelurahan, $1.bidang) }
+            let text = AlertText.coverageLow(sorted, threshold: routing.coverageThreshold)
+            let cellKeys = sorted.map { "\($0.kelurahan)/\($0.bidang.rawValue)" }.joined(separator: ",")
+            let payload = Payload.json(["event": "coverage.low", "kecamatan": kec, "cells": cellKeys,
+                                        "coverage": sorted.map { String(format: "%.2f", $0.coverage) }.joined(separator: ",")])
+            for c in contacts(role: .camat, kecamatan: kec, kelurahan: nil, set: set) + contacts(role: .bpbd, kecamatan: kec, kelurahan: nil, set: set) {
+                out.append(AlertDraft(
+                    recipient: c.key, recipientName: c.contact.nama ?? c.contact.peran.rawValue, role: c.contact.peran.rawValue,
+                    kind: "coverage.low", routes: routing.routes(phone: c.contact.telepon, webhook: c.contact.webhook), text: text,
+                    payload: payload, dedupKey: "coverage:\(cellKeys):\(at.timeIntervalSince1970):\(c.key)", needsAck: false,
+                    kecamatan: kec, groupable: true, exercise: false))
+            }
         }
+        return out
     }
 }
 

@@ -55,8 +55,16 @@ public enum AlertText {
         "[POSKO] \(cadre.nama): tugas di \(post.nama) selesai. Kembali ke pos asal. Terima kasih."
     }
 
-    static func coverageLow(kelurahan: String, bidang: Bidang, coverage: Double) -> String {
-        "[POSKO] Cakupan \(bidang.label) di Kel. \(kelurahan) \(Int((coverage * 100).rounded()))%, di bawah batas. Mohon tindak lanjut."
+    /// E.g. "Cakupan layanan di bawah 80%: Kel. Setia pendidikan 40%, kesehatan 0%; Kel. Berngam sosial 55%."
+    static func coverageLow(_ cells: [CoverageCell], threshold: Double) -> String {
+        var parts: [String] = []
+        var kelurahan = ""
+        for c in cells {
+            let value = "\(c.bidang.label) \(Int((c.coverage * 100).rounded(.down)))%"
+            if c.kelurahan == kelurahan { parts[parts.count - 1] += ", " + value } else { parts.append("Kel. \(c.nama) " + value) }
+            kelurahan = c.kelurahan
+        }
+        return "[POSKO] Cakupan layanan di bawah \(Int((threshold * 100).rounded()))%: \(parts.joined(separator: "; ")). Mohon tindak lanjut."
     }
 
     static func escalation(originalRecipient: String, step: Int, text: String) -> String {

@@ -1,0 +1,28 @@
+import Foundation
+import PoskoApp
+import PoskoTesting
+import Testing
+
+@Suite struct ConfigLoaderTests {
+    @Test func sampleConfigurationsLoadWithTheirAlertSettings() throws {
+        for name in ["posko.yaml", "posko.systemd.yaml"] {
+            let config = try ConfigLoader.load(path: RepoPaths.path("Config/\(name)"))
+            #expect(config.alerts.groupingWindow == 60, "\(name)")
+            #expect(config.alerts.coverageThreshold == 0.8, "\(name)")
+        }
+    }
+
+    @Test(arguments: [
+        ("alerts: { coverage_threshold: 1.5 }", "c.yaml:1:31: error: alerts.coverage_threshold must be between 0.0 and 1.0, found 1.5"),
+        ("alerts: { grouping_window: soon }", "c.yaml:1:28: error: invalid duration 'soon' for alerts.grouping_window (use e.g. 30m, 6h, 1h30m, 2d)"),
+        ("alerts: { threshold: 0.5 }", "c.yaml:1:11: error: unknown key 'threshold' in alerts (expected one of: grouping_window, coverage_threshold)"),
+    ])
+    func badAlertSettingsAreRejectedWithTheirLocation(yaml: String, expected: String) {
+        do {
+            _ = try ConfigLoader.parse(Data(yaml.utf8), file: "c.yaml")
+            Issue.record("accepted: \(yaml)")
+        } catch {
+            #expect(error.description == expected)
+        }
+    }
+}
