@@ -82,8 +82,10 @@ extension OutboxMessage {
 
 extension StoreTransaction {
     /// Writes alert drafts to the outbox, in the caller's transaction. Identical alerts
-    /// (same dedup key) are stored once; a groupable alert to a recipient who already has
-    /// one waiting in its grouping window is merged into it.
+    /// (same dedup key) are stored once. Groupable alerts (status, plan, coverage) go out at
+    /// once unless the recipient got one of the same kind within the grouping window; then
+    /// they wait for the window's end, and later ones merge into the waiting message, so a
+    /// burst of changes is one SMS but the first change is never delayed.
     @discardableResult
     public func enqueue(_ drafts: [AlertDraft], eventID: Int64?, at: Date, routing: AlertRouting,
                         escalation: (AlertDraft) -> TimeInterval? = { _ in nil }) throws -> [String] {
@@ -92,7 +94,7 @@ extension StoreTransaction {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE dedup_key = ?", arguments: [d.dedupKey]) == true { continue }
             if d.groupable, let row = try Row.fetchOne(db, sql: """
                 SELECT id, text FROM outbox WHERE recipient = ? AND state = 'pending' AND attempts = 0 AND kind = ?
-                AND next_attempt_at > ? AND exercise = ? ORDER BY created_at DESC LIMIT 1
+                AND next_attempt_at >= ? AND exercise = ? ORDER BY created_at DESC LIMIT 1
                 """, arguments: [d.recipient, d.kind, at.timeIntervalSince1970, d.exercise]) {
                 let merged = (row["text"] as String) + "\n" + d.text.replacingOccurrences(of: "[POSKO] ", with: "")
                 try db.execute(sql: "UPDATE outbox SET text = ? WHERE id = ?", arguments: [String(merged.prefix(1200)), row["id"] as String])
@@ -110,7 +112,12 @@ extension StoreTransaction {
                     salt += 1
                 } while try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE ack_code = ? AND acked_at IS NULL", arguments: [ack]) == true
             }
-            let notBefore = d.groupable ? at.addingTimeInterval(routing.groupingWindow) : at
+            var notBefore = at
+            if d.groupable, let last = try Double.fetchOne(db, sql: """
+                SELECT MAX(created_at) FROM outbox WHERE recipient = ? AND kind = ? AND created_at > ? AND exercise = ?
+                """, arguments: [d.recipient, d.kind, at.timeIntervalSince1970 - routing.groupingWindow, d.exercise]) {
+                notBefore = max(at, Date(timeIntervalSince1970: last + routing.groupingWindow))
+            }
             try db.execute(sql: """
                 INSERT INTO outbox (id, created_at, event_id, dedup_key, recipient, role, kind, channels, channel_index, kecamatan,
                   text, payload, state, attempts, next_attempt_at, ack_code, escalation_step, escalate_at, exercise)

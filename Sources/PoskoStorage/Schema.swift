@@ -124,6 +124,10 @@ enum Schema {
                 t.column("reason", .text)
             }
         }
+        // Grouping looks up a recipient's latest alert of a kind.
+        m.registerMigration("v2-outbox-recipient") { db in
+            try db.create(index: "outbox_recipient", on: "outbox", columns: ["recipient", "kind", "created_at"])
+        }
         return m
     }
 }

@@ -26,7 +26,6 @@ import Testing
           webhooks:
             - { name: bpbd-binjai, url: "\(webhookURL)", secret_files: [{dir}/secrets/webhook.secret] }
         inbound_sms: { file: {dir}/secrets/inbound.secret }
-        alerts: { grouping_window: 1s, coverage_threshold: 0.8 }
         """
     }
 

@@ -113,21 +113,31 @@ import Testing
 
     @Test func identicalAlertsAreStoredOnceAndStatusAlertsAreGrouped() async throws {
         let (c, sms1, _, _, d) = try fixture()
-        try c.report(ReportRequest(post: "berngam-1", bidang: "kesehatan", status: "tutup"), actor: Actor("op", via: .api), at: Self.t0)
-        try c.report(ReportRequest(post: "berngam-2", bidang: "semua", status: "tutup"), actor: Actor("op", via: .api), at: Self.t0.addingTimeInterval(10))
-        let lurah = try c.store.messages().filter { $0.recipient == "lurah:12.75.02.1001" }
-        #expect(lurah.count == 1, "two reports within the window go as one SMS")
+        let op = Actor("op", via: .api)
+        // The first change goes out at once; what follows within the window waits and goes as one SMS.
+        try c.report(ReportRequest(post: "berngam-1", bidang: "kesehatan", status: "tutup"), actor: op, at: Self.t0)
+        try await d.dispatchDue(now: { Self.t0 }, concurrent: false)
+        #expect(sms1.sent.filter { $0.address == "+6281300020001" }.count == 1, "the first status alert is not delayed")
+        try c.report(ReportRequest(post: "berngam-2", bidang: "semua", status: "tutup"), actor: op, at: Self.t0.addingTimeInterval(10))
+        try c.report(ReportRequest(post: "berngam-3", bidang: "sosial", status: "tutup"), actor: op, at: Self.t0.addingTimeInterval(20))
+        let lurah = try c.store.messages().filter { $0.recipient == "lurah:12.75.02.1001" }.sorted { $0.createdAt < $1.createdAt }
+        #expect(lurah.count == 2, "two later reports within the window go as one SMS")
         #expect(lurah[0].text.contains("Posyandu Melati Berngam (contoh)"))
-        #expect(lurah[0].text.contains("Posyandu Anggrek Berngam (contoh)"))
+        #expect(lurah[1].text.contains("Posyandu Anggrek Berngam (contoh)"))
+        #expect(lurah[1].text.contains("Berngam") && lurah[1].text.components(separatedBy: "\n").count == 2, "\(lurah[1].text)")
         try await d.dispatchDue(now: { Self.t0.addingTimeInterval(30) }, concurrent: false)
-        #expect(sms1.sent.isEmpty, "grouping window still open")
+        #expect(sms1.sent.filter { $0.address == "+6281300020001" }.count == 1, "grouping window still open")
         try await d.dispatchDue(now: { Self.t0.addingTimeInterval(61) }, concurrent: false)
-        #expect(sms1.sent.count == 1)
+        #expect(sms1.sent.filter { $0.address == "+6281300020001" }.count == 2)
+        // After a quiet window, the next change goes out at once again.
+        try c.report(ReportRequest(post: "berngam-1", bidang: "kesehatan", status: "berjalan"), actor: op, at: Self.t0.addingTimeInterval(200))
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(200) }, concurrent: false)
+        #expect(sms1.sent.filter { $0.address == "+6281300020001" }.count == 3)
         // The same event enqueued again (e.g. a replayed transaction) is not stored twice.
         _ = try c.store.write { tx in
             try c.alerts(tx, .statusReported([StatusReport(postID: "berngam-1", bidang: .kesehatan, status: .tutup, reporter: "op", at: Self.t0)]), eventID: 99, at: Self.t0)
         }
-        #expect(try c.store.messages().filter { $0.recipient == "lurah:12.75.02.1001" }.count == 1)
+        #expect(try c.store.messages().filter { $0.recipient == "lurah:12.75.02.1001" }.count == 3)
     }
 
     @Test func unacknowledgedAlertEscalatesOnTimeAndAckStopsIt() async throws {
