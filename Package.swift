@@ -94,6 +94,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Delivery benchmarks (webhook fan-out, report → SMS through Kannel, outbox memory).
+        .executableTarget(
+            name: "DeliveryBenchmark",
+            dependencies: [
+                "PoskoCore", "PoskoStorage", "PoskoDelivery", "PoskoTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/delivery",
+            exclude: ["README.md", "run.sh"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PoskoCoreTests",
             dependencies: ["PoskoCore", "PoskoDelivery", "PoskoApp", "PoskoTesting"],

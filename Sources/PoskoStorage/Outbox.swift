@@ -162,30 +162,37 @@ extension PoskoStore {
     }
 
     /// Records one attempt and moves the message on: delivered/sent, retry later, next
-    /// channel, or failed.
-    public func record(_ message: OutboxMessage, channel: String, outcome: SendOutcome, at: Date, latencyMs: Double) throws {
-        try writer.write { db in
-            let (result, detail): (String, String) = switch outcome {
-            case let .delivered(final, r): (final ? "delivered" : "sent", r)
-            case let .retry(_, r): ("retryable", r)
-            case let .failover(r): ("permanent", r)
-            case let .failed(r): ("permanent", r)
-            }
-            try db.execute(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [message.id, at.timeIntervalSince1970, channel, result, String(detail.prefix(500)), latencyMs])
-            switch outcome {
-            case let .delivered(final, _):
-                try db.execute(sql: "UPDATE outbox SET state = ?, attempts = attempts + 1, delivered_at = ?, claimed_until = NULL, last_error = NULL WHERE id = ?",
-                               arguments: [final ? "delivered" : "sent", final ? at.timeIntervalSince1970 : nil, message.id])
-            case let .retry(next, reason):
-                try db.execute(sql: "UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?",
-                               arguments: [next.timeIntervalSince1970, reason, message.id])
-            case let .failover(reason):
-                try Self.failover(db, id: message.id, reason: reason, at: at)
-            case let .failed(reason):
-                try db.execute(sql: "UPDATE outbox SET state = 'failed', attempts = attempts + 1, claimed_until = NULL, last_error = ? WHERE id = ?",
-                               arguments: [reason, message.id])
-            }
+    /// channel, or failed. Concurrent sends record together (group commit), without
+    /// blocking the caller's thread.
+    public func record(_ message: OutboxMessage, channel: String, outcome: SendOutcome, at: Date, latencyMs: Double) async throws {
+        try await batchedWrite { tx in try Self.record(tx.db, message, channel: channel, outcome: outcome, at: at, latencyMs: latencyMs) }
+    }
+
+    static func record(_ db: Database, _ message: OutboxMessage, channel: String, outcome: SendOutcome, at: Date, latencyMs: Double) throws {
+        let (result, detail): (String, String) = switch outcome {
+        case let .delivered(final, r): (final ? "delivered" : "sent", r)
+        case let .retry(_, r): ("retryable", r)
+        case let .failover(r): ("permanent", r)
+        case let .failed(r): ("permanent", r)
+        }
+        try db.execute(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [message.id, at.timeIntervalSince1970, channel, result, String(detail.prefix(500)), latencyMs])
+        switch outcome {
+        case let .delivered(final, _):
+            // A delivery report can overtake this record (the gateway answers the DLR before
+            // the accept is committed); then the message has already moved on.
+            try db.execute(sql: """
+                UPDATE outbox SET state = ?, attempts = attempts + 1, delivered_at = ?, claimed_until = NULL, last_error = NULL
+                WHERE id = ? AND state = 'sending'
+                """, arguments: [final ? "delivered" : "sent", final ? at.timeIntervalSince1970 : nil, message.id])
+        case let .retry(next, reason):
+            try db.execute(sql: "UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?",
+                           arguments: [next.timeIntervalSince1970, reason, message.id])
+        case let .failover(reason):
+            try Self.failover(db, id: message.id, reason: reason, at: at)
+        case let .failed(reason):
+            try db.execute(sql: "UPDATE outbox SET state = 'failed', attempts = attempts + 1, claimed_until = NULL, last_error = ? WHERE id = ?",
+                           arguments: [reason, message.id])
         }
     }
 
@@ -215,7 +222,7 @@ extension PoskoStore {
                 if state == "sent" || state == "sending" {
                     try db.execute(sql: "UPDATE outbox SET state = 'delivered', delivered_at = ? WHERE id = ?", arguments: [at.timeIntervalSince1970, messageID])
                 }
-            } else if state == "sent" {
+            } else if state == "sent" || state == "sending" {
                 try Self.failover(db, id: messageID, reason: "delivery report: \(detail)", at: at)
             }
             return true

@@ -73,6 +73,23 @@ import Testing
         #expect(try c.store.deliveryReport(messageID: "m-unknown", delivered: true, detail: "1", at: Self.t0) == false)
     }
 
+    @Test func deliveryReportThatOvertakesTheAcceptIsKept() async throws {
+        let (c, _, _, _, _) = try fixture()
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001", "12.75.02.1003"]), actor: Actor("op", via: .api), at: Self.t0)
+        let claimed = try c.store.claimDue(now: Self.t0, limit: 10)
+        let berngam = try #require(claimed.first { $0.recipient == "lurah:12.75.02.1001" })
+        let setia = try #require(claimed.first { $0.recipient == "lurah:12.75.02.1003" })
+        // Kannel's DLRs arrive while the accepts are still being recorded.
+        #expect(try c.store.deliveryReport(messageID: berngam.id, delivered: true, detail: "1", at: Self.t0))
+        #expect(try c.store.deliveryReport(messageID: setia.id, delivered: false, detail: "16 NACK", at: Self.t0))
+        for m in [berngam, setia] {
+            try await c.store.record(m, channel: "sms:utama", outcome: .delivered(final: false, response: "0: Accepted"), at: Self.t0, latencyMs: 1)
+        }
+        #expect(try c.store.message(id: berngam.id)?.state == .delivered, "the accept does not undo the delivery report")
+        let failedOver = try #require(try c.store.message(id: setia.id))
+        #expect(failedOver.state == .pending && failedOver.channelIndex == 1, "the failed DLR still fails over")
+    }
+
     @Test func permanentFailureOnEveryChannelIsFailedNotLost() async throws {
         let (c, sms1, sms2, _, d) = try fixture()
         sms1.setFallback(.permanent(reason: "403 Authorization failed"))

@@ -176,17 +176,20 @@ public enum AlertRules {
 }
 
 enum Payload {
-    static func json(_ fields: [String: String]) -> String {
+    /// Shared (status reports build a payload on the hot path).
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(fields), as: UTF8.self)) ?? "{}"
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    static func json(_ fields: [String: String]) -> String {
+        (try? String(decoding: encoder.encode(fields), as: UTF8.self)) ?? "{}"
     }
 
     static func emergency(_ e: Emergency, kind: String) -> String {
         struct Body: Encodable { var event: String; var emergency: Emergency }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
         return (try? String(decoding: encoder.encode(Body(event: kind, emergency: e)), as: UTF8.self)) ?? "{}"
     }
 }

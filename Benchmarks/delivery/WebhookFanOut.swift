@@ -1,11 +1,7 @@
-// Webhook fan-out benchmark: N signed webhook sends through `WebhookNotifier` to a local
-// receiver (Hummingbird on 127.0.0.1, verifying every signature with `WebhookVerifier`), with
-// bounded concurrency. Bounded in count and time; loopback only.
-//
-//   swift run -c release DeliveryBenchmark [--count 10000] [--concurrency 64] [--url http://127.0.0.1:PORT/path]
-//
-// With --url, the sends go to that receiver instead (e.g. scripts/webhook_receiver.py) and the
-// in-process receiver is not started.
+// Webhook fan-out: N signed webhook sends through `WebhookNotifier` to a local receiver
+// (Hummingbird on 127.0.0.1, verifying every signature with `WebhookVerifier`), with bounded
+// concurrency. Bounded in count and time; loopback only. With --url, the sends go to that
+// receiver instead and the in-process receiver is not started.
 
 import AsyncHTTPClient
 import Foundation
@@ -13,14 +9,14 @@ import PoskoDelivery
 import PoskoTesting
 import Synchronization
 
-struct Options {
+struct FanOutOptions {
     var count = 10_000
     var concurrency = 64
     var url: String?
     var secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-    init(_ arguments: [String]) {
-        var iterator = arguments.dropFirst().makeIterator()
+    init(_ arguments: ArraySlice<String>) {
+        var iterator = arguments.makeIterator()
         while let argument = iterator.next() {
             switch argument {
             case "--count": count = iterator.next().flatMap(Int.init) ?? count
@@ -43,10 +39,8 @@ final class Counters: Sendable {
     let failed = Atomic<Int>(0)
 }
 
-@main
-struct DeliveryBenchmark {
-    static func main() async throws {
-        let options = Options(CommandLine.arguments)
+enum WebhookFanOut {
+    static func run(_ options: FanOutOptions) async throws {
         let counters = Counters()
         let secret = try WebhookSecret(options.secret)
         let verifier = WebhookVerifier(secrets: [secret])
@@ -121,20 +115,14 @@ struct DeliveryBenchmark {
         }
         let elapsed = clock.now - start
 
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let sorted = latencies.withLock { $0.sorted() }
-        func percentile(_ p: Double) -> String {
-            guard !sorted.isEmpty else { return "-" }
-            let value = sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
-            let ms = Double(value.components.seconds) * 1000 + Double(value.components.attoseconds) / 1e15
-            return String(format: "%.2f ms", ms)
-        }
+        let seconds = elapsed.seconds
+        let latency = Percentiles(latencies.withLock { $0.map(\.milliseconds) })
         let delivered = counters.delivered.load(ordering: .relaxed)
         print("webhook fan-out: \(options.count) sends, concurrency \(options.concurrency), receiver \(options.url ?? "in-process Hummingbird")")
         print(String(format: "elapsed %.3f s, %.0f deliveries/s", seconds, Double(delivered) / seconds))
         print("delivered \(delivered), failed \(counters.failed.load(ordering: .relaxed))"
             + (options.url == nil ? ", receiver verified \(counters.valid.load(ordering: .relaxed))/\(counters.received.load(ordering: .relaxed))" : ""))
-        print("latency p50 \(percentile(0.5)), p90 \(percentile(0.9)), p99 \(percentile(0.99)), max \(percentile(1.0))")
+        print("latency \(latency)")
 
         try await client.shutdown()
         await receiver?.shutdown()
