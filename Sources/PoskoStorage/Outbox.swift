@@ -91,18 +91,18 @@ extension StoreTransaction {
                         escalation: (AlertDraft) -> TimeInterval? = { _ in nil }) throws -> [String] {
         var ids: [String] = []
         for (index, d) in drafts.enumerated() {
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE dedup_key = ?", arguments: [d.dedupKey]) == true { continue }
-            if d.groupable, let row = try Row.fetchOne(db, sql: """
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM outbox WHERE dedup_key = ?"), arguments: [d.dedupKey]) == true { continue }
+            if d.groupable, let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT id, text FROM outbox WHERE recipient = ? AND state = 'pending' AND attempts = 0 AND kind = ?
                 AND next_attempt_at >= ? AND exercise = ? ORDER BY created_at DESC LIMIT 1
-                """, arguments: [d.recipient, d.kind, at.timeIntervalSince1970, d.exercise]) {
+                """), arguments: [d.recipient, d.kind, at.timeIntervalSince1970, d.exercise]) {
                 let merged = (row["text"] as String) + "\n" + d.text.replacingOccurrences(of: "[POSKO] ", with: "")
-                try db.execute(sql: "UPDATE outbox SET text = ? WHERE id = ?", arguments: [String(merged.prefix(1200)), row["id"] as String])
-                try db.execute(sql: "INSERT INTO outbox_merge (dedup_key, message_id) VALUES (?, ?)", arguments: [d.dedupKey, row["id"] as String])
+                try db.cachedStatement(sql: "UPDATE outbox SET text = ? WHERE id = ?").execute(arguments: [String(merged.prefix(1200)), row["id"] as String])
+                try db.cachedStatement(sql: "INSERT INTO outbox_merge (dedup_key, message_id) VALUES (?, ?)").execute(arguments: [d.dedupKey, row["id"] as String])
                 ids.append(row["id"])
                 continue
             }
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox_merge WHERE dedup_key = ?", arguments: [d.dedupKey]) == true { continue }
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM outbox_merge WHERE dedup_key = ?"), arguments: [d.dedupKey]) == true { continue }
             let id = "m-\(eventID ?? 0)-\(index + 1)-\(AckCode.make(from: d.dedupKey).lowercased())"
             var ack: String?
             if d.needsAck {
@@ -113,16 +113,16 @@ extension StoreTransaction {
                 } while try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE ack_code = ? AND acked_at IS NULL", arguments: [ack]) == true
             }
             var notBefore = at
-            if d.groupable, let last = try Double.fetchOne(db, sql: """
+            if d.groupable, let last = try Double.fetchOne(db.cachedStatement(sql: """
                 SELECT MAX(created_at) FROM outbox WHERE recipient = ? AND kind = ? AND created_at > ? AND exercise = ?
-                """, arguments: [d.recipient, d.kind, at.timeIntervalSince1970 - routing.groupingWindow, d.exercise]) {
+                """), arguments: [d.recipient, d.kind, at.timeIntervalSince1970 - routing.groupingWindow, d.exercise]) {
                 notBefore = max(at, Date(timeIntervalSince1970: last + routing.groupingWindow))
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO outbox (id, created_at, event_id, dedup_key, recipient, role, kind, channels, channel_index, kecamatan,
                   text, payload, state, attempts, next_attempt_at, ack_code, escalation_step, escalate_at, exercise)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 'pending', 0, ?, ?, 0, ?, ?)
-                """, arguments: [id, at.timeIntervalSince1970, eventID, d.dedupKey, d.recipient, d.role, d.kind, JSON.encode(d.routes),
+                """).execute(arguments: [id, at.timeIntervalSince1970, eventID, d.dedupKey, d.recipient, d.role, d.kind, JSON.encode(d.routes),
                                  d.kecamatan, d.text, d.payload, notBefore.timeIntervalSince1970, ack,
                                  escalation(d).map { at.addingTimeInterval($0).timeIntervalSince1970 }, d.exercise])
             ids.append(id)
