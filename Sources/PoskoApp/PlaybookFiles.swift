@@ -7,6 +7,16 @@ public enum PlaybookFiles {
         public var description: String
     }
 
+    /// Binjai's wilayah table, merged with a CSV file (`kode,nama,level,parent,lat,lon`) if given.
+    public static func wilayah(file: String?) throws(ReadError) -> WilayahTable {
+        guard let file else { return .binjai }
+        do {
+            return WilayahTable.binjai.merging(try WilayahTable.parseCSV(String(contentsOfFile: file, encoding: .utf8)))
+        } catch {
+            throw ReadError(description: "cannot read wilayah table \(file): \(error)")
+        }
+    }
+
     /// Files for the given paths: a directory contributes its `*.yaml`/`*.yml` files (not
     /// subdirectories such as `latihan/`), a file contributes itself.
     public static func read(paths: [String], maxBytes: Int = YAMLReader.defaultMaxBytes) throws(ReadError) -> [(path: String, data: Data)] {

@@ -20,6 +20,9 @@ struct Drill: AsyncParsableCommand {
     @Option(help: "Kelurahan boundaries (GeoJSON) for the report's map.")
     var boundaries: String = "Config/wilayah/binjai_boundaries.geojson"
 
+    @Option(help: "Extra wilayah table (CSV kode,nama,level,parent,lat,lon) beyond Binjai.")
+    var wilayah: String?
+
     @Flag(help: "Run the scenario live on a running daemon (exercise emergencies, LATIHAN messages).")
     var live = false
 
@@ -42,7 +45,7 @@ struct Drill: AsyncParsableCommand {
             return
         }
         do {
-            let result = try await DrillFiles.run(scenarioPath: scenario, playbooks: playbooks, boundaries: boundaries)
+            let result = try await DrillFiles.run(scenarioPath: scenario, playbooks: playbooks, wilayah: wilayah)
             try DrillFiles.write(result, to: out, boundaries: boundaries)
             print("\(result.scenario): nilai \(String(format: "%.1f", result.score)) (\(result.grade)); laporan di \(out)/report.{md,html,json}")
             if let stopped = result.stoppedEarly { print("PERHATIAN: \(stopped)") }

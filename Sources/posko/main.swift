@@ -57,15 +57,8 @@ struct Validate: ParsableCommand {
     var wilayah: String?
 
     func run() throws {
-        var table = WilayahTable.binjai
-        if let wilayah {
-            do {
-                let text = try String(contentsOfFile: wilayah, encoding: .utf8)
-                table = table.merging(try WilayahTable.parseCSV(text))
-            } catch {
-                throw ValidationError("cannot read wilayah table \(wilayah): \(error)")
-            }
-        }
+        let table: WilayahTable
+        do { table = try PlaybookFiles.wilayah(file: wilayah) } catch { throw ValidationError(error.description) }
         let (set, diagnostics) = PlaybookFiles.load(paths: paths.isEmpty ? ["Playbooks"] : paths, wilayah: table)
         switch format {
         case .json: print(ValidateReport.json(diagnostics, set: set))

@@ -14,9 +14,9 @@ import Testing
         let boundaries = RepoPaths.path("Config/wilayah/binjai_boundaries.geojson")
         let first = try TempDir(), second = try TempDir()
         defer { first.remove(); second.remove() }
-        let a = try await DrillFiles.run(scenarioPath: path, playbooks: nil, boundaries: boundaries)
+        let a = try await DrillFiles.run(scenarioPath: path, playbooks: nil)
         try DrillFiles.write(a, to: first.path, boundaries: boundaries)
-        let b = try await DrillFiles.run(scenarioPath: path, playbooks: nil, boundaries: boundaries)
+        let b = try await DrillFiles.run(scenarioPath: path, playbooks: nil)
         try DrillFiles.write(b, to: second.path, boundaries: boundaries)
         for file in ["report.md", "report.html", "report.json"] {
             let x = try Data(contentsOf: first.url.appendingPathComponent(file))
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func outageFailsOverAndSilentLurahEscalates() async throws {
-        let r = try await DrillFiles.run(scenarioPath: RepoPaths.path("Playbooks/latihan/banjir-gangguan-sms.yaml"), playbooks: nil, boundaries: nil)
+        let r = try await DrillFiles.run(scenarioPath: RepoPaths.path("Playbooks/latihan/banjir-gangguan-sms.yaml"), playbooks: nil)
         // The primary gateway was down for 6 hours: messages went out through the second one.
         #expect((r.messages.attemptsByChannel["sms:kannel-utama"]?["retryable"] ?? 0) > 0)
         #expect((r.messages.attemptsByChannel["sms:sms-cadangan"]?["sent"] ?? 0) > 0)
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func cadresWhoDropOutAreReplacedByThePlan() async throws {
-        let r = try await DrillFiles.run(scenarioPath: RepoPaths.path("Playbooks/latihan/banjir-panjang-kader.yaml"), playbooks: nil, boundaries: nil)
+        let r = try await DrillFiles.run(scenarioPath: RepoPaths.path("Playbooks/latihan/banjir-panjang-kader.yaml"), playbooks: nil)
         #expect(r.timeline.contains { $0.kind == "sms" && $0.text.contains("Tercatat TIDAK HADIR") })
         #expect(r.timeline.contains { $0.kind == "plan" })
         #expect(r.events.contains { $0.kind == "cadre.availability" })

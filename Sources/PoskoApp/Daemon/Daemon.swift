@@ -94,12 +94,7 @@ public final class PoskoDaemon: Sendable {
     }
 
     static func wilayah(_ config: PoskoConfig) throws(StartupError) -> WilayahTable {
-        guard let file = config.wilayahFile else { return .binjai }
-        do {
-            return WilayahTable.binjai.merging(try WilayahTable.parseCSV(String(contentsOfFile: file, encoding: .utf8)))
-        } catch {
-            throw StartupError("cannot read wilayah table \(file): \(error)")
-        }
+        do { return try PlaybookFiles.wilayah(file: config.wilayahFile) } catch { throw StartupError(error.description) }
     }
 
     static func tokenTable(_ config: PoskoConfig, environment: [String: String]) throws(StartupError) -> TokenTable {

@@ -9,9 +9,11 @@ public enum DrillFiles {
     }
 
     /// Plays a scenario file. Playbooks default to the directory above `latihan/`.
-    public static func run(scenarioPath: String, playbooks: String?, boundaries: String?) async throws -> DrillResult {
+    public static func run(scenarioPath: String, playbooks: String?, wilayah: String? = nil) async throws -> DrillResult {
         let playbookDir = playbooks ?? ((scenarioPath as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
-        let (set, diagnostics) = PlaybookFiles.load(paths: [playbookDir])
+        let table: WilayahTable
+        do { table = try PlaybookFiles.wilayah(file: wilayah) } catch { throw Failure(description: error.description) }
+        let (set, diagnostics) = PlaybookFiles.load(paths: [playbookDir], wilayah: table)
         guard let set else {
             throw Failure(description: "playbooks in \(playbookDir) are invalid:\n" + diagnostics.errors.prefix(10).map(\.description).joined(separator: "\n"))
         }

@@ -31,12 +31,12 @@ public struct PostFieldState: Codable, Sendable, Equatable {
 public enum ContinuityEvaluator {
     /// States for every post × field it serves, sorted by post id then field.
     public static func evaluate(_ set: PlaybookSet, state: OperationalState, now: Date, exercise: Bool = false) -> [PostFieldState] {
-        let emergencies = state.activeEmergencies.filter { $0.exercise == exercise }
+        var cover = EmergencyCover(state.activeEmergencies.filter { $0.exercise == exercise })
         var out: [PostFieldState] = []
         out.reserveCapacity(set.posts.count * 4)
         for pb in set.playbooks {
             for post in pb.pos {
-                let covering = emergencies.filter { $0.covers(kelurahan: post.kelurahan) }
+                let covering = cover.covering(post.kelurahan)
                 let hazards = Array(Set(covering.map(\.hazard)).intersection(post.rawan)).sorted()
                 var overdue = false
                 if let since = covering.map(\.declaredAt).min() {
@@ -74,11 +74,11 @@ public enum ContinuityEvaluator {
 
     /// The next moment a check-in deadline expires after `now`, so a timer can sleep until then.
     public static func nextDeadline(_ set: PlaybookSet, state: OperationalState, now: Date) -> Date? {
-        let emergencies = state.activeEmergencies.filter { !$0.exercise }
-        guard !emergencies.isEmpty else { return nil }
+        var cover = EmergencyCover(state.activeEmergencies.filter { !$0.exercise })
+        guard !cover.emergencies.isEmpty else { return nil }
         var next: Date?
         for post in set.posts.values {
-            guard let since = emergencies.filter({ $0.covers(kelurahan: post.kelurahan) }).map(\.declaredAt).min() else { continue }
+            guard let since = cover.covering(post.kelurahan).map(\.declaredAt).min() else { continue }
             let deadline = max(since, state.lastCheckIn[post.id] ?? since).addingTimeInterval(Double(post.laporSetiap))
             if deadline > now, next.map({ deadline < $0 }) ?? true { next = deadline }
         }

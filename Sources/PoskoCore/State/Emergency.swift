@@ -66,6 +66,40 @@ public struct Emergency: Codable, Sendable, Equatable, Identifiable {
 
     /// Whether the emergency covers a kelurahan (listed itself, or its kecamatan or kota is).
     public func covers(kelurahan: String) -> Bool {
-        areas.contains { kelurahan == $0 || kelurahan.hasPrefix($0 + ".") }
+        let codes = Set(areas)
+        return Self.enclosingCodes(kelurahan).contains { codes.contains(String($0)) }
+    }
+
+    /// A code and every code above it: `12.75.02.1001` → `12`, `12.75`, `12.75.02`, `12.75.02.1001`.
+    static func enclosingCodes(_ code: String) -> [Substring] {
+        var out: [Substring] = []
+        var index = code.startIndex
+        while let dot = code[index...].firstIndex(of: ".") {
+            out.append(code[..<dot])
+            index = code.index(after: dot)
+        }
+        out.append(code[...])
+        return out
+    }
+}
+
+/// Which active emergencies cover a kelurahan, from sets of their areas and remembered per
+/// kelurahan (an emergency may name hundreds of kecamatan; posts share kelurahan).
+struct EmergencyCover {
+    let emergencies: [Emergency]
+    private let areaSets: [Set<Substring>]
+    private var memo: [String: [Emergency]] = [:]
+
+    init(_ emergencies: [Emergency]) {
+        self.emergencies = emergencies
+        areaSets = emergencies.map { Set($0.areas.map { Substring($0) }) }
+    }
+
+    mutating func covering(_ kelurahan: String) -> [Emergency] {
+        if let known = memo[kelurahan] { return known }
+        let codes = Emergency.enclosingCodes(kelurahan)
+        let found = emergencies.indices.filter { i in codes.contains { areaSets[i].contains($0) } }.map { emergencies[$0] }
+        memo[kelurahan] = found
+        return found
     }
 }

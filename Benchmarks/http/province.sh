@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The daemon on the province-scale generated set (450 playbooks, 20,000 posts, ~60,000
+# cadres; Benchmarks/province/generate.sh), release build: time to READY, RSS idle, then a
+# banjir emergency over 25 kabupaten/kota and 30% of the posts reported closed through the
+# API (the flood of Benchmarks/planner), RSS once the plan has settled. Target: RSS < 300 MB.
+# Usage: bash Benchmarks/http/province.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=${TMPDIR:-/tmp}/posko-province
+[ -d "$out/playbooks" ] || bash Benchmarks/province/generate.sh "$out"
+swift build -c release --product posko >/dev/null
+dir=$(mktemp -d)
+trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+mkdir -p "$dir/secrets"
+echo op-bench-token > "$dir/secrets/op"
+echo whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw > "$dir/secrets/wh"
+port=18936
+cat > "$dir/posko.yaml" <<YAML
+listen: { host: 127.0.0.1, port: $port }
+state_directory: $dir/state
+playbook_directory: $out/playbooks
+wilayah_file: $out/wilayah.csv
+auth:
+  tokens:
+    - { name: bench, role: operator, file: $dir/secrets/op }
+channels:
+  webhooks:
+    - { name: bpbd-provinsi, url: "http://127.0.0.1:9/none", secret_files: [$dir/secrets/wh] }
+YAML
+start=$(date +%s.%N)
+env POSKO_LOG_LEVEL=warning ${POSKO_ENV:-} .build/release/posko serve --config "$dir/posko.yaml" 2>"$dir/log" &
+pid=$!
+until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
+  kill -0 $pid 2>/dev/null || { cat "$dir/log"; exit 1; }
+  sleep 0.02
+done
+ready=$(date +%s.%N)
+rss_idle=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+( while kill -0 $pid 2>/dev/null; do awk -v t=$(date +%s) '/VmRSS/ {print t, $2}' /proc/$pid/status; sleep 1; done ) > "$dir/rss.txt" &
+python3 - "$port" "$out/flood-30.txt" "$out/wilayah.csv" <<'PY'
+import csv, http.client, json, sys, time
+port, flood, wilayah = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+lines = [l.strip() for l in open(flood) if l.strip() and not l.startswith("#")]
+kabupaten, posts = set(lines[0].split()), lines[1:]
+# An emergency names kecamatan or kelurahan: the kecamatan of those kabupaten/kota.
+areas = sorted(r["kode"] for r in csv.DictReader(open(wilayah)) if r["level"] == "kecamatan" and r["parent"] in kabupaten)
+c = http.client.HTTPConnection("127.0.0.1", port)
+h = {"Authorization": "Bearer op-bench-token", "Content-Type": "application/json"}
+def call(method, path, body=None):
+    c.request(method, path, json.dumps(body) if body is not None else None, h)
+    r = c.getresponse(); data = r.read()
+    return r.status, data
+s, d = call("POST", "/v1/emergencies", {"hazard": "banjir", "areas": areas, "status": "tanggap_darurat"})
+assert s == 201, d[:300]
+t = time.time()
+for p in posts:
+    s, d = call("POST", "/v1/reports", {"post": p, "bidang": "semua", "status": "tutup"})
+    assert s == 201, d[:300]
+print(f"{len(posts)} posts reported closed over one connection in {time.time() - t:.1f} s")
+# Wait for the plan to cover the last report (the planner is debounced).
+t = time.time()
+while True:
+    s, d = call("GET", "/v1/continuity")
+    view = json.loads(d)
+    s2, d2 = call("GET", "/v1/plan")
+    if s2 == 200 and json.loads(d2).get("version", 0) > 0 and time.time() - t > 3:
+        break
+    time.sleep(0.5)
+print(f"continuity: coverage {view['totalServed'] / max(1, view['totalDemand']):.3f}, displaced {view['totalDisplaced']}, plan v{view['planVersion']}")
+PY
+sleep 2
+rss_busy=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
+rss_now=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+echo
+echo "| measure (province set) | value |"
+echo "|---|---|"
+echo "| start to READY | $(python3 -c "print(f'{($ready-$start):.2f} s')") |"
+echo "| RSS idle after start | $((rss_idle / 1024)) MB |"
+echo "| RSS after the 30% flood and its plan | $((rss_now / 1024)) MB |"
+echo "| plans stored, largest plan JSON | $(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); n,m=c.execute('select count(*), max(length(body)) from plan').fetchone(); print(f'{n}, {m/1e6:.1f} MB')" "$dir/state/posko.sqlite") |"
+echo "| peak RSS (VmHWM) | $((rss_busy / 1024)) MB |"
