@@ -167,6 +167,11 @@ public enum MinCostFlow {
         _ problem: TransportProblem, limits: FlowLimits
     ) throws(FlowProblemError) -> (solution: TransportSolution, stats: FlowStats) {
         let order = usefulArcsInCanonicalOrder(problem)
+        // The simplex numbers nodes and arcs in Int32.
+        let nodes = problem.demands.count + problem.supplies.count + 1
+        if nodes >= Int(Int32.max) / 2 || order.count + nodes >= Int(Int32.max) / 2 {
+            throw .internalError("problem too large: \(nodes) nodes, \(order.count) arcs")
+        }
         var simplex = NetworkSimplex(problem: problem, arcOrder: order)
         try simplex.run(limits: limits)
 

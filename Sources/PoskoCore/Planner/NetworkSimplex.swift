@@ -7,7 +7,12 @@
 ///
 /// The basis is kept strongly feasible (the leaving arc is the last blocking arc of the
 /// cycle, walking it from the apex in the entering arc's direction), which rules out
-/// cycling. Entering arcs are found by block search. The tree is stored as parent/pred
+/// cycling. Entering arcs come from a candidate list that holds every non-tree arc that may
+/// violate optimality: at the start all of them; after a pivot, only arcs at the nodes whose
+/// potential changed relative to the rest (the moved subtree, a few nodes on these networks)
+/// can start violating, so only those are priced again. Each search takes the most
+/// violating of the next `candidateBlock` listed arcs that still violate, dropping those that
+/// no longer do; the list running empty proves optimality. The tree is stored as parent/pred
 /// pointers, a preorder thread, subtree sizes and the last node of every subtree, so a pivot
 /// rewires only the stem and the two paths to the apex, and shifts the potentials of the
 /// smaller of the two sides it separates.
@@ -17,7 +22,7 @@
 struct NetworkSimplex: ~Copyable {
     static let unbounded = Int.max
     /// Arc states; a non-tree arc sits at its lower or upper bound.
-    static let atLower = 1, inTree = 0, atUpper = -1
+    static let atLower: Int8 = 1, inTree: Int8 = 0, atUpper: Int8 = -1
     /// Whether a node's pred arc points up (node → parent) or down (parent → node).
     static let up = 1, down = -1
     /// Far above any tree path length (nodes × Int32.max) yet far below Int.max.
@@ -30,12 +35,15 @@ struct NetworkSimplex: ~Copyable {
     let supplyCount: Int
     let userArcCount: Int
 
-    private let source: UnsafeMutablePointer<Int>
-    private let target: UnsafeMutablePointer<Int>
-    private let cost: UnsafeMutablePointer<Int>
+    // Pricing reads source, target, cost and state of every arc it looks at, so they are kept
+    // narrow: costs are at most Int32.max (validated) and node and arc counts are checked
+    // by ``MinCostFlow``.
+    private let source: UnsafeMutablePointer<Int32>
+    private let target: UnsafeMutablePointer<Int32>
+    private let cost: UnsafeMutablePointer<Int32>
+    private let state: UnsafeMutablePointer<Int8>
     private let capacity: UnsafeMutablePointer<Int>
     private let flows: UnsafeMutablePointer<Int>
-    private let state: UnsafeMutablePointer<Int>
 
     private let parent: UnsafeMutablePointer<Int>
     private let pred: UnsafeMutablePointer<Int>
@@ -48,8 +56,21 @@ struct NetworkSimplex: ~Copyable {
     /// Nodes whose thread successor changed during a pivot, to fix `revThread` afterwards.
     private let dirty: UnsafeMutablePointer<Int>
 
-    private let blockSize: Int
-    private var nextArc = 0
+    /// Candidate list: every non-tree arc that may violate optimality is listed (an arc's
+    /// reduced cost changes only when a pivot shifts the potential of one of its ends, and
+    /// then it is listed again), so the list is empty exactly when the tree is optimal.
+    private let candidates: UnsafeMutablePointer<Int32>
+    private let listed: UnsafeMutablePointer<Int8>
+    private var candidateCount = 0
+    private var candidateCursor = 0
+    /// Emptied slots in `candidates` (-1), squeezed out when they are half of the list.
+    private var holes = 0
+    private let candidateBlock: Int
+    /// User arcs at each node: `nodeArcs[nodeArcStart[v] ..< nodeArcStart[v + 1]]` (the sink
+    /// arc of node v is `userArcCount + v - demandCount` for a supply and
+    /// `userArcCount + supplyCount + v` for a demand).
+    private let nodeArcStart: UnsafeMutablePointer<Int32>
+    private let nodeArcs: UnsafeMutablePointer<Int32>
     private(set) var iterations = 0
 
     init(problem: TransportProblem, arcOrder: [Int]) {
@@ -61,19 +82,25 @@ struct NetworkSimplex: ~Copyable {
         nodeCount = nd + ns + 1
         arcCount = arcOrder.count + ns + nd
         root = nd + ns
-        blockSize = max(10, Int(Double(arcCount).squareRoot()))
+        // Tuned on the province benchmark's flow and cadre components (sqrt(m)/4 to
+        // sqrt(m)/16 are within noise of each other; sqrt(m), the block search size, is slower).
+        candidateBlock = max(8, Int(Double(arcCount).squareRoot() / 10))
 
-        func buffer(_ count: Int) -> UnsafeMutablePointer<Int> {
-            let p = UnsafeMutablePointer<Int>.allocate(capacity: max(count, 1))
+        func buffer<T: FixedWidthInteger>(_ count: Int, _: T.Type = Int.self) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
             p.initialize(repeating: 0, count: max(count, 1))
             return p
         }
-        source = buffer(arcCount)
-        target = buffer(arcCount)
-        cost = buffer(arcCount)
+        source = buffer(arcCount, Int32.self)
+        target = buffer(arcCount, Int32.self)
+        cost = buffer(arcCount, Int32.self)
+        state = buffer(arcCount, Int8.self)
+        candidates = buffer(arcCount, Int32.self)
+        listed = buffer(arcCount, Int8.self)
+        nodeArcStart = buffer(nd + ns + 1, Int32.self)
+        nodeArcs = buffer(2 * arcOrder.count, Int32.self)
         capacity = buffer(arcCount)
         flows = buffer(arcCount)
-        state = buffer(arcCount)
         parent = buffer(nodeCount)
         pred = buffer(nodeCount)
         predDir = buffer(nodeCount)
@@ -86,9 +113,9 @@ struct NetworkSimplex: ~Copyable {
 
         for (k, i) in arcOrder.enumerated() {
             let arc = problem.arcs[i]
-            source[k] = arc.demand
-            target[k] = nd + arc.supply
-            cost[k] = arc.cost
+            source[k] = Int32(truncatingIfNeeded: arc.demand)
+            target[k] = Int32(truncatingIfNeeded: nd + arc.supply)
+            cost[k] = Int32(truncatingIfNeeded: arc.cost)
             capacity[k] = arc.capacity ?? Self.unbounded
             state[k] = Self.atLower
         }
@@ -98,16 +125,16 @@ struct NetworkSimplex: ~Copyable {
         for s in 0..<ns {
             let e = userArcCount + s
             let node = nd + s
-            source[e] = node
-            target[e] = root
+            source[e] = Int32(truncatingIfNeeded: node)
+            target[e] = Int32(truncatingIfNeeded: root)
             capacity[e] = problem.supplies[s]
             attachToRoot(node, arc: e, potential: 0)
         }
         for d in 0..<nd {
             let e = userArcCount + ns + d
-            source[e] = d
-            target[e] = root
-            cost[e] = problem.unmetCost
+            source[e] = Int32(truncatingIfNeeded: d)
+            target[e] = Int32(truncatingIfNeeded: root)
+            cost[e] = Int32(truncatingIfNeeded: problem.unmetCost)
             capacity[e] = Self.unbounded
             flows[e] = problem.demands[d]
             attachToRoot(d, arc: e, potential: -problem.unmetCost)
@@ -121,11 +148,39 @@ struct NetworkSimplex: ~Copyable {
         for node in 0..<root { thread[node] = node + 1 }
         thread[root] = root == 0 ? root : 0
         for node in 0..<nodeCount { revThread[thread[node]] = node }
+
+        // Arcs by node (a counting sort), and every non-tree arc listed.
+        for k in 0..<userArcCount {
+            nodeArcStart[Int(source[k]) + 1] += 1
+            nodeArcStart[Int(target[k]) + 1] += 1
+        }
+        for v in 0..<(nd + ns) { nodeArcStart[v + 1] += nodeArcStart[v] }
+        for k in 0..<userArcCount {
+            let d = Int(source[k]), s = Int(target[k])
+            nodeArcs[Int(nodeArcStart[d])] = Int32(truncatingIfNeeded: k)
+            nodeArcStart[d] += 1
+            nodeArcs[Int(nodeArcStart[s])] = Int32(truncatingIfNeeded: k)
+            nodeArcStart[s] += 1
+        }
+        for v in stride(from: nd + ns, to: 0, by: -1) { nodeArcStart[v] = nodeArcStart[v - 1] }
+        nodeArcStart[0] = 0
+        for e in 0..<arcCount where state[e] != Self.inTree {
+            candidates[candidateCount] = Int32(truncatingIfNeeded: e)
+            candidateCount += 1
+            listed[e] = 1
+        }
     }
 
     deinit {
-        for p in [source, target, cost, capacity, flows, state,
-                  parent, pred, predDir, subtreeSize, lastInSubtree, thread, revThread, potential, dirty] {
+        candidates.deallocate()
+        listed.deallocate()
+        nodeArcStart.deallocate()
+        nodeArcs.deallocate()
+        source.deallocate()
+        target.deallocate()
+        cost.deallocate()
+        state.deallocate()
+        for p in [capacity, flows, parent, pred, predDir, subtreeSize, lastInSubtree, thread, revThread, potential, dirty] {
             p.deallocate()
         }
     }
@@ -152,39 +207,107 @@ struct NetworkSimplex: ~Copyable {
             if let deadline = limits.deadline, iterations & 1023 == 1, ContinuousClock.now >= deadline {
                 throw .deadlineExceeded(iterations: iterations - 1)
             }
-            try pivot(entering)
+            let (movedRoot, movedSize) = try pivot(entering)
+            if movedRoot >= 0 { listArcs(ofSubtree: movedRoot, size: movedSize) }
         }
     }
 
-    /// Block search: scan arcs cyclically, a block at a time, and take the most violating
-    /// arc of the first block that has one. nil means the basis is optimal.
+    @inline(__always)
+    private func violation(_ e: Int) -> Int {
+        Int(state[e]) * (Int(cost[e]) + potential[Int(source[e])] - potential[Int(target[e])])
+    }
+
+    @inline(__always)
+    private mutating func list(_ e: Int) {
+        if listed[e] == 0 && state[e] != Self.inTree && violation(e) < 0 {
+            if candidateCount == arcCount { compactCandidates() }
+            listed[e] = 1
+            candidates[candidateCount] = Int32(truncatingIfNeeded: e)
+            candidateCount += 1
+        }
+    }
+
+    /// Lists the violating arcs at the `size` nodes of the subtree rooted at `top`: only
+    /// arcs with one end inside it changed reduced cost in the last pivot.
+    private mutating func listArcs(ofSubtree top: Int, size: Int) {
+        var v = top
+        for _ in 0..<size {
+            for i in Int(nodeArcStart[v])..<Int(nodeArcStart[v + 1]) { list(Int(nodeArcs[i])) }
+            list(v < demandCount ? userArcCount + supplyCount + v : userArcCount + v - demandCount)
+            v = thread[v]
+        }
+    }
+
+    /// Candidate search: walk the list cyclically from where the last search stopped,
+    /// dropping arcs that no longer violate, and take the most violating of the first
+    /// `candidateBlock` that do. nil means the tree is optimal.
     private mutating func findEnteringArc() -> Int? {
         var best = 0
-        var bestArc = -1
-        var e = nextArc
-        var left = blockSize
-        for _ in 0..<arcCount {
-            let violation = state[e] * (cost[e] + potential[source[e]] - potential[target[e]])
-            if violation < best {
-                best = violation
-                bestArc = e
-            }
-            e += 1
-            if e == arcCount { e = 0 }
-            left -= 1
-            if left == 0 {
-                if best < 0 { break }
-                left = blockSize
-            }
+        var bestPos = -1
+        var seen = 0
+        var i = candidateCursor
+        // Squeeze out holes only between searches, so positions stay valid during one.
+        if holes > 1024 && holes * 2 > candidateCount {
+            compactCandidates()
+            i = 0
         }
-        nextArc = e
-        return best < 0 ? bestArc : nil
+        var steps = candidateCount
+        while steps > 0 {
+            if i >= candidateCount { i = 0 }
+            steps -= 1
+            let e32 = candidates[i]
+            if e32 >= 0 {
+                let e = Int(e32)
+                let v = violation(e)
+                if v < 0 {
+                    if v < best {
+                        best = v
+                        bestPos = i
+                    }
+                    seen += 1
+                    if seen == candidateBlock {
+                        i += 1
+                        break
+                    }
+                } else {
+                    listed[e] = 0
+                    candidates[i] = -1
+                    holes += 1
+                }
+            }
+            i += 1
+        }
+        candidateCursor = i
+        guard bestPos >= 0 else {
+            // Every listed arc was looked at and none violates. The list covers every
+            // violating arc, but optimality is cheap to confirm: one pass over all arcs.
+            compactCandidates()
+            for e in 0..<arcCount { list(e) }
+            if candidateCount == 0 { return nil }
+            return findEnteringArc()
+        }
+        let e = Int(candidates[bestPos])
+        listed[e] = 0
+        candidates[bestPos] = -1
+        holes += 1
+        return e
     }
 
-    private mutating func pivot(_ entering: Int) throws(FlowProblemError) {
+    private mutating func compactCandidates() {
+        var j = 0
+        for i in 0..<candidateCount where candidates[i] >= 0 {
+            candidates[j] = candidates[i]
+            j += 1
+        }
+        candidateCount = j
+        candidateCursor = 0
+        holes = 0
+    }
+
+    private mutating func pivot(_ entering: Int) throws(FlowProblemError) -> (Int, Int) {
         let direction = state[entering]
-        let first = direction == Self.atLower ? source[entering] : target[entering]
-        let second = direction == Self.atLower ? target[entering] : source[entering]
+        let first = Int(direction == Self.atLower ? source[entering] : target[entering])
+        let second = Int(direction == Self.atLower ? target[entering] : source[entering])
 
         var u = first
         var v = second
@@ -226,14 +349,14 @@ struct NetworkSimplex: ~Copyable {
         }
 
         if delta > 0 {
-            let change = direction * delta
+            let change = Int(direction) * delta
             flows[entering] += change
-            u = source[entering]
+            u = Int(source[entering])
             while u != apex {
                 flows[pred[u]] -= predDir[u] * change
                 u = parent[u]
             }
-            u = target[entering]
+            u = Int(target[entering])
             while u != apex {
                 flows[pred[u]] += predDir[u] * change
                 u = parent[u]
@@ -242,17 +365,18 @@ struct NetworkSimplex: ~Copyable {
 
         if leavingSide == 0 {
             state[entering] = -direction
-            return
+            return (-1, 0)
         }
         let leaving = pred[leavingNode]
         state[entering] = Self.inTree
         state[leaving] = flows[leaving] == 0 ? Self.atLower : Self.atUpper
         let uIn = leavingSide == 1 ? first : second
         let vIn = leavingSide == 1 ? second : first
-        let sigma = potential[vIn] - potential[uIn] + (uIn == source[entering] ? -cost[entering] : cost[entering])
+        let sigma = potential[vIn] - potential[uIn] + (uIn == Int(source[entering]) ? -Int(cost[entering]) : Int(cost[entering]))
         let moved = subtreeSize[leavingNode]
         rehang(entering: entering, uIn: uIn, vIn: vIn, uOut: leavingNode, apex: apex)
         shiftPotentials(of: uIn, size: moved, by: sigma)
+        return (uIn, moved)
     }
 
     /// Cuts the subtree of `uOut` off its parent and hangs it from `vIn` by the entering arc,
@@ -268,7 +392,7 @@ struct NetworkSimplex: ~Copyable {
         if uIn == uOut {
             parent[uIn] = vIn
             pred[uIn] = entering
-            predDir[uIn] = uIn == source[entering] ? Self.up : Self.down
+            predDir[uIn] = uIn == Int(source[entering]) ? Self.up : Self.down
             if thread[vIn] != uOut {
                 // Move the block [uOut … oldLast] to just after vIn.
                 var after = thread[oldLast]
@@ -334,7 +458,7 @@ struct NetworkSimplex: ~Copyable {
                 u = p
             }
             pred[uIn] = entering
-            predDir[uIn] = uIn == source[entering] ? Self.up : Self.down
+            predDir[uIn] = uIn == Int(source[entering]) ? Self.up : Self.down
             subtreeSize[uIn] = oldSize
         }
 

@@ -110,11 +110,32 @@ protocol PlanStage: Sendable {
 }
 
 extension PlanStage {
-    /// Solves a group and renders every left.
-    func solve(group: PlanGroup, arena: PlanArcArena) -> (output: Output, iterations: Int, limited: Bool) {
+    /// Solves a group and renders every left; a large group's lines are rendered on up to
+    /// `threads` threads (in contiguous ranges of lefts, joined in order: the output does not
+    /// depend on the thread count).
+    func solve(group: PlanGroup, arena: PlanArcArena, threads: Int = 1) -> (output: Output, iterations: Int, limited: Bool) {
         let result = solveFlows(group: group, arena: arena, capacities: nil)
-        var out = Output()
-        for li in group.lefts.indices { render(group: group, arena: arena, result: result, left: li, into: &out) }
+        let n = group.lefts.count
+        let parts = n >= 4096 ? min(max(threads, 1), 8) : 1
+        if parts == 1 {
+            var out = Output()
+            for li in 0..<n { render(group: group, arena: arena, result: result, left: li, into: &out) }
+            return (out, result.iterations, result.limited)
+        }
+        let rendered = PlanSolveResults<Output>(count: parts)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            var out = Output()
+            for li in (n * part / parts)..<(n * (part + 1) / parts) {
+                render(group: group, arena: arena, result: result, left: li, into: &out)
+            }
+            rendered.store(part, out)
+        }
+        let pieces = rendered.values
+        var out = pieces[0] ?? Output()
+        for piece in pieces.dropFirst() {
+            guard let piece else { continue }
+            for i in 0..<piece.leftCount { out.setLeft(out.leftCount, from: piece, otherLocal: i) }
+        }
         return (out, result.iterations, result.limited)
     }
 }
@@ -237,7 +258,7 @@ final class PlanBox<T: Sendable>: Sendable {
 }
 
 /// Boxes results written by worker threads; each index is written once.
-private final class PlanSolveResults<T: Sendable>: @unchecked Sendable {
+final class PlanSolveResults<T: Sendable>: @unchecked Sendable {
     private var items: [T?]
     private var next = 0
     private let lock = NSLock()
@@ -328,23 +349,35 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
         // outside any cluster link every dirty left that reaches them, so that no supply is
         // ever shared between two problems.
         let pseudoBase = Int32(clusters.count)
-        var mergeParent: [Int32: Int32] = [:]
-        func root(_ c: Int32, _ mergeParent: inout [Int32: Int32]) -> Int32 {
+        // Union-find over cluster and pseudo ids (-1: untouched); a set's root is its smallest
+        // id, because the larger root is always hung under the smaller.
+        var mergeParent = [Int32](repeating: -1, count: Int(pseudoBase) + active.count)
+        func root(_ c: Int32, _ mergeParent: inout [Int32]) -> Int32 {
             var x = c
-            while let p = mergeParent[x], p != x { x = p }
+            while mergeParent[Int(x)] != x { x = mergeParent[Int(x)] }
+            var y = c
+            while mergeParent[Int(y)] != x {
+                let next = mergeParent[Int(y)]
+                mergeParent[Int(y)] = x
+                y = next
+            }
             return x
         }
-        func touch(_ c: Int32, _ mergeParent: inout [Int32: Int32]) {
-            if c >= 0 && mergeParent[c] == nil { mergeParent[c] = c }
+        func touch(_ c: Int32, _ mergeParent: inout [Int32]) {
+            if c >= 0 && mergeParent[Int(c)] < 0 { mergeParent[Int(c)] = c }
         }
-        func join(_ a: Int32, _ b: Int32, _ mergeParent: inout [Int32: Int32]) {
+        func join(_ a: Int32, _ b: Int32, _ mergeParent: inout [Int32]) {
             let ra = root(a, &mergeParent), rb = root(b, &mergeParent)
-            if ra != rb { mergeParent[max(ra, rb)] = min(ra, rb) }
+            if ra != rb { mergeParent[Int(max(ra, rb))] = min(ra, rb) }
         }
         for l in dirty { touch(leftCluster[Int(l)], &mergeParent) }
         for r in dirtyRights where r >= 0 && Int(r) < rightCount { touch(rightCluster[Int(r)], &mergeParent) }
+        // The first anchor to reach each right outside any cluster: a table for a full plan,
+        // a dictionary for a few dirty lefts.
+        var anchorTable = [Int32](repeating: -1, count: active.count > 1024 ? rightCount : 0)
         var anchorOfRight: [Int32: Int32] = [:]
         var anchorOfLeft: [Int32] = []
+        anchorOfLeft.reserveCapacity(active.count)
         for (position, l) in active.enumerated() {
             let anchor = leftCluster[Int(l)] >= 0 ? leftCluster[Int(l)] : pseudoBase + Int32(position)
             anchorOfLeft.append(anchor)
@@ -355,6 +388,9 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
                 if c >= 0 {
                     touch(c, &mergeParent)
                     join(anchor, c, &mergeParent)
+                } else if !anchorTable.isEmpty {
+                    let other = anchorTable[Int(r)]
+                    if other >= 0 { join(anchor, other, &mergeParent) } else { anchorTable[Int(r)] = anchor }
                 } else if let other = anchorOfRight[r] {
                     join(anchor, other, &mergeParent)
                 } else {
@@ -362,14 +398,24 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
                 }
             }
         }
-        var sets: [Int32: [Int32]] = [:]
-        for c in mergeParent.keys.sorted() { sets[root(c, &mergeParent), default: []].append(c) }
+        // Members of each set in increasing id order; sets ordered by root.
+        var sets: [(key: Int32, value: [Int32])] = []
+        var setOfRoot = [Int32](repeating: -1, count: mergeParent.count)
+        for c in 0..<Int32(mergeParent.count) where mergeParent[Int(c)] >= 0 {
+            let r = root(c, &mergeParent)
+            if r == c {
+                setOfRoot[Int(c)] = Int32(sets.count)
+                sets.append((c, [c]))
+            } else {
+                sets[Int(setOfRoot[Int(r)])].value.append(c)
+            }
+        }
 
         // Decide per merged set: repair in place, or dissolve into the exact queue.
         var dissolved: [Int32] = []
         var repairs: [(target: Int32, others: [Int32])] = []
         var repairTarget: [Int32: Int32] = [:]  // set root → repaired cluster
-        for (setRoot, members) in sets.sorted(by: { $0.key < $1.key }) {
+        for (setRoot, members) in sets {
             let real = members.filter { $0 < pseudoBase }
             var liveTotal = members.count - real.count
             for c in real { liveTotal += clusters[Int(c)]?.value.live ?? 0 }
@@ -656,7 +702,8 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             }
             for (i, value) in results.values.enumerated() { solved[toSolve[i]] = value }
         } else {
-            for g in toSolve { solved[g] = stage.solve(group: groups[g], arena: arena) }
+            // At most one large problem: its lines are rendered in parallel instead.
+            for g in toSolve { solved[g] = stage.solve(group: groups[g], arena: arena, threads: limits.parallelism) }
         }
 
         var out: [(cluster: PlanCluster, output: Output)] = []
