@@ -164,8 +164,12 @@ public enum PlaybookParser {
 
     private static func identifier(_ node: YAMLNode, reader r: inout YAMLReader, _ context: String) -> String? {
         guard let text = r.string(node, context) else { return nil }
-        let allowed = text.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }
-        guard allowed, text.count <= 64 else {
+        // ASCII letters, digits, '-' and '_' (for ASCII, `CharacterSet.alphanumerics` is letters and digits).
+        let allowed = text.utf8.allSatisfy { c in
+            (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+                || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
+        }
+        guard allowed, text.utf8.count <= 64 else {
             r.error(node, "\(context) '\(text.prefix(64))' may only contain letters, digits, '-' and '_' (at most 64)")
             return nil
         }
