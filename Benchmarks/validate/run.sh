@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `posko validate` on the province-scale set (450 playbooks, 20,000 posts, 60,000 cadres)
-# against Yams alone composing the same files, in the same run (hyperfine).
+# against Yams alone composing the same files, in the same run (hyperfine). Figures: README.md
 # Usage: bash Benchmarks/validate/run.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

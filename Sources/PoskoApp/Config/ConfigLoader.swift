@@ -1,7 +1,6 @@
 import Foundation
 import PoskoAPI
 import PoskoCore
-import Yams
 
 /// Strict loading of `posko.yaml`, with the same `file:line:col` diagnostics as playbooks.
 public enum ConfigLoader {
@@ -28,7 +27,7 @@ public enum ConfigLoader {
         return config
     }
 
-    private static func read(_ root: Node, into c: inout PoskoConfig, reader r: inout YAMLReader) {
+    private static func read(_ root: YAMLNode, into c: inout PoskoConfig, reader r: inout YAMLReader) {
         guard let top = r.mapping(root, "the configuration", optional: [
             "listen", "state_directory", "playbook_directory", "wilayah_file", "public_base_url",
             "auth", "channels", "inbound_sms", "limits", "cap", "alerts",
@@ -67,7 +66,7 @@ public enum ConfigLoader {
             var names = Set<String>()
             for item in list {
                 guard let t = r.mapping(item, "a token", required: ["name", "role"], optional: ["file", "credential", "token"]) else { continue }
-                if let inline = t.values["token"] {
+                if let inline = t.raw("token") {
                     r.error(inline, "inline tokens are not allowed; use 'file:' or 'credential:'")
                 }
                 let name = t["name"].flatMap { r.string($0, "token name") }
@@ -87,7 +86,7 @@ public enum ConfigLoader {
 
     private static func readChannels(_ f: YAMLReader.Fields, into c: inout PoskoConfig, reader r: inout YAMLReader) {
         var names: [String: SourceLocation] = [:]
-        func claim(_ name: String, _ node: Node, _ r: inout YAMLReader) {
+        func claim(_ name: String, _ node: YAMLNode, _ r: inout YAMLReader) {
             if let first = names[name] { r.error(node, "duplicate channel name '\(name)' (first at \(first))") }
             names[name] = r.location(node)
         }
@@ -113,8 +112,8 @@ public enum ConfigLoader {
             let method = h["method"].flatMap { r.string($0, "method") }?.uppercased() ?? "POST"
             if !["GET", "POST", "PUT"].contains(method), let node = h["method"] { r.error(node, "method must be GET, POST or PUT") }
             var headers: [String: String] = [:]
-            if let node = h["headers"], case let .mapping(map) = node {
-                for (k, v) in map { if let key = k.string, let value = r.string(v, "header \(key)") { headers[key] = value } }
+            if let node = h["headers"], let map = r.pairs(node) {
+                for (k, v) in map { if let key = r.text(k), let value = r.string(v, "header \(key)") { headers[key] = value } }
             } else if let node = h["headers"] {
                 r.error(node, "expected a mapping for headers")
             }
@@ -159,7 +158,7 @@ public enum ConfigLoader {
         }
     }
 
-    private static func url(_ node: Node, reader r: inout YAMLReader, _ context: String) -> String? {
+    private static func url(_ node: YAMLNode, reader r: inout YAMLReader, _ context: String) -> String? {
         guard let text = r.string(node, context) else { return nil }
         guard let u = URL(string: text), let scheme = u.scheme, ["http", "https"].contains(scheme), u.host != nil else {
             r.error(node, "\(context) '\(text)' is not an http(s) URL")
@@ -169,7 +168,7 @@ public enum ConfigLoader {
     }
 
     private static func secretRef(
-        _ f: YAMLReader.Fields, reader r: inout YAMLReader, _ node: Node, _ context: String,
+        _ f: YAMLReader.Fields, reader r: inout YAMLReader, _ node: YAMLNode, _ context: String,
         fileKey: String = "file", credentialKey: String = "credential"
     ) -> SecretRef? {
         let file = f[fileKey].flatMap { r.string($0, fileKey) }

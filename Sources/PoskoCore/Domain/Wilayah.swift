@@ -11,10 +11,28 @@ public struct WilayahUnit: Sendable, Hashable, Codable {
 
 /// The wilayah codes Posko knows. Playbooks may only name codes from this table.
 public struct WilayahTable: Sendable {
-    public private(set) var units: [String: WilayahUnit] = [:]
+    public private(set) var units: [String: WilayahUnit] = [:] {
+        didSet { kelurahanByKecamatan = Self.index(units) }
+    }
+    /// Kelurahan and desa by parent code, sorted by code (a province has thousands).
+    private var kelurahanByKecamatan: [String: [WilayahUnit]] = [:]
 
     public init(units: [WilayahUnit] = []) {
-        for u in units { self.units[u.code] = u }
+        var byCode: [String: WilayahUnit] = [:]
+        for u in units { byCode[u.code] = u }
+        self.init(byCode: byCode)
+    }
+
+    private init(byCode: [String: WilayahUnit]) {
+        units = byCode
+        kelurahanByKecamatan = Self.index(byCode)
+    }
+
+    private static func index(_ units: [String: WilayahUnit]) -> [String: [WilayahUnit]] {
+        var out: [String: [WilayahUnit]] = [:]
+        for u in units.values where u.level == .kelurahan || u.level == .desa { out[u.parent, default: []].append(u) }
+        for key in out.keys { out[key]?.sort { $0.code < $1.code } }
+        return out
     }
 
     /// Binjai's 5 kecamatan and 37 kelurahan.
@@ -31,7 +49,7 @@ public struct WilayahTable: Sendable {
 
     /// Reads `kode,nama,level,parent,lat,lon` rows (the format of shared/data/wilayah/binjai.csv).
     public static func parseCSV(_ text: String) throws(CSVError) -> WilayahTable {
-        var table = WilayahTable()
+        var units: [String: WilayahUnit] = [:]
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingCharacters(in: "\r")
             if line.isEmpty || (index == 0 && line.hasPrefix("kode,")) { continue }
@@ -44,15 +62,15 @@ public struct WilayahTable: Sendable {
             if cols.count >= 6, let lat = Double(cols[4]), let lon = Double(cols[5]) {
                 centroid = Coordinate(lat: lat, lon: lon)
             }
-            table.units[cols[0]] = WilayahUnit(code: cols[0], name: cols[1], level: level, parent: cols[3], centroid: centroid)
+            units[cols[0]] = WilayahUnit(code: cols[0], name: cols[1], level: level, parent: cols[3], centroid: centroid)
         }
-        return table
+        return WilayahTable(byCode: units)
     }
 
     public func merging(_ other: WilayahTable) -> WilayahTable {
-        var t = self
-        for (k, v) in other.units { t.units[k] = v }
-        return t
+        var units = self.units
+        for (k, v) in other.units { units[k] = v }
+        return WilayahTable(byCode: units)
     }
 
     public subscript(code: String) -> WilayahUnit? { units[code] }
@@ -60,8 +78,7 @@ public struct WilayahTable: Sendable {
     public var kecamatan: [WilayahUnit] { units.values.filter { $0.level == .kecamatan }.sorted { $0.code < $1.code } }
 
     public func kelurahan(in kecamatan: String) -> [WilayahUnit] {
-        units.values.filter { ($0.level == .kelurahan || $0.level == .desa) && $0.parent == kecamatan }
-            .sorted { $0.code < $1.code }
+        kelurahanByKecamatan[kecamatan] ?? []
     }
 
     /// "12.75.01.1001 (Pahlawan)" for messages.

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// A drill scenario (`Playbooks/latihan/*.yaml`): timed injects played on a virtual clock,
 /// and the expectations the drill is scored against.
@@ -63,7 +62,7 @@ public enum DrillScenarioParser {
         return (reader.diagnostics.hasErrors ? nil : result, reader.diagnostics)
     }
 
-    static func date(_ node: Node, reader r: inout YAMLReader, _ context: String) -> Date? {
+    static func date(_ node: YAMLNode, reader r: inout YAMLReader, _ context: String) -> Date? {
         guard let text = r.string(node, context) else { return nil }
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
@@ -74,7 +73,7 @@ public enum DrillScenarioParser {
         return d
     }
 
-    private static func read(_ root: Node, reader r: inout YAMLReader, set: PlaybookSet) -> DrillScenario? {
+    private static func read(_ root: YAMLNode, reader r: inout YAMLReader, set: PlaybookSet) -> DrillScenario? {
         guard let top = r.mapping(root, "the scenario", required: ["nama", "mulai", "durasi", "injeksi"],
                                   optional: ["seed", "kanal", "balasan", "harapan", "catatan"]) else { return nil }
         let nama = top["nama"].flatMap { r.string($0, "nama") }
@@ -99,7 +98,7 @@ public enum DrillScenarioParser {
         var declared = 0
         var previous = 0
         for item in top["injeksi"].flatMap({ r.list($0, "injeksi") }) ?? [] where !r.isSaturated {
-            guard case let .mapping(map) = item, map.count == 2 || map.count == 1 else {
+            guard let map = r.pairs(item), map.count == 2 || map.count == 1 else {
                 r.error(item, "an inject is a mapping with 'pada' and one action (nyatakan, ubah, akhiri, lapor, sms, gangguan, diam, override)")
                 continue
             }
@@ -107,12 +106,12 @@ public enum DrillScenarioParser {
             guard let f = r.mapping(item, "an inject", required: ["pada"], optional: actions) else { continue }
             var at: Int?
             if let node = f["pada"] {
-                if let text = node.string, text.contains("T") {
+                if let text = r.text(node), text.contains("T") {
                     if let d = date(node, reader: &r, "pada"), let mulai {
                         let offset = Int(d.timeIntervalSince(mulai))
                         if offset < 0 { r.error(node, "inject at \(text) is before the drill starts (mulai)") } else { at = offset }
                     }
-                } else if let text = node.string, text == "0" || text == "0m" {
+                } else if let text = r.text(node), text == "0" || text == "0m" {
                     at = 0
                 } else {
                     at = r.duration(node, "pada")
@@ -158,9 +157,9 @@ public enum DrillScenarioParser {
                              ackProbability: ackP, ackDelay: ackDelay, checkInProbability: checkInP, injects: injects, expectations: expectations)
     }
 
-    private static func readAction(_ name: String, _ node: Node, reader r: inout YAMLReader, set: PlaybookSet,
+    private static func readAction(_ name: String, _ node: YAMLNode, reader r: inout YAMLReader, set: PlaybookSet,
                                    declared: inout Int, sms channels: [String]) -> DrillScenario.Action? {
-        func areas(_ n: Node?) -> [String]? {
+        func areas(_ n: YAMLNode?) -> [String]? {
             guard let n, let list = r.list(n, "wilayah") else { return nil }
             var out: [String] = []
             for item in list {
@@ -173,12 +172,12 @@ public enum DrillScenarioParser {
             }
             return out
         }
-        func emergencyRef(_ n: Node?) -> Int? {
+        func emergencyRef(_ n: YAMLNode?) -> Int? {
             guard let n, let i = r.int(n, "darurat", min: 1, max: 1000) else { return nil }
             if i > declared { r.error(n, "darurat \(i) has not been declared yet (\(declared) so far)"); return nil }
             return i
         }
-        func status(_ n: Node?) -> EmergencyStatus? {
+        func status(_ n: YAMLNode?) -> EmergencyStatus? {
             guard let n, let s = r.enumValue(n, "status", EmergencyStatus.self) else { return nil }
             if s == .selesai { r.error(n, "use 'akhiri' to end an emergency"); return nil }
             return s

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Reads one playbook file into a `Playbook`, reporting every shape problem (unknown keys,
 /// wrong types, missing fields, bad codes, numbers, durations) with its location.
@@ -16,7 +15,7 @@ public enum PlaybookParser {
         return (result, reader.diagnostics)
     }
 
-    private static func read(_ root: Node, reader r: inout YAMLReader, wilayah: WilayahTable) -> Playbook? {
+    private static func read(_ root: YAMLNode, reader r: inout YAMLReader, wilayah: WilayahTable) -> Playbook? {
         guard let top = r.mapping(root, "the playbook", required: ["kecamatan", "nama", "pos"],
                                   optional: ["versi", "kontak", "kader", "eskalasi", "catatan"]) else { return nil }
         var kecamatan = ""
@@ -76,7 +75,7 @@ public enum PlaybookParser {
                         kontak: kontak, pos: pos, kader: kader, eskalasi: eskalasi)
     }
 
-    private static func contact(_ node: Node, reader r: inout YAMLReader, kecamatan: String, wilayah: WilayahTable) -> Contact? {
+    private static func contact(_ node: YAMLNode, reader r: inout YAMLReader, kecamatan: String, wilayah: WilayahTable) -> Contact? {
         guard let f = r.mapping(node, "a kontak entry", required: ["peran"],
                                 optional: ["nama", "kelurahan", "telepon", "webhook"]) else { return nil }
         let role = f["peran"].flatMap { r.enumValue($0, "contact role", ContactRole.self) }
@@ -94,7 +93,7 @@ public enum PlaybookParser {
                        telepon: telepon, webhook: webhook, location: r.location(node))
     }
 
-    private static func post(_ node: Node, reader r: inout YAMLReader, kecamatan: String, wilayah: WilayahTable) -> Post? {
+    private static func post(_ node: YAMLNode, reader r: inout YAMLReader, kecamatan: String, wilayah: WilayahTable) -> Post? {
         guard let f = r.mapping(node, "a pos entry", required: ["id", "nama", "kelurahan", "lokasi", "layanan"],
                                 optional: ["rawan", "cadangan", "lapor_setiap", "catatan"]) else { return nil }
         let id = f["id"].flatMap { identifier($0, reader: &r, "post id") }
@@ -125,7 +124,7 @@ public enum PlaybookParser {
                 let sas = sf["sasaran"].flatMap { r.int($0, "sasaran") }
                 if let kap, let sas { layanan[bidang] = ServiceLoad(kapasitas: kap, sasaran: sas) }
             }
-            if layanan.isEmpty && lf.values.isEmpty { r.error(node, "\(context) serves no SPM field (layanan is empty)") }
+            if layanan.isEmpty && lf.isEmpty { r.error(node, "\(context) serves no SPM field (layanan is empty)") }
         }
         var cadangan: [String] = []
         if let node = f["cadangan"], let items = r.list(node, "cadangan of \(context)") {
@@ -143,7 +142,7 @@ public enum PlaybookParser {
                     laporSetiap: lapor ?? defaultCheckIn, location: r.location(node))
     }
 
-    private static func cadre(_ node: Node, reader r: inout YAMLReader) -> Cadre? {
+    private static func cadre(_ node: YAMLNode, reader r: inout YAMLReader) -> Cadre? {
         guard let f = r.mapping(node, "a kader entry", required: ["id", "nama", "telepon", "pos", "keahlian"],
                                 optional: ["jangkauan_km"]) else { return nil }
         let id = f["id"].flatMap { identifier($0, reader: &r, "cadre id") }
@@ -163,17 +162,21 @@ public enum PlaybookParser {
                      jangkauanKm: range ?? 3, location: r.location(node))
     }
 
-    private static func identifier(_ node: Node, reader r: inout YAMLReader, _ context: String) -> String? {
+    private static func identifier(_ node: YAMLNode, reader r: inout YAMLReader, _ context: String) -> String? {
         guard let text = r.string(node, context) else { return nil }
-        let allowed = text.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }
-        guard allowed, text.count <= 64 else {
+        // ASCII letters, digits, '-' and '_' (for ASCII, `CharacterSet.alphanumerics` is letters and digits).
+        let allowed = text.utf8.allSatisfy { c in
+            (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+                || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
+        }
+        guard allowed, text.utf8.count <= 64 else {
             r.error(node, "\(context) '\(text.prefix(64))' may only contain letters, digits, '-' and '_' (at most 64)")
             return nil
         }
         return text.lowercased()
     }
 
-    private static func phone(_ node: Node, reader r: inout YAMLReader) -> String? {
+    private static func phone(_ node: YAMLNode, reader r: inout YAMLReader) -> String? {
         guard let text = r.string(node, "telepon") else { return nil }
         guard let e164 = PhoneNumber.normalize(text) else {
             r.error(node, "phone number '\(text)' is not an Indonesian mobile number (expected 08…, 628… or +628…)")
@@ -182,7 +185,7 @@ public enum PlaybookParser {
         return e164
     }
 
-    private static func kelurahanCode(_ node: Node, reader r: inout YAMLReader, kecamatan: String, wilayah: WilayahTable) -> String? {
+    private static func kelurahanCode(_ node: YAMLNode, reader r: inout YAMLReader, kecamatan: String, wilayah: WilayahTable) -> String? {
         guard let code = r.string(node, "kelurahan") else { return nil }
         guard let unit = wilayah[code], unit.level == .kelurahan || unit.level == .desa else {
             r.error(node, "kelurahan code '\(code)' is not in the wilayah table")

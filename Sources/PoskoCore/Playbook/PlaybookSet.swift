@@ -22,11 +22,12 @@ public struct PlaybookSet: Sendable {
         self.playbooks = sorted
         self.wilayah = wilayah
         self.digest = digest
-        var posts: [String: Post] = [:]
+        let postCount = sorted.reduce(0) { $0 + $1.pos.count }, cadreCount = sorted.reduce(0) { $0 + $1.kader.count }
+        var posts: [String: Post] = .init(minimumCapacity: postCount)
         var byKel: [String: [Post]] = [:]
-        var cadres: [String: Cadre] = [:]
-        var byPost: [String: [Cadre]] = [:]
-        var byPhone: [String: Cadre] = [:]
+        var cadres: [String: Cadre] = .init(minimumCapacity: cadreCount)
+        var byPost: [String: [Cadre]] = .init(minimumCapacity: postCount)
+        var byPhone: [String: Cadre] = .init(minimumCapacity: cadreCount)
         for pb in sorted {
             for p in pb.pos {
                 posts[p.id] = p
@@ -80,11 +81,26 @@ public struct PlaybookSet: Sendable {
             diagnostics += diags
             if let pb { playbooks.append(pb) }
         }
-        diagnostics += PlaybookValidator.validate(playbooks, wilayah: wilayah, knownWebhooks: knownWebhooks)
         if files.isEmpty {
             diagnostics.append(Diagnostic(.error, file: "(playbooks)", line: 1, column: 1, "no playbook files found"))
         }
-        let set = diagnostics.hasErrors ? nil : PlaybookSet(playbooks: playbooks, wilayah: wilayah, digest: hasher.hex)
+        // The whole-set checks and the set's indexes are independent: while one core checks,
+        // the other builds the set, which is kept only if no check fails.
+        enum Part: Sendable { case checks([Diagnostic]), set(PlaybookSet) }
+        let parsed = playbooks, digest = hasher.hex
+        let parts = ParallelMap.map(diagnostics.hasErrors ? [0] : [0, 1]) { part -> Part in
+            part == 0
+                ? .checks(PlaybookValidator.validate(parsed, wilayah: wilayah, knownWebhooks: knownWebhooks))
+                : .set(PlaybookSet(playbooks: parsed, wilayah: wilayah, digest: digest))
+        }
+        var set: PlaybookSet?
+        for part in parts {
+            switch part {
+            case let .checks(found): diagnostics += found
+            case let .set(built): set = built
+            }
+        }
+        if diagnostics.hasErrors { set = nil }
         return (set, diagnostics.sortedForDisplay())
     }
 }
@@ -104,13 +120,22 @@ public struct FNV1a64: Sendable {
     public init() {}
 
     public mutating func combine(_ data: Data) {
-        for byte in data {
-            state ^= UInt64(byte)
-            state = state &* 0x0000_0100_0000_01B3
-        }
+        data.withUnsafeBytes { combine($0) }
     }
 
-    public mutating func combine(_ string: String) { combine(Data(string.utf8)) }
+    public mutating func combine(_ string: String) {
+        var string = string
+        string.withUTF8 { combine(UnsafeRawBufferPointer($0)) }
+    }
+
+    private mutating func combine(_ bytes: UnsafeRawBufferPointer) {
+        var s = state
+        for byte in bytes {
+            s ^= UInt64(byte)
+            s = s &* 0x0000_0100_0000_01B3
+        }
+        state = s
+    }
 
     public var hex: String {
         let s = String(state, radix: 16)

@@ -20,8 +20,8 @@ public enum PlaybookValidator {
             }
         }
 
-        var posts: [String: Post] = [:]
-        var cadres: [String: Cadre] = [:]
+        var posts: [String: Post] = .init(minimumCapacity: playbooks.reduce(0) { $0 + $1.pos.count })
+        var cadres: [String: Cadre] = .init(minimumCapacity: playbooks.reduce(0) { $0 + $1.kader.count })
         for pb in playbooks {
             for p in pb.pos {
                 if let first = posts[p.id] {
@@ -62,10 +62,12 @@ public enum PlaybookValidator {
                         error(p.location, "fallback #\(index + 1) '\(ref)' of post '\(p.id)' is exposed to every hazard of the post (\(hazards)), so it cannot stand in for it")
                     }
                 }
-                for (bidang, load) in p.layanan.sorted(by: { $0.key < $1.key }) where load.kapasitas < load.sasaran {
-                    let covered = p.cadangan.contains { posts[$0]?.layanan[bidang] != nil }
-                    if !covered {
-                        error(p.location, "post '\(p.id)' \(bidang.rawValue): capacity \(load.kapasitas) is below demand \(load.sasaran) and no fallback serves \(bidang.rawValue)")
+                if p.layanan.values.contains(where: { $0.kapasitas < $0.sasaran }) {
+                    for (bidang, load) in p.layanan.sorted(by: { $0.key < $1.key }) where load.kapasitas < load.sasaran {
+                        let covered = p.cadangan.contains { posts[$0]?.layanan[bidang] != nil }
+                        if !covered {
+                            error(p.location, "post '\(p.id)' \(bidang.rawValue): capacity \(load.kapasitas) is below demand \(load.sasaran) and no fallback serves \(bidang.rawValue)")
+                        }
                     }
                 }
             }
