@@ -103,7 +103,11 @@ extension StoreTransaction {
                 continue
             }
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM outbox_merge WHERE dedup_key = ?"), arguments: [d.dedupKey]) == true { continue }
-            let id = "m-\(eventID ?? 0)-\(index + 1)-\(AckCode.make(from: d.dedupKey).lowercased())"
+            // Unique because dedup keys are: one event's alerts can number thousands (a province
+            // plan), too many for a short code.
+            var hash = FNV1a64()
+            hash.combine(d.dedupKey)
+            let id = "m-\(eventID ?? 0)-\(index + 1)-\(hash.hex)"
             var ack: String?
             if d.needsAck {
                 var salt = 0

@@ -76,12 +76,29 @@ public struct DrillRunner {
 
         func note(_ kind: String, _ text: String) { timeline.append(.init(at: now, kind: kind, text: text)) }
 
-        func cells() throws -> [String: Double] {
+        // The state and its check-in deadlines, read again only after the coordinator changed
+        // something (a province has tens of thousands of post × fields; a drill has thousands of steps).
+        var known: (change: Int, state: OperationalState, deadlines: [ContinuityEvaluator.Deadline])?
+        func stateAndDeadlines() throws -> (OperationalState, [ContinuityEvaluator.Deadline]) {
+            if let known, known.change == coordinator.changeCount { return (known.state, known.deadlines) }
+            let change = coordinator.changeCount
             let state = try store.operationalState()
+            let deadlines = ContinuityEvaluator.deadlines(set, state: state)
+            known = (change, state, deadlines)
+            return (state, deadlines)
+        }
+
+        var knownCells: (key: [Int], cells: [String: Double])?
+        func cells() throws -> [String: Double] {
+            // Coverage changes only with the state or the plan (deadlines passing change the state).
+            let key = [coordinator.changeCount, lastPlannedChange]
+            if let knownCells, knownCells.key == key { return knownCells.cells }
+            let state = try stateAndDeadlines().0
             let states = ContinuityEvaluator.evaluate(set, state: state, now: now)
             let view = ContinuityView.build(set, states: states, moved: plan?.moved() ?? [:], at: now)
             var out: [String: Double] = [:]
             for c in view.cells { out["\(c.kelurahan)|\(c.bidang.rawValue)"] = c.coverage }
+            knownCells = (key, out)
             return out
         }
 
@@ -156,14 +173,13 @@ public struct DrillRunner {
                 }
             }
             // 2. Routine check-ins of working posts shortly before their deadline, then deadlines.
-            let before = try store.operationalState()
-            if let deadline = ContinuityEvaluator.nextDeadline(set, state: before, now: now),
+            let (before, beforeDeadlines) = try stateAndDeadlines()
+            if let deadline = ContinuityEvaluator.nextDeadline(beforeDeadlines, now: now),
                deadline.timeIntervalSince(now) <= 600 {
-                let due = ContinuityEvaluator.evaluate(set, state: before, now: deadline.addingTimeInterval(1))
-                let posts = Set(due.filter { $0.overdue }.map(\.postID)).sorted()
+                let posts = ContinuityEvaluator.overduePosts(beforeDeadlines, now: deadline.addingTimeInterval(1))
                 var checked = 0
                 for id in posts {
-                    let closed = due.contains { $0.postID == id && before.reports[PostField(id, $0.bidang)]?.status == .tutup }
+                    let closed = set.posts[id]?.layanan.keys.contains { before.reports[PostField(id, $0)]?.status == .tutup } ?? false
                     if !closed, rng.unit() < s.checkInProbability {
                         try coordinator.checkIn(id, actor: Actor("kader \(id)", via: .drill), at: now)
                         checked += 1
@@ -171,8 +187,8 @@ public struct DrillRunner {
                 }
                 if checked > 0 { note("checkin", "\(checked) pos melapor rutin (masih berjalan)") }
             }
-            let state = try store.operationalState()
-            let overdue = ContinuityEvaluator.overduePosts(set, state: state, now: now)
+            let (state, stateDeadlines) = try stateAndDeadlines()
+            let overdue = ContinuityEvaluator.overduePosts(stateDeadlines, now: now)
                 .filter { !announcedMissed.contains("\($0)@\(state.lastCheckIn[$0]?.timeIntervalSince1970 ?? 0)") }
             if !overdue.isEmpty {
                 try coordinator.checkInsMissed(overdue, at: now)
@@ -231,7 +247,7 @@ public struct DrillRunner {
             if let i = injects.first { candidates.append(s.mulai.addingTimeInterval(Double(i.at))) }
             if let d = try store.nextDueAt() { candidates.append(d) }
             if let e = try store.nextEscalationAt() { candidates.append(e) }
-            if let d = ContinuityEvaluator.nextDeadline(set, state: try store.operationalState(), now: now) {
+            if let d = ContinuityEvaluator.nextDeadline(try stateAndDeadlines().1, now: now) {
                 candidates.append(d.addingTimeInterval(-600))
                 candidates.append(d.addingTimeInterval(1))
             }

@@ -67,21 +67,41 @@ public enum ContinuityEvaluator {
         return out
     }
 
+    /// A post's check-in deadline during an emergency: `laporSetiap` after the later of the
+    /// emergency's declaration and the post's last check-in or report.
+    public struct Deadline: Sendable, Equatable {
+        public var at: Date
+        public var postID: String
+    }
+
+    /// Every covered post's deadline, sorted by time then post. Depends on the state only, so
+    /// a caller with many `now`s (timer, drill) computes it once per state change.
+    public static func deadlines(_ set: PlaybookSet, state: OperationalState) -> [Deadline] {
+        var cover = EmergencyCover(state.activeEmergencies.filter { !$0.exercise })
+        guard !cover.emergencies.isEmpty else { return [] }
+        var out: [Deadline] = []
+        for post in set.posts.values {
+            guard let since = cover.covering(post.kelurahan).map(\.declaredAt).min() else { continue }
+            out.append(Deadline(at: max(since, state.lastCheckIn[post.id] ?? since).addingTimeInterval(Double(post.laporSetiap)), postID: post.id))
+        }
+        return out.sorted { ($0.at, $0.postID) < ($1.at, $1.postID) }
+    }
+
     /// Posts whose check-in deadline has passed at `now`, for the deadline timer.
     public static func overduePosts(_ set: PlaybookSet, state: OperationalState, now: Date) -> [String] {
-        Array(Set(evaluate(set, state: state, now: now).filter(\.overdue).map(\.postID))).sorted()
+        overduePosts(deadlines(set, state: state), now: now)
+    }
+
+    public static func overduePosts(_ deadlines: [Deadline], now: Date) -> [String] {
+        deadlines.prefix { $0.at < now }.map(\.postID).sorted()
     }
 
     /// The next moment a check-in deadline expires after `now`, so a timer can sleep until then.
     public static func nextDeadline(_ set: PlaybookSet, state: OperationalState, now: Date) -> Date? {
-        var cover = EmergencyCover(state.activeEmergencies.filter { !$0.exercise })
-        guard !cover.emergencies.isEmpty else { return nil }
-        var next: Date?
-        for post in set.posts.values {
-            guard let since = cover.covering(post.kelurahan).map(\.declaredAt).min() else { continue }
-            let deadline = max(since, state.lastCheckIn[post.id] ?? since).addingTimeInterval(Double(post.laporSetiap))
-            if deadline > now, next.map({ deadline < $0 }) ?? true { next = deadline }
-        }
-        return next
+        nextDeadline(deadlines(set, state: state), now: now)
+    }
+
+    public static func nextDeadline(_ deadlines: [Deadline], now: Date) -> Date? {
+        deadlines.first { $0.at > now }?.at
     }
 }
