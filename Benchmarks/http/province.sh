@@ -3,6 +3,7 @@
 # cadres; Benchmarks/province/generate.sh), release build: time to READY, RSS idle, then a
 # banjir emergency over 25 kabupaten/kota and 30% of the posts reported closed through the
 # API (the flood of Benchmarks/planner), RSS once the plan has settled. Target: RSS < 300 MB.
+# Runs with MALLOC_ARENA_MAX=2 like systemd/posko.service (POSKO_ENV= to run without).
 # Usage: bash Benchmarks/http/province.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,7 +29,7 @@ channels:
     - { name: bpbd-provinsi, url: "http://127.0.0.1:9/none", secret_files: [$dir/secrets/wh] }
 YAML
 start=$(date +%s.%N)
-env POSKO_LOG_LEVEL=warning ${POSKO_ENV:-} .build/release/posko serve --config "$dir/posko.yaml" 2>"$dir/log" &
+env POSKO_LOG_LEVEL=warning ${POSKO_ENV:-MALLOC_ARENA_MAX=2} .build/release/posko serve --config "$dir/posko.yaml" 2>"$dir/log" &
 pid=$!
 until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
   kill -0 $pid 2>/dev/null || { cat "$dir/log"; exit 1; }
