@@ -21,22 +21,8 @@ enum ReportToSMS {
     static func run(rate: Int, seconds: Int) async throws {
         let kannel = try await KannelHarness.start(.init(startFakeSMSC: false))
         let port = try freeLoopbackPort()
-        let daemon = try DaemonProcess(configText: """
-            listen: { host: 127.0.0.1, port: {port} }
-            state_directory: {dir}/state
-            playbook_directory: {dir}/Playbooks
-            auth:
-              tokens:
-                - { name: operator-bench, role: operator, file: {dir}/secrets/operator.token }
-            channels:
-              sms_order: [kannel-utama]
-              kannel:
-                - { name: kannel-utama, sendsms_url: "\(kannel.sendsmsURL)", username: \(kannel.configuration.username),
-                    password_file: {dir}/secrets/kannel.password, sender: POSKO, dlr_url: "http://127.0.0.1:{port}/v1/sms/dlr" }
-              webhooks:
-                - { name: bpbd-binjai, url: "http://127.0.0.1:9/none", secret_files: [{dir}/secrets/webhook.secret] }
-            alerts: { grouping_window: 1s }
-            """, port: port)
+        let daemon = try DaemonProcess(configText: DaemonProcess.kannelConfig(kannel, webhookURL: "http://127.0.0.1:9/none",
+                                                                          extra: "alerts: { grouping_window: 1s }\n"), port: port)
         defer { daemon.stop() }
         _ = try daemon.dir.write("secrets/kannel.password", kannel.configuration.password + "\n")
         try await daemon.start()

@@ -63,6 +63,30 @@ public final class DaemonProcess: @unchecked Sendable {
     inbound_sms: { file: {dir}/secrets/inbound.secret }
     """
 
+    /// A configuration whose SMS goes through `kannel` (delivery reports back to the daemon)
+    /// and whose BPBD webhook goes to `webhookURL`; `extra` is appended (e.g. an `alerts:` block).
+    public static func kannelConfig(_ kannel: KannelHarness, webhookURL: String, extra: String = "") -> String {
+        """
+        listen: { host: 127.0.0.1, port: {port} }
+        state_directory: {dir}/state
+        playbook_directory: {dir}/Playbooks
+        auth:
+          tokens:
+            - { name: admin-test, role: admin, file: {dir}/secrets/admin.token }
+            - { name: operator-test, role: operator, file: {dir}/secrets/operator.token }
+            - { name: viewer-test, role: viewer, file: {dir}/secrets/viewer.token }
+        channels:
+          sms_order: [kannel-utama]
+          kannel:
+            - { name: kannel-utama, sendsms_url: "\(kannel.sendsmsURL)", username: \(kannel.configuration.username),
+                password_file: {dir}/secrets/kannel.password, sender: POSKO, dlr_url: "http://127.0.0.1:{port}/v1/sms/dlr" }
+          webhooks:
+            - { name: bpbd-binjai, url: "\(webhookURL)", secret_files: [{dir}/secrets/webhook.secret] }
+        inbound_sms: { file: {dir}/secrets/inbound.secret }
+
+        """ + extra
+    }
+
     public var stderr: String { stderrBuffer.value }
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 

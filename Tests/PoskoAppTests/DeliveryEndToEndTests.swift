@@ -8,27 +8,6 @@ import Testing
 @Suite(.serialized, .enabled(if: KannelHarness.shouldRunTests)) struct DeliveryEndToEndTests {
     static let webhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-    static func config(kannel: KannelHarness, webhookURL: String) -> String {
-        """
-        listen: { host: 127.0.0.1, port: {port} }
-        state_directory: {dir}/state
-        playbook_directory: {dir}/Playbooks
-        auth:
-          tokens:
-            - { name: admin-test, role: admin, file: {dir}/secrets/admin.token }
-            - { name: operator-test, role: operator, file: {dir}/secrets/operator.token }
-            - { name: viewer-test, role: viewer, file: {dir}/secrets/viewer.token }
-        channels:
-          sms_order: [kannel-utama]
-          kannel:
-            - { name: kannel-utama, sendsms_url: "\(kannel.sendsmsURL)", username: \(kannel.configuration.username),
-                password_file: {dir}/secrets/kannel.password, sender: POSKO, dlr_url: "http://127.0.0.1:{port}/v1/sms/dlr" }
-          webhooks:
-            - { name: bpbd-binjai, url: "\(webhookURL)", secret_files: [{dir}/secrets/webhook.secret] }
-        inbound_sms: { file: {dir}/secrets/inbound.secret }
-        """
-    }
-
     func messages(_ daemon: DaemonProcess) async throws -> [[String: Any]] {
         let body = try await daemon.call(.GET, "/v1/messages?limit=500", token: TestTokens.viewer).1
         return ((try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["messages"] as? [[String: Any]]) ?? []
@@ -48,7 +27,7 @@ import Testing
         defer { Task { await receiver.shutdown() } }
         let port = try freeLoopbackPort()
         let kannel = try await KannelHarness.start(.init(moURL: "http://127.0.0.1:\(port)/v1/sms/mo?secret=inbound-secret-for-tests"))
-        let daemon = try DaemonProcess(configText: Self.config(kannel: kannel, webhookURL: receiver.baseURL + "/hooks"), port: port)
+        let daemon = try DaemonProcess(configText: DaemonProcess.kannelConfig(kannel, webhookURL: receiver.baseURL + "/hooks"), port: port)
         defer {
             daemon.stop()
             Task { await kannel.shutdown() }
