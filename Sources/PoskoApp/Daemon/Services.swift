@@ -19,7 +19,8 @@ struct DeadlineService: Service {
             do {
                 let state = try coordinator.store.operationalState()
                 let set = coordinator.playbooks
-                let overdue = ContinuityEvaluator.overduePosts(set, state: state, now: at)
+                let deadlines = ContinuityEvaluator.deadlines(set, state: state)
+                let overdue = ContinuityEvaluator.overduePosts(deadlines, now: at)
                 // Key by post and last check-in, so a post that reports and falls silent again is announced again.
                 let fresh = overdue.filter { !announced.contains("\($0)@\(state.lastCheckIn[$0]?.timeIntervalSince1970 ?? 0)") }
                 if !fresh.isEmpty {
@@ -27,7 +28,7 @@ struct DeadlineService: Service {
                     logger.warning("check-in deadline passed", metadata: ["posts": "\(fresh.count)"])
                     for p in fresh { announced.insert("\(p)@\(state.lastCheckIn[p]?.timeIntervalSince1970 ?? 0)") }
                 }
-                let next = ContinuityEvaluator.nextDeadline(set, state: state, now: at)
+                let next = ContinuityEvaluator.nextDeadline(deadlines, now: at)
                 let wait = min(60, max(0.2, (next?.timeIntervalSince(at) ?? 60) + 0.05))
                 try await gracefulSleep(wait)
             } catch is CancellationError {

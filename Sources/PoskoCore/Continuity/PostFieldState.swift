@@ -88,19 +88,11 @@ public enum ContinuityEvaluator {
     }
 
     /// Posts whose check-in deadline has passed at `now`, for the deadline timer.
-    public static func overduePosts(_ set: PlaybookSet, state: OperationalState, now: Date) -> [String] {
-        overduePosts(deadlines(set, state: state), now: now)
-    }
-
     public static func overduePosts(_ deadlines: [Deadline], now: Date) -> [String] {
         deadlines.prefix { $0.at < now }.map(\.postID).sorted()
     }
 
     /// The next moment a check-in deadline expires after `now`, so a timer can sleep until then.
-    public static func nextDeadline(_ set: PlaybookSet, state: OperationalState, now: Date) -> Date? {
-        nextDeadline(deadlines(set, state: state), now: now)
-    }
-
     public static func nextDeadline(_ deadlines: [Deadline], now: Date) -> Date? {
         deadlines.first { $0.at > now }?.at
     }

@@ -66,8 +66,7 @@ public struct Emergency: Codable, Sendable, Equatable, Identifiable {
 
     /// Whether the emergency covers a kelurahan (listed itself, or its kecamatan or kota is).
     public func covers(kelurahan: String) -> Bool {
-        let codes = Set(areas)
-        return Self.enclosingCodes(kelurahan).contains { codes.contains(String($0)) }
+        Self.enclosingCodes(kelurahan).contains { areas.contains(String($0)) }
     }
 
     /// A code and every code above it: `12.75.02.1001` → `12`, `12.75`, `12.75.02`, `12.75.02.1001`.
