@@ -26,7 +26,7 @@ import Testing
         let queued = try c.store.messages()
         #expect(Set(queued.map(\.recipient)) == ["lurah:12.75.02.1001", "lurah:12.75.02.1003", "camat:12.75.02", "bpbd:bpbd-binjai"])
         #expect(queued.allSatisfy { $0.eventID != nil })
-        try await d.dispatchDue(now: { Self.t0 }, concurrent: false)
+        try await d.dispatchDue(now: { Self.t0 })
         #expect(Set(sms1.sent.map(\.address)) == ["+6281300020001", "+6281300020003", "+6281100000002"])
         let text = try #require(sms1.sent.first?.text)
         #expect(text.hasPrefix("[POSKO] Darurat BANJIR (Siaga Darurat) di Kel. Berngam, Kel. Setia."))
@@ -45,7 +45,7 @@ import Testing
         _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
         var now = Self.t0
         for _ in 0..<10 {
-            try await d.dispatchDue(now: { [now] in now }, concurrent: false)
+            try await d.dispatchDue(now: { [now] in now })
             now = now.addingTimeInterval(5)
         }
         let lurah = try #require(try c.store.messages().first { $0.recipient == "lurah:12.75.02.1001" })
@@ -63,10 +63,10 @@ import Testing
     @Test func failedDeliveryReportFailsOver() async throws {
         let (c, _, sms2, _, d) = try fixture()
         _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
-        try await d.dispatchDue(now: { Self.t0 }, concurrent: false)
+        try await d.dispatchDue(now: { Self.t0 })
         let lurah = try #require(try c.store.messages().first { $0.recipient == "lurah:12.75.02.1001" })
         #expect(try c.store.deliveryReport(messageID: lurah.id, delivered: false, detail: "16 NACK", at: Self.t0.addingTimeInterval(3)))
-        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(4) }, concurrent: false)
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(4) })
         #expect(sms2.sent.map(\.reference).contains(lurah.id))
         #expect(try c.store.deliveryReport(messageID: lurah.id, delivered: true, detail: "1", at: Self.t0.addingTimeInterval(9)))
         #expect(try c.store.message(id: lurah.id)?.state == .delivered)
@@ -95,8 +95,8 @@ import Testing
         sms1.setFallback(.permanent(reason: "403 Authorization failed"))
         sms2.setFallback(.permanent(reason: "400 invalid number"))
         _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
-        try await d.dispatchDue(now: { Self.t0 }, concurrent: false)
-        try await d.dispatchDue(now: { Self.t0 }, concurrent: false)
+        try await d.dispatchDue(now: { Self.t0 })
+        try await d.dispatchDue(now: { Self.t0 })
         let lurah = try #require(try c.store.messages().first { $0.recipient == "lurah:12.75.02.1001" })
         #expect(lurah.state == .failed)
         #expect(lurah.lastError == "400 invalid number")
@@ -106,13 +106,13 @@ import Testing
         let (c, _, _, hook, d) = try fixture()
         hook.setFallback(.permanent(reason: "410 Gone", disableEndpoint: true))
         _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
-        try await d.dispatchDue(now: { Self.t0 }, concurrent: false)
+        try await d.dispatchDue(now: { Self.t0 })
         #expect(try c.store.disabledEndpoints() == ["bpbd-binjai"])
         let bpbd = try #require(try c.store.messages().first { $0.recipient == "bpbd:bpbd-binjai" })
         // BPBD has only a webhook in the sample playbooks: nothing left to fail over to.
         #expect(bpbd.state == .failed)
         _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.03"]), actor: Actor("op", via: .api), at: Self.t0)
-        try await d.dispatchDue(now: { Self.t0 }, concurrent: false)
+        try await d.dispatchDue(now: { Self.t0 })
         #expect(hook.sent.count == 1, "a disabled endpoint is not called again")
     }
 
@@ -122,9 +122,9 @@ import Testing
         // A dispatcher claims and dies before recording anything.
         let claimed = try c.store.claimDue(now: Self.t0, limit: 100, lease: 60)
         #expect(!claimed.isEmpty)
-        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(30) }, concurrent: false)
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(30) })
         #expect(sms1.sent.isEmpty, "still leased")
-        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(61) }, concurrent: false)
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(61) })
         #expect(Set(sms1.sent.map(\.reference)) == Set(claimed.filter { !$0.route!.isWebhook }.map(\.id)))
     }
 
@@ -133,7 +133,7 @@ import Testing
         let op = Actor("op", via: .api)
         // The first change goes out at once; what follows within the window waits and goes as one SMS.
         try c.report(ReportRequest(post: "berngam-1", bidang: "kesehatan", status: "tutup"), actor: op, at: Self.t0)
-        try await d.dispatchDue(now: { Self.t0 }, concurrent: false)
+        try await d.dispatchDue(now: { Self.t0 })
         #expect(sms1.sent.filter { $0.address == "+6281300020001" }.count == 1, "the first status alert is not delayed")
         try c.report(ReportRequest(post: "berngam-2", bidang: "semua", status: "tutup"), actor: op, at: Self.t0.addingTimeInterval(10))
         try c.report(ReportRequest(post: "berngam-3", bidang: "sosial", status: "tutup"), actor: op, at: Self.t0.addingTimeInterval(20))
@@ -142,13 +142,13 @@ import Testing
         #expect(lurah[0].text.contains("Posyandu Melati Berngam (contoh)"))
         #expect(lurah[1].text.contains("Posyandu Anggrek Berngam (contoh)"))
         #expect(lurah[1].text.contains("Berngam") && lurah[1].text.components(separatedBy: "\n").count == 2, "\(lurah[1].text)")
-        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(30) }, concurrent: false)
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(30) })
         #expect(sms1.sent.filter { $0.address == "+6281300020001" }.count == 1, "grouping window still open")
-        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(61) }, concurrent: false)
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(61) })
         #expect(sms1.sent.filter { $0.address == "+6281300020001" }.count == 2)
         // After a quiet window, the next change goes out at once again.
         try c.report(ReportRequest(post: "berngam-1", bidang: "kesehatan", status: "berjalan"), actor: op, at: Self.t0.addingTimeInterval(200))
-        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(200) }, concurrent: false)
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(200) })
         #expect(sms1.sent.filter { $0.address == "+6281300020001" }.count == 3)
         // The same event enqueued again (e.g. a replayed transaction) is not stored twice.
         _ = try c.store.write { tx in
@@ -160,7 +160,7 @@ import Testing
     @Test func unacknowledgedAlertEscalatesOnTimeAndAckStopsIt() async throws {
         let (c, sms1, _, hook, d) = try fixture()
         _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001", "12.75.02.1003"]), actor: Actor("op", via: .api), at: Self.t0)
-        try await d.dispatchDue(now: { Self.t0 }, concurrent: false)
+        try await d.dispatchDue(now: { Self.t0 })
         let setia = try #require(try c.store.messages().first { $0.recipient == "lurah:12.75.02.1003" })
         let code = try #require(setia.ackCode)
         #expect(try c.acknowledge(code: code.lowercased(), actor: Actor("+6281300020003", via: .sms), at: Self.t0.addingTimeInterval(600)) != nil)
@@ -173,7 +173,7 @@ import Testing
         #expect(!escalations.contains { $0.text.contains("lurah:12.75.02.1003") })
         // 2 hours: up to BPBD (webhook).
         #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(2 * 3600)) == 2)
-        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(2 * 3600) }, concurrent: false)
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(2 * 3600) })
         #expect(hook.sent.contains { $0.eventType == "escalation" })
         #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(5 * 3600)) == 0, "the chain has ended")
         _ = sms1

@@ -214,7 +214,7 @@ public struct DrillRunner {
                 if let line = try plan.replan(now) { note("plan", line) }
             }
             // 5. Send what is due, in order.
-            while try await dispatcher.dispatchDue(now: { [now] in now }, concurrent: false) > 0 {}
+            while try await dispatcher.dispatchDue(now: { [now] in now }) > 0 {}
             for (key, ch) in channels.sorted(by: { $0.key < $1.key }) {
                 let sent = ch.sent
                 for (at, m) in sent.dropFirst(seenSends[key] ?? 0) {

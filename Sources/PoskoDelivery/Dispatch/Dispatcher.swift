@@ -33,20 +33,14 @@ public final class Dispatcher: Sendable {
         self.lease = lease
     }
 
-    /// Claims and sends every message due at `now`; returns how many were attempted.
-    /// `concurrent: false` sends in order (drills, for determinism).
+    /// Claims and sends every message due at `now`, one after another (drills and tests, for
+    /// determinism; the daemon uses `run`); returns how many were attempted.
     @discardableResult
-    public func dispatchDue(now: @escaping @Sendable () -> Date, concurrent: Bool = true) async throws -> Int {
+    public func dispatchDue(now: @escaping @Sendable () -> Date) async throws -> Int {
         let due = try store.claimDue(now: now(), limit: batch, lease: lease)
         guard !due.isEmpty else { return 0 }
         let disabled = try store.disabledEndpoints()
-        if concurrent {
-            await withTaskGroup(of: Void.self) { group in
-                for m in due { group.addTask { await self.attempt(m, disabled: disabled, now: now) } }
-            }
-        } else {
-            for m in due { await attempt(m, disabled: disabled, now: now) }
-        }
+        for m in due { await attempt(m, disabled: disabled, now: now) }
         recordDepth()
         return due.count
     }
