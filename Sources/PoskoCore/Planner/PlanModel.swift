@@ -282,7 +282,9 @@ public struct PlanKelurahanView: Codable, Sendable, Equatable {
 /// line. Encodes as a plain JSON array; equal when the elements are equal.
 public struct PlanLines<Element: Sendable & Codable & Equatable>: RandomAccessCollection, Sendable, Equatable, Codable,
     ExpressibleByArrayLiteral {
-    private(set) var chunks: [[Element]]
+    /// The chunks the lines are kept in, none empty. A re-plan passes unchanged chunks on,
+    /// so storage can keep each chunk once (see `PlanArchive`).
+    public private(set) var chunks: [[Element]]
     /// `offsets[i]`: index of the first element of chunk `i`; the last entry is `count`.
     private var offsets: [Int]
 
@@ -299,7 +301,7 @@ public struct PlanLines<Element: Sendable & Codable & Equatable>: RandomAccessCo
     public init(arrayLiteral elements: Element...) { self.init(elements) }
 
     /// Lines from chunks in order (empty chunks are dropped).
-    init(chunks: [[Element]]) {
+    public init(chunks: [[Element]]) {
         self.chunks = []
         self.chunks.reserveCapacity(chunks.count)
         offsets = [0]
