@@ -12,6 +12,8 @@ public final class PlanKeeper: Sendable {
         var digest = ""
         var index: PlanningIndex?
         var plan: Plan?
+        /// Where `plan`'s line chunks are stored.
+        var stored = PlanArchive.Known()
         var cache: PlanCache?
         /// Kelurahan × field cells below the coverage threshold in the current plan.
         var lowCells: Set<String> = []
@@ -22,10 +24,13 @@ public final class PlanKeeper: Sendable {
     public init(coordinator: Coordinator, settings: PlannerSettings = .standard) throws {
         self.coordinator = coordinator
         self.settings = settings
-        let latest = try coordinator.store.read { db in
-            try String.fetchOne(db, sql: "SELECT body FROM plan ORDER BY version DESC LIMIT 1")
+        let latest = try coordinator.store.read { db in try PlanArchive.load(version: nil, db: db) }
+        if let latest {
+            memory.withLock {
+                $0.plan = latest.plan
+                $0.stored = latest.known
+            }
         }
-        if let latest { memory.withLock { $0.plan = try? JSON.decode(Plan.self, latest) } }
     }
 
     /// A keeper that starts without a stored plan.
@@ -59,16 +64,24 @@ public final class PlanKeeper: Sendable {
         let (plan, newCache) = Planner.plan(index: index, states: states, state: state, overrides: overrides, previous: previous,
                                             cache: cache, settings: settings, version: version, at: at)
         if let previous, Self.sameContent(previous, plan) {
-            memory.withLock { $0.cache = newCache }
+            // Not a new version: keep the previous one's number and time, with this run's
+            // lines (the ones the next run shares chunks with) and cache.
+            var kept = plan
+            kept.version = previous.version
+            kept.at = previous.at
+            memory.withLock {
+                $0.stored = $0.stored.carried(from: previous, to: kept)
+                $0.plan = kept
+                $0.cache = newCache.relabeled(as: kept)
+            }
             return nil
         }
         let diff = PlanDiff.between(previous, plan)
         let view = ContinuityView.build(set, states: states, moved: plan.moved, planVersion: plan.version, at: at)
         let low = view.cells.filter { $0.demand > 0 && $0.coverage < coordinator.routing.coverageThreshold }
-        let wasLow = memory.withLock { $0.lowCells }
-        try coordinator.store.write { tx in
-            try tx.db.execute(sql: "INSERT INTO plan (version, at, body, diff) VALUES (?, ?, ?, ?)",
-                              arguments: [plan.version, at.timeIntervalSince1970, try JSON.encode(plan), try JSON.encode(diff)])
+        let (wasLow, known) = memory.withLock { ($0.lowCells, $0.stored) }
+        let stored = try coordinator.store.write { tx in
+            let stored = try PlanArchive.store(plan, diff: diff, known: known, db: tx.db)
             let eventID = try tx.appendEvent(.planComputed, subject: "v\(plan.version)",
                                              payload: ["version": "\(plan.version)", "moved": "\(plan.totals.moved)", "changes": "\(diff.lines.count)"],
                                              actor: .system, at: at)
@@ -92,9 +105,11 @@ public final class PlanKeeper: Sendable {
             // Camat and BPBD hear when a kelurahan × field falls below the threshold, once per fall.
             let fallen = low.filter { !wasLow.contains(Self.key($0)) }
             if !fallen.isEmpty { try coordinator.alerts(tx, .coverageLow(fallen, at: at), eventID: eventID, at: at) }
+            return stored
         }
         memory.withLock {
             $0.plan = plan
+            $0.stored = stored
             $0.cache = newCache
             $0.lowCells = Set(low.map(Self.key))
         }
@@ -111,9 +126,7 @@ public final class PlanKeeper: Sendable {
     // MARK: Stored plans
 
     public func plan(version: Int) throws -> Plan? {
-        try coordinator.store.read { db in
-            try String.fetchOne(db, sql: "SELECT body FROM plan WHERE version = ?", arguments: [version]).map { try JSON.decode(Plan.self, $0) }
-        }
+        try coordinator.store.read { db in try PlanArchive.load(version: version, db: db)?.plan }
     }
 
     public func diff(from: Int?, to: Int) throws -> PlanDiff? {

@@ -128,6 +128,16 @@ enum Schema {
         m.registerMigration("v2-outbox-recipient") { db in
             try db.create(index: "outbox_recipient", on: "outbox", columns: ["recipient", "kind", "created_at"])
         }
+        // Plan versions keep their lines in chunks shared between versions (PlanArchive).
+        m.registerMigration("v3-plan-chunks") { db in
+            try db.create(table: "plan_chunk") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("body", .text).notNull()
+            }
+            try db.alter(table: "plan") { t in
+                t.add(column: "layout", .text).notNull().defaults(to: "whole")
+            }
+        }
         return m
     }
 }

@@ -62,4 +62,80 @@ import Testing
         try keeper.replan(at: t1.addingTimeInterval(121))
         #expect(try coverageAlerts(c).count == alertsSoFar)
     }
+
+    func chunkRows(_ c: Coordinator) throws -> Int {
+        try c.store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM plan_chunk") ?? 0 }
+    }
+
+    /// Every stored version reads back as the plan it was; a re-plan after one report writes
+    /// only the chunks it rebuilt; a restarted keeper starts from the latest version.
+    @Test func versionsAreStoredOnceAndReadBackWhole() throws {
+        let set = SamplePlaybooks.set
+        let store = try PoskoStore.inMemory()
+        let c = Coordinator(store: store, playbooks: set, routing: Self.routing)
+        // Short travel bounds keep the kecamatan apart (Binjai is small enough for one cluster).
+        var settings = PlannerSettings.standard
+        settings.defaultMaxTravelKm = 1.5
+        settings.maxTravelKm = [:]
+        settings.maxCadreTravelKm = 1.5
+        let keeper = PlanKeeper(fresh: c, settings: settings)
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.01", "12.75.03", "12.75.04", "12.75.05"], status: "tanggap_darurat"),
+                          actor: Self.op, at: Self.t0)
+        var t = Self.t0
+        var plans: [Plan] = []
+        // Posts at both ends of the index (Binjai Utara, Binjai Selatan), so the lines span chunks.
+        for playbook in [set.playbooks[0], set.playbooks[2], set.playbooks[4]] {
+            for post in playbook.pos.prefix(4) {
+                t = t.addingTimeInterval(60)
+                _ = try c.report(ReportRequest(post: post.id, bidang: "semua", status: "tutup"), actor: Self.op, at: t)
+                if try keeper.replan(at: t) != nil { plans.append(try #require(keeper.current)) }
+            }
+        }
+        try #require(plans.count >= 3, "closing posts one by one changes the plan")
+        let first = try #require(plans.first), last = try #require(plans.last)
+        try #require(last.assignments.chunks.count + last.unmet.chunks.count > 1, "the plan must span several chunks")
+
+        for plan in plans { #expect(try keeper.plan(version: plan.version) == plan, "v\(plan.version) reads back") }
+        let diff = try #require(try keeper.diff(from: first.version, to: last.version))
+        #expect(diff == PlanDiff.between(first, last))
+
+        // One more closure in one kecamatan rebuilds few chunks: the rest are not written again.
+        let before = try chunkRows(c)
+        let total = [last.assignments.chunks.count, last.cadreAssignments.chunks.count, last.unmet.chunks.count,
+                     last.cadreShortages.chunks.count].reduce(0, +)
+        let other = try #require(set.playbooks[3].pos.last)
+        _ = try c.report(ReportRequest(post: other.id, bidang: "kesehatan", status: "tutup"), actor: Self.op, at: t.addingTimeInterval(60))
+        try #require(try keeper.replan(at: t.addingTimeInterval(61)) != nil)
+        let written = try chunkRows(c) - before
+        #expect(written >= 1 && written < total, "wrote \(written) of \(total) chunks")
+        let newest = try #require(keeper.current)
+        #expect(try keeper.plan(version: newest.version) == newest)
+
+        // A keeper started on the same database continues from the stored plan.
+        let restarted = try PlanKeeper(coordinator: c, settings: settings)
+        #expect(restarted.current == newest)
+        #expect(try restarted.replan(at: t.addingTimeInterval(62)) == nil, "nothing changed since")
+    }
+
+    /// Databases from before migration v3 hold each version whole; those still read.
+    @Test func aVersionStoredWholeStillReads() throws {
+        let set = SamplePlaybooks.set
+        let c = Coordinator(store: try PoskoStore.inMemory(), playbooks: set, routing: Self.routing)
+        let keeper = PlanKeeper(fresh: c)
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02"], status: "tanggap_darurat"), actor: Self.op, at: Self.t0)
+        let post = try #require(set.playbook(kecamatan: "12.75.02")?.pos.first)
+        _ = try c.report(ReportRequest(post: post.id, bidang: "semua", status: "tutup"), actor: Self.op, at: Self.t0)
+        try #require(try keeper.replan(at: Self.t0.addingTimeInterval(1)) != nil)
+        var plan = try #require(keeper.current)
+        plan.version = 40
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        let body = String(decoding: try encoder.encode(plan), as: UTF8.self)
+        try c.store.write { tx in
+            try tx.db.execute(sql: "INSERT INTO plan (version, at, body, diff, layout) VALUES (40, ?, ?, '{}', 'whole')",
+                              arguments: [plan.at.timeIntervalSince1970, body])
+        }
+        #expect(try PlanKeeper(coordinator: c).current == plan)
+        #expect(try keeper.plan(version: 40) == plan)
+    }
 }

@@ -26,8 +26,8 @@ public struct PlanRunStats: Sendable, Equatable, Codable {
 public struct PlanCache: Sendable {
     let fingerprint: UInt64?
     let settingsKey: UInt64
-    let planVersion: Int
-    let planAt: Date
+    private(set) var planVersion: Int
+    private(set) var planAt: Date
     let assignmentCount: Int
     let cadreAssignmentCount: Int
     let flowDigest: [UInt64]
@@ -47,6 +47,15 @@ public struct PlanCache: Sendable {
     let planCadreSlot: [Int32]
     /// What the run that made this cache did.
     public let stats: PlanRunStats
+
+    /// This cache, made by a run whose plan had the same lines as `plan`, for when the caller
+    /// keeps `plan` (a re-plan that changed nothing is not a new version).
+    public func relabeled(as plan: Plan) -> PlanCache {
+        var out = self
+        out.planVersion = plan.version
+        out.planAt = plan.at
+        return out
+    }
 
     /// A cache that matches nothing: the next run is a full one.
     public static let empty = PlanCache()

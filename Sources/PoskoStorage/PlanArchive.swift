@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+import PoskoCore
+
+/// Plan versions on disk. A version's `plan` row holds its head (time, totals, override
+/// outcomes and the ids of its line chunks); the lines are in `plan_chunk`, one row per
+/// chunk, shared by every version that kept the chunk. A re-plan after one report writes
+/// the few chunks it rebuilt, not the whole plan (a province plan is ~120,000 lines, ~34 MB
+/// of JSON). Rows written before migration v3 hold the whole plan (`layout = 'whole'`).
+enum PlanArchive {
+    struct Head: Codable {
+        var version: Int
+        var at: Date
+        var overrides: [PlanOverrideOutcome]
+        var totals: PlanTotals
+        var assignments: [Int64]
+        var cadreAssignments: [Int64]
+        var unmet: [Int64]
+        var cadreShortages: [Int64]
+    }
+
+    /// What the `diff` column keeps: the counts. The diff itself is a pure function of two
+    /// stored versions (`PlanDiff.between`), served by `/v1/plan/diff`.
+    struct DiffSummary: Codable {
+        var fromVersion: Int?
+        var toVersion: Int
+        var added: Int
+        var removed: Int
+        var changed: Int
+        var cadres: Int
+    }
+
+    /// Chunk ids of a plan held in memory, by the address of each chunk's storage. The planner
+    /// passes an unchanged chunk on with its storage, so a chunk whose address is known
+    /// (while the plan that holds it is alive) is already stored.
+    struct Known: Sendable {
+        var ids: [Int: Int64] = [:]
+
+        /// The ids for `new`, a plan with the same lines as `old` (whose ids these are), in
+        /// other storage. Chunks that differ (or a different chunking) are left out: they
+        /// are written again with the next version.
+        func carried(from old: Plan, to new: Plan) -> Known {
+            var out = Known()
+            func carry<E>(_ a: PlanLines<E>, _ b: PlanLines<E>) {
+                guard a.chunks.count == b.chunks.count else { return }
+                for (x, y) in zip(a.chunks, b.chunks) where x == y {
+                    if let id = ids[address(x)] { out.ids[address(y)] = id }
+                }
+            }
+            carry(old.assignments, new.assignments)
+            carry(old.cadreAssignments, new.cadreAssignments)
+            carry(old.unmet, new.unmet)
+            carry(old.cadreShortages, new.cadreShortages)
+            return out
+        }
+    }
+
+    static func address<E>(_ chunk: [E]) -> Int {
+        chunk.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
+    }
+
+    /// Stores `plan` as a new version, writing only the chunks `known` (the chunks of the
+    /// previous plan, still in memory) does not have. Returns the chunk ids of `plan`.
+    static func store(_ plan: Plan, diff: PlanDiff, known: Known, db: Database) throws -> Known {
+        var next = Known()
+        let insert = try db.cachedStatement(sql: "INSERT INTO plan_chunk (body) VALUES (?)")
+        func ids<E: Encodable>(_ lines: PlanLines<E>) throws -> [Int64] {
+            try lines.chunks.map { chunk in
+                let key = address(chunk)
+                if let id = known.ids[key] ?? next.ids[key] {
+                    next.ids[key] = id
+                    return id
+                }
+                try insert.execute(arguments: [try JSON.encode(chunk)])
+                next.ids[key] = db.lastInsertedRowID
+                return db.lastInsertedRowID
+            }
+        }
+        let head = Head(version: plan.version, at: plan.at, overrides: plan.overrides, totals: plan.totals,
+                        assignments: try ids(plan.assignments), cadreAssignments: try ids(plan.cadreAssignments),
+                        unmet: try ids(plan.unmet), cadreShortages: try ids(plan.cadreShortages))
+        let summary = DiffSummary(fromVersion: diff.fromVersion, toVersion: diff.toVersion, added: diff.added.count,
+                                  removed: diff.removed.count, changed: diff.changed.count, cadres: diff.cadres.count)
+        try db.execute(sql: "INSERT INTO plan (version, at, body, diff, layout) VALUES (?, ?, ?, ?, 'chunked')",
+                       arguments: [plan.version, plan.at.timeIntervalSince1970, try JSON.encode(head), try JSON.encode(summary)])
+        return next
+    }
+
+    /// The stored version (the latest when nil), with the chunk ids of its lines.
+    static func load(version: Int?, db: Database) throws -> (plan: Plan, known: Known)? {
+        let row = if let version {
+            try Row.fetchOne(db, sql: "SELECT body, layout FROM plan WHERE version = ?", arguments: [version])
+        } else {
+            try Row.fetchOne(db, sql: "SELECT body, layout FROM plan ORDER BY version DESC LIMIT 1")
+        }
+        guard let row else { return nil }
+        let body: String = row["body"]
+        guard row["layout"] as String == "chunked" else { return (try JSON.decode(Plan.self, body), Known()) }
+        let head = try JSON.decode(Head.self, body)
+        var known = Known()
+        let select = try db.cachedStatement(sql: "SELECT body FROM plan_chunk WHERE id = ?")
+        func lines<E: Decodable>(_ ids: [Int64]) throws -> PlanLines<E> {
+            PlanLines(chunks: try ids.map { id in
+                guard let text = try String.fetchOne(select, arguments: [id]) else {
+                    throw StoreError.invalid("plan v\(head.version): line chunk \(id) is missing")
+                }
+                let chunk = try JSON.decode([E].self, text)
+                known.ids[address(chunk)] = id
+                return chunk
+            })
+        }
+        let plan = Plan(version: head.version, at: head.at, assignments: try lines(head.assignments),
+                        cadreAssignments: try lines(head.cadreAssignments), unmet: try lines(head.unmet),
+                        cadreShortages: try lines(head.cadreShortages), overrides: head.overrides, totals: head.totals)
+        return (plan, known)
+    }
+}
