@@ -87,12 +87,15 @@ public final class PlanKeeper: Sendable {
                                              actor: .system, at: at)
             try tx.audit("plan.compute", subject: "v\(plan.version)", detail: "\(diff.lines.count) changes, \(plan.totals.moved) moved",
                          actor: .system, at: at)
+            let sent = Set(diff.cadres.filter { $0.kind != .returned }.map(\.cadreID))
+            var distanceKm: [String: Double] = [:]
+            for line in plan.cadreAssignments where sent.contains(line.cadreID) { distanceKm[line.cadreID] = line.distanceKm }
             for change in diff.cadres {
                 guard let cadre = set.cadres[change.cadreID] else { continue }
                 switch change.kind {
                 case .assigned, .moved:
                     if let to = change.newTo.flatMap({ set.posts[$0] }), let bidang = change.newBidang {
-                        let km = plan.cadreAssignments.first { $0.cadreID == cadre.id }?.distanceKm ?? 0
+                        let km = distanceKm[cadre.id] ?? 0
                         try coordinator.alerts(tx, .cadreAssigned(cadre: cadre, to: to, bidang: bidang, distanceKm: km, planVersion: plan.version),
                                                eventID: eventID, at: at)
                     }

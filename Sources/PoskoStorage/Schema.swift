@@ -138,6 +138,10 @@ enum Schema {
                 t.add(column: "layout", .text).notNull().defaults(to: "whole")
             }
         }
+        // Escalation timers (daemon and drills) look up the earliest and the due escalations.
+        m.registerMigration("v4-outbox-escalation") { db in
+            try db.execute(sql: "CREATE INDEX outbox_escalation ON outbox (escalate_at) WHERE escalate_at IS NOT NULL AND acked_at IS NULL")
+        }
         return m
     }
 }

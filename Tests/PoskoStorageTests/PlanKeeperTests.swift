@@ -109,7 +109,11 @@ import Testing
         let written = try chunkRows(c) - before
         #expect(written >= 1 && written < total, "wrote \(written) of \(total) chunks")
         let newest = try #require(keeper.current)
-        #expect(try keeper.plan(version: newest.version) == newest)
+        let stored = try #require(try keeper.plan(version: newest.version))
+        #expect(stored == newest)
+        // The diff of plans sharing chunks (in memory) is the diff of their stored copies (sharing none).
+        #expect(PlanDiff.between(last, newest) == PlanDiff.between(try keeper.plan(version: last.version), stored))
+        #expect(!PlanDiff.between(last, newest).isEmpty)
 
         // A keeper started on the same database continues from the stored plan.
         let restarted = try PlanKeeper(coordinator: c, settings: settings)

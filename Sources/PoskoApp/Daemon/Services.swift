@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Logging
 import PoskoCore
@@ -126,9 +129,27 @@ struct PlannerService: Service {
         do {
             if let diff = try keeper.replan(at: Date()), let plan = keeper.current {
                 logger.info("plan updated", metadata: ["version": "\(plan.version)", "changes": "\(diff.lines.count)", "moved": "\(plan.totals.moved)"])
+                // A new version leaves the previous plan's lines and the run's scratch freed but
+                // held by malloc (a province plan's run peaks some 100 MB above what stays live).
+                MallocTrim.run()
             }
         } catch {
             logger.error("planning failed: \(error)")
         }
     }
+}
+
+/// glibc's `malloc_trim` (not in Swift's Glibc module), found at run time; a no-op elsewhere.
+enum MallocTrim {
+    private typealias Function = @convention(c) (Int) -> Int32
+    private static let function: Function? = {
+        #if canImport(Glibc)
+        guard let symbol = dlsym(nil, "malloc_trim") else { return nil }  // RTLD_DEFAULT
+        return unsafeBitCast(symbol, to: Function.self)
+        #else
+        return nil
+        #endif
+    }()
+
+    static func run() { _ = function?(0) }
 }

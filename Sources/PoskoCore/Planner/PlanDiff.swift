@@ -63,12 +63,17 @@ public struct PlanDiff: Codable, Sendable, Equatable {
             var from: String, bidang: Bidang, to: String
             static func < (a: Key, b: Key) -> Bool { (a.from, a.bidang, a.to) < (b.from, b.bidang, b.to) }
         }
-        func amounts(_ plan: Plan?) -> [Key: Int] {
+        // A chunk both plans share (same storage: the planner passed it on unchanged) has the
+        // same lines on both sides, and holds every line of its keys (assignments are chunked
+        // by source, cadres by receiving post, one line per cadre): it changes nothing.
+        let (oldAssignments, newAssignments) = unshared(old?.assignments, new.assignments)
+        let (oldCadreLines, newCadreLines) = unshared(old?.cadreAssignments, new.cadreAssignments)
+        func amounts(_ lines: [PlanAssignment]) -> [Key: Int] {
             var out: [Key: Int] = [:]
-            for a in plan?.assignments ?? [] { out[Key(from: a.from, bidang: a.bidang, to: a.to), default: 0] += a.amount }
+            for a in lines { out[Key(from: a.from, bidang: a.bidang, to: a.to), default: 0] += a.amount }
             return out
         }
-        let before = amounts(old), after = amounts(new)
+        let before = amounts(oldAssignments), after = amounts(newAssignments)
         var added: [AssignmentChange] = [], removed: [AssignmentChange] = [], changed: [AssignmentChange] = []
         for key in Set(before.keys).union(after.keys).sorted() {
             let o = before[key] ?? 0, n = after[key] ?? 0
@@ -86,9 +91,9 @@ public struct PlanDiff: Codable, Sendable, Equatable {
         }
 
         var oldCadres: [String: PlanCadreAssignment] = [:]
-        for c in old?.cadreAssignments ?? [] { oldCadres[c.cadreID] = c }
+        for c in oldCadreLines { oldCadres[c.cadreID] = c }
         var newCadres: [String: PlanCadreAssignment] = [:]
-        for c in new.cadreAssignments { newCadres[c.cadreID] = c }
+        for c in newCadreLines { newCadres[c.cadreID] = c }
         var cadres: [CadreChange] = []
         for id in Set(oldCadres.keys).union(newCadres.keys).sorted() {
             let o = oldCadres[id], n = newCadres[id]
@@ -112,5 +117,14 @@ public struct PlanDiff: Codable, Sendable, Equatable {
         }
         return PlanDiff(fromVersion: old?.version, toVersion: new.version, added: added, removed: removed,
                         changed: changed, cadres: cadres)
+    }
+
+    /// The lines of `old` and `new` outside the chunks they share.
+    static func unshared<E>(_ old: PlanLines<E>?, _ new: PlanLines<E>) -> (old: [E], new: [E]) {
+        func address(_ chunk: [E]) -> Int { chunk.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) } }
+        let oldChunks = old?.chunks ?? []
+        let shared = Set(oldChunks.map(address)).intersection(new.chunks.map(address))
+        return (oldChunks.filter { !shared.contains(address($0)) }.flatMap { $0 },
+                new.chunks.filter { !shared.contains(address($0)) }.flatMap { $0 })
     }
 }
