@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 out=${TMPDIR:-/tmp}/posko-province
 [ -d "$out/playbooks" ] || bash Benchmarks/province/generate.sh "$out"
 swift build -c release --product posko >/dev/null
-command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >/dev/null
+command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
 scenario=$out/latihan-banjir-30.yaml
 python3 - "$out" "$scenario" <<'PY'
 import csv, sys

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-10}
-command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 swift build -c release --product posko >/dev/null
 bin=.build/release/posko
 dir=$(mktemp -d)

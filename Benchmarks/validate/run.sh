@@ -21,7 +21,7 @@ let package = Package(
 PACKAGE
 (cd "$work" && swift build -c release >/dev/null)
 (cd "$root" && swift build -c release --product posko >/dev/null)
-command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >/dev/null
+command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
 hyperfine --warmup 1 --runs 5 \
   -n "posko validate" "$root/.build/release/posko validate --wilayah $out/wilayah.csv $out/playbooks" \
   -n "Yams compose (no tag resolution)" "$work/.build/release/YamsBaseline $out/playbooks" \

@@ -130,7 +130,7 @@ struct PlannerService: Service {
             if let diff = try keeper.replan(at: Date()), let plan = keeper.current {
                 logger.info("plan updated", metadata: ["version": "\(plan.version)", "changes": "\(diff.lines.count)", "moved": "\(plan.totals.moved)"])
                 // A new version leaves the previous plan's lines and the run's scratch freed but
-                // held by malloc (a province plan's run peaks some 100 MB above what stays live).
+                // held by malloc; give it back to the system.
                 MallocTrim.run()
             }
         } catch {
