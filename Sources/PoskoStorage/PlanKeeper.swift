@@ -47,9 +47,11 @@ public final class PlanKeeper: Sendable {
     /// Recomputes the plan at `at`. Stores a new version (with its diff, an event, an audit
     /// entry and the cadres' alerts, in one transaction) only when something changed.
     @discardableResult
-    public func replan(at: Date) throws -> PlanDiff? {
+    /// `state`: the store's current operational state when the caller has it already (a drill
+    /// keeps it between changes); read from the store when nil.
+    public func replan(at: Date, state known: OperationalState? = nil) throws -> PlanDiff? {
         let set = coordinator.playbooks
-        let state = try coordinator.store.operationalState()
+        let state = try known ?? coordinator.store.operationalState()
         let overrides = try activeOverrides()
         let states = ContinuityEvaluator.evaluate(set, state: state, now: at)
         let (index, previous, cache) = memory.withLock { m -> (PlanningIndex, Plan?, PlanCache?) in

@@ -12,13 +12,13 @@ public struct DrillRunner {
         public var description: String
     }
 
-    /// Hooks for the planner: recompute after changes (returns a timeline line when the plan
-    /// changed), and the demand the current plan moves (for coverage).
+    /// Hooks for the planner: recompute after changes, given the store's current state (returns
+    /// a timeline line when the plan changed), and the demand the current plan moves (for coverage).
     public struct Planning: Sendable {
-        public var replan: @Sendable (Date) throws -> String?
+        public var replan: @Sendable (Date, OperationalState) throws -> String?
         public var moved: @Sendable () -> [PostField: Int]
 
-        public init(replan: @escaping @Sendable (Date) throws -> String?, moved: @escaping @Sendable () -> [PostField: Int]) {
+        public init(replan: @escaping @Sendable (Date, OperationalState) throws -> String?, moved: @escaping @Sendable () -> [PostField: Int]) {
             self.replan = replan
             self.moved = moved
         }
@@ -88,7 +88,13 @@ public struct DrillRunner {
             return (state, deadlines)
         }
 
-        var knownCells: (key: [Int], cells: [String: Double])?
+        // Cells in the view's order too: sums over a dictionary's (per-process) order differ in
+        // their last bits from run to run, and a report must not.
+        var knownCells: (key: [Int], cells: [String: Double], ordered: [(cell: String, coverage: Double)])?
+        func orderedCells() throws -> [(cell: String, coverage: Double)] {
+            _ = try cells()
+            return knownCells?.ordered ?? []
+        }
         func cells() throws -> [String: Double] {
             // Coverage changes only with the state or the plan (deadlines passing change the state).
             let key = [coordinator.changeCount, lastPlannedChange]
@@ -96,20 +102,21 @@ public struct DrillRunner {
             let state = try stateAndDeadlines().0
             let states = ContinuityEvaluator.evaluate(set, state: state, now: now)
             let view = ContinuityView.build(set, states: states, moved: plan?.moved() ?? [:], at: now)
-            var out: [String: Double] = [:]
-            for c in view.cells { out["\(c.kelurahan)|\(c.bidang.rawValue)"] = c.coverage }
-            knownCells = (key, out)
+            let ordered = view.cells.map { (cell: "\($0.kelurahan)|\($0.bidang.rawValue)", coverage: $0.coverage) }
+            let out = Dictionary(ordered, uniquingKeysWith: { _, last in last })
+            knownCells = (key, out, ordered)
             return out
         }
 
         func sample() throws {
             let c = try cells()
+            let ordered = try orderedCells()
             let dt = now.timeIntervalSince(lastSampleAt)
             for (cell, v) in lastCells where v < 0.5 { belowHalf[cell, default: 0] += dt }
             lastCells = c
             lastSampleAt = now
             var perKec: [String: (Double, Int)] = [:]
-            for (cell, v) in c {
+            for (cell, v) in ordered {
                 let kel = String(cell.split(separator: "|")[0])
                 worst[kel] = min(worst[kel] ?? 1, v)
                 let kec = String(kel.split(separator: ".").prefix(3).joined(separator: "."))
@@ -117,7 +124,7 @@ public struct DrillRunner {
                 perKec[kec, default: (0, 0)].1 += 1
             }
             let byKec = perKec.mapValues { $0.0 / Double(max(1, $0.1)) }
-            let overall = c.isEmpty ? 1 : c.values.reduce(0, +) / Double(c.count)
+            let overall = ordered.isEmpty ? 1 : ordered.reduce(0) { $0 + $1.coverage } / Double(ordered.count)
             if samples.last?.at == now { samples.removeLast() }
             samples.append(.init(at: now, kecamatan: byKec, overall: overall))
         }
@@ -211,7 +218,7 @@ public struct DrillRunner {
             // 4. Re-plan after changes (a passed deadline is one: it records missed check-ins).
             if let plan, coordinator.changeCount != lastPlannedChange {
                 lastPlannedChange = coordinator.changeCount
-                if let line = try plan.replan(now) { note("plan", line) }
+                if let line = try plan.replan(now, try stateAndDeadlines().0) { note("plan", line) }
             }
             // 5. Send what is due, in order.
             while try await dispatcher.dispatchDue(now: { [now] in now }) > 0 {}
