@@ -44,7 +44,7 @@ enum PlanArchive {
             func carry<E>(_ a: PlanLines<E>, _ b: PlanLines<E>) {
                 guard a.chunks.count == b.chunks.count else { return }
                 for (x, y) in zip(a.chunks, b.chunks) where x == y {
-                    if let id = ids[address(x)] { out.ids[address(y)] = id }
+                    if let id = ids[PlanLines<E>.storage(of: x)] { out.ids[PlanLines<E>.storage(of: y)] = id }
                 }
             }
             carry(old.assignments, new.assignments)
@@ -55,10 +55,6 @@ enum PlanArchive {
         }
     }
 
-    static func address<E>(_ chunk: [E]) -> Int {
-        chunk.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
-    }
-
     /// Stores `plan` as a new version, writing only the chunks `known` (the chunks of the
     /// previous plan, still in memory) does not have. Returns the chunk ids of `plan`.
     static func store(_ plan: Plan, diff: PlanDiff, known: Known, db: Database) throws -> Known {
@@ -66,7 +62,7 @@ enum PlanArchive {
         let insert = try db.cachedStatement(sql: "INSERT INTO plan_chunk (body) VALUES (?)")
         func ids<E: Encodable>(_ lines: PlanLines<E>) throws -> [Int64] {
             try lines.chunks.map { chunk in
-                let key = address(chunk)
+                let key = PlanLines<E>.storage(of: chunk)
                 if let id = known.ids[key] ?? next.ids[key] {
                     next.ids[key] = id
                     return id
@@ -105,7 +101,7 @@ enum PlanArchive {
                     throw StoreError.invalid("plan v\(head.version): line chunk \(id) is missing")
                 }
                 let chunk = try JSON.decode([E].self, text)
-                known.ids[address(chunk)] = id
+                known.ids[PlanLines<E>.storage(of: chunk)] = id
                 return chunk
             })
         }

@@ -121,10 +121,10 @@ public struct PlanDiff: Codable, Sendable, Equatable {
 
     /// The lines of `old` and `new` outside the chunks they share.
     static func unshared<E>(_ old: PlanLines<E>?, _ new: PlanLines<E>) -> (old: [E], new: [E]) {
-        func address(_ chunk: [E]) -> Int { chunk.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) } }
+        let storage = PlanLines<E>.storage(of:)
         let oldChunks = old?.chunks ?? []
-        let shared = Set(oldChunks.map(address)).intersection(new.chunks.map(address))
-        return (oldChunks.filter { !shared.contains(address($0)) }.flatMap { $0 },
-                new.chunks.filter { !shared.contains(address($0)) }.flatMap { $0 })
+        let shared = Set(oldChunks.map(storage)).intersection(new.chunks.map(storage))
+        return (oldChunks.filter { !shared.contains(storage($0)) }.flatMap { $0 },
+                new.chunks.filter { !shared.contains(storage($0)) }.flatMap { $0 })
     }
 }

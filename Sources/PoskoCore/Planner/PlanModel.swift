@@ -300,6 +300,12 @@ public struct PlanLines<Element: Sendable & Codable & Equatable>: RandomAccessCo
 
     public init(arrayLiteral elements: Element...) { self.init(elements) }
 
+    /// Identifies a chunk's storage: equal for two chunks only when one is the other passed
+    /// on unchanged (while both are alive), as a re-plan does with the chunks it kept.
+    public static func storage(of chunk: [Element]) -> Int {
+        chunk.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
+    }
+
     /// Lines from chunks in order (empty chunks are dropped).
     public init(chunks: [[Element]]) {
         self.chunks = []
