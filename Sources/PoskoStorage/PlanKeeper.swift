@@ -24,7 +24,9 @@ public final class PlanKeeper: Sendable {
     public init(coordinator: Coordinator, settings: PlannerSettings = .standard) throws {
         self.coordinator = coordinator
         self.settings = settings
-        let latest = try coordinator.store.read { db in try PlanArchive.load(version: nil, db: db) }
+        // A stored plan that does not read (damaged row, missing chunk) is not a reason to stay
+        // down in an emergency: the keeper starts without it and the first run plans afresh.
+        let latest = try coordinator.store.read { db in try? PlanArchive.load(version: nil, db: db) }
         if let latest {
             memory.withLock {
                 $0.plan = latest.plan
@@ -46,9 +48,9 @@ public final class PlanKeeper: Sendable {
 
     /// Recomputes the plan at `at`. Stores a new version (with its diff, an event, an audit
     /// entry and the cadres' alerts, in one transaction) only when something changed.
-    @discardableResult
     /// `state`: the store's current operational state when the caller has it already (a drill
     /// keeps it between changes); read from the store when nil.
+    @discardableResult
     public func replan(at: Date, state known: OperationalState? = nil) throws -> PlanDiff? {
         let set = coordinator.playbooks
         let state = try known ?? coordinator.store.operationalState()
@@ -62,7 +64,11 @@ public final class PlanKeeper: Sendable {
             }
             return (m.index!, m.plan, m.cache)
         }
-        let version = (previous?.version ?? 0) + 1
+        // Without a plan in memory (first run, or a stored one that did not read) numbering
+        // continues after the stored versions.
+        let version = try (previous?.version ?? coordinator.store.read { db in
+            try Int.fetchOne(db, sql: "SELECT MAX(version) FROM plan") ?? 0
+        }) + 1
         let (plan, newCache) = Planner.plan(index: index, states: states, state: state, overrides: overrides, previous: previous,
                                             cache: cache, settings: settings, version: version, at: at)
         if let previous, Self.sameContent(previous, plan) {

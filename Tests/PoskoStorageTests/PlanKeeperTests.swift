@@ -142,4 +142,24 @@ import Testing
         #expect(try PlanKeeper(coordinator: c).current == plan)
         #expect(try keeper.plan(version: 40) == plan)
     }
+
+    /// A stored version whose lines are gone does not keep the daemon from starting: the
+    /// keeper starts without it, plans afresh and stores the next version.
+    @Test func aDamagedStoredVersionIsSkippedAtStart() throws {
+        let set = SamplePlaybooks.set
+        let c = Coordinator(store: try PoskoStore.inMemory(), playbooks: set, routing: Self.routing)
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02"], status: "tanggap_darurat"), actor: Self.op, at: Self.t0)
+        let post = try #require(set.playbook(kecamatan: "12.75.02")?.pos.first)
+        _ = try c.report(ReportRequest(post: post.id, bidang: "semua", status: "tutup"), actor: Self.op, at: Self.t0)
+        try #require(try PlanKeeper(fresh: c).replan(at: Self.t0.addingTimeInterval(1)) != nil)
+        try c.store.write { tx in try tx.db.execute(sql: "DELETE FROM plan_chunk") }
+
+        let keeper = try PlanKeeper(coordinator: c)
+        #expect(keeper.current == nil)
+        #expect(throws: (any Error).self) { try keeper.plan(version: 1) }
+        try #require(try keeper.replan(at: Self.t0.addingTimeInterval(2)) != nil)
+        let plan = try #require(keeper.current)
+        #expect(plan.version == 2, "numbering continues after the stored version")
+        #expect(try keeper.plan(version: 2) == plan)
+    }
 }
