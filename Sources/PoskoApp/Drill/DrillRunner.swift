@@ -90,12 +90,9 @@ public struct DrillRunner {
 
         // Cells in the view's order too: sums over a dictionary's (per-process) order differ in
         // their last bits from run to run, and a report must not.
-        var knownCells: (key: [Int], cells: [String: Double], ordered: [(cell: String, coverage: Double)])?
-        func orderedCells() throws -> [(cell: String, coverage: Double)] {
-            _ = try cells()
-            return knownCells?.ordered ?? []
-        }
-        func cells() throws -> [String: Double] {
+        typealias Cells = (byCell: [String: Double], ordered: [(cell: String, coverage: Double)])
+        var knownCells: (key: [Int], cells: Cells)?
+        func cells() throws -> Cells {
             // Coverage changes only with the state or the plan (deadlines passing change the state).
             let key = [coordinator.changeCount, lastPlannedChange]
             if let knownCells, knownCells.key == key { return knownCells.cells }
@@ -103,14 +100,13 @@ public struct DrillRunner {
             let states = ContinuityEvaluator.evaluate(set, state: state, now: now)
             let view = ContinuityView.build(set, states: states, moved: plan?.moved() ?? [:], at: now)
             let ordered = view.cells.map { (cell: "\($0.kelurahan)|\($0.bidang.rawValue)", coverage: $0.coverage) }
-            let out = Dictionary(ordered, uniquingKeysWith: { _, last in last })
-            knownCells = (key, out, ordered)
+            let out = (Dictionary(ordered, uniquingKeysWith: { _, last in last }), ordered)
+            knownCells = (key, out)
             return out
         }
 
         func sample() throws {
-            let c = try cells()
-            let ordered = try orderedCells()
+            let (c, ordered) = try cells()
             let dt = now.timeIntervalSince(lastSampleAt)
             for (cell, v) in lastCells where v < 0.5 { belowHalf[cell, default: 0] += dt }
             lastCells = c
@@ -240,7 +236,7 @@ public struct DrillRunner {
             // 6. Coverage.
             while let c = coverageChecks.first, c.at <= now {
                 coverageChecks.removeFirst()
-                let all = try cells()
+                let all = try cells().byCell
                 let kels = Set(declarations[c.index].kelurahan)
                 declarations[c.index].after[c.within] = all.filter { kels.contains(String($0.key.split(separator: "|")[0])) }
             }
