@@ -29,6 +29,9 @@ struct Drill: AsyncParsableCommand {
     @Option(help: "With --live: time compression (1 = real time, 60 = an hour a minute).")
     var speed: Double = 1
 
+    @Flag(help: "Print where the drill's time went (steps, re-plans, seconds per phase) to stderr.")
+    var stats = false
+
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
@@ -45,7 +48,9 @@ struct Drill: AsyncParsableCommand {
             return
         }
         do {
-            let result = try await DrillFiles.run(scenarioPath: scenario, playbooks: playbooks, wilayah: wilayah)
+            var timing = DrillRunner.Stats()
+            let result = try await DrillFiles.run(scenarioPath: scenario, playbooks: playbooks, wilayah: wilayah, stats: &timing)
+            if stats { FileHandle.standardError.write(Data("posko drill: \(timing)\n".utf8)) }
             try DrillFiles.write(result, to: out, boundaries: boundaries)
             print("\(result.scenario): nilai \(String(format: "%.1f", result.score)) (\(result.grade)); laporan di \(out)/report.{md,html,json}")
             if let stopped = result.stoppedEarly { print("PERHATIAN: \(stopped)") }

@@ -10,6 +10,13 @@ public enum DrillFiles {
 
     /// Plays a scenario file. Playbooks default to the directory above `latihan/`.
     public static func run(scenarioPath: String, playbooks: String?, wilayah: String? = nil) async throws -> DrillResult {
+        var stats = DrillRunner.Stats()
+        return try await run(scenarioPath: scenarioPath, playbooks: playbooks, wilayah: wilayah, stats: &stats)
+    }
+
+    /// Plays a scenario file and tells where the time went in `stats`.
+    public static func run(scenarioPath: String, playbooks: String?, wilayah: String? = nil,
+                           stats: inout DrillRunner.Stats) async throws -> DrillResult {
         let playbookDir = playbooks ?? ((scenarioPath as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
         let table: WilayahTable
         do { table = try PlaybookFiles.wilayah(file: wilayah) } catch { throw Failure(description: error.description) }
@@ -20,7 +27,7 @@ public enum DrillFiles {
         guard let data = FileManager.default.contents(atPath: scenarioPath) else { throw Failure(description: "\(scenarioPath): cannot read file") }
         let (scenario, scenarioDiagnostics) = DrillScenarioParser.parse(data, file: scenarioPath, playbooks: set)
         guard let scenario else { throw Failure(description: scenarioDiagnostics.errors.map(\.description).joined(separator: "\n")) }
-        return try await DrillRunner(scenario: scenario, playbooks: set).run(planning: DrillRunner.Planning.planner)
+        return try await DrillRunner(scenario: scenario, playbooks: set).run(planning: DrillRunner.Planning.planner, stats: &stats)
     }
 
     /// Writes report.md, report.html and report.json into `dir`.

@@ -34,7 +34,37 @@ public struct DrillRunner {
         self.maxSteps = maxSteps
     }
 
+    /// Where a drill's time went (wall clock, so never part of the report): `posko drill --stats`.
+    public struct Stats: Sendable, CustomStringConvertible {
+        public var steps = 0
+        public var replans = 0
+        public var seconds: [String: Double] = [:]
+
+        public init() {}
+
+        private var mark = ContinuousClock.now
+
+        /// Adds the time since the last lap to `phase`.
+        mutating func lap(_ phase: String) {
+            let now = ContinuousClock.now
+            let (s, atto) = (now - mark).components
+            seconds[phase, default: 0] += Double(s) + Double(atto) * 1e-18
+            mark = now
+        }
+
+        public var description: String {
+            let total = seconds.values.reduce(0, +)
+            let phases = seconds.sorted { $0.value > $1.value }.map { String(format: "%@ %.3f s", $0.key, $0.value) }
+            return "\(steps) steps, \(replans) re-plans, \(String(format: "%.3f", total)) s: " + phases.joined(separator: ", ")
+        }
+    }
+
     public func run(planning: ((Coordinator) -> Planning)? = nil) async throws -> DrillResult {
+        var stats = Stats()
+        return try await run(planning: planning, stats: &stats)
+    }
+
+    public func run(planning: ((Coordinator) -> Planning)? = nil, stats: inout Stats) async throws -> DrillResult {
         let s = scenario
         let store = try PoskoStore.inMemory()
         let routing = AlertRouting(smsChannels: s.smsChannels, webhooks: Set(s.webhooks), groupingWindow: 60)
@@ -163,6 +193,8 @@ public struct DrillRunner {
             // A drill is CPU work on the shared concurrency pool: let other tasks run.
             await Task.yield()
             steps += 1
+            stats.steps = steps
+            stats.lap("other")
             if steps > maxSteps {
                 stoppedEarly = "latihan dihentikan setelah \(maxSteps) langkah pada \(DrillScoring.minutes(now.timeIntervalSince(s.mulai))) (kemungkinan perulangan eskalasi)"
                 break
@@ -175,6 +207,7 @@ public struct DrillRunner {
                     note("error", "Inject di \(i.location) gagal: \(error)")
                 }
             }
+            stats.lap("injects")
             // 2. Routine check-ins of working posts shortly before their deadline, then deadlines.
             let (before, beforeDeadlines) = try stateAndDeadlines()
             if let deadline = ContinuityEvaluator.nextDeadline(beforeDeadlines, now: now),
@@ -198,6 +231,7 @@ public struct DrillRunner {
                 for p in overdue { announcedMissed.insert("\(p)@\(state.lastCheckIn[p]?.timeIntervalSince1970 ?? 0)") }
                 note("deadline", "\(overdue.count) pos tidak melapor tepat waktu; status TIDAK DIKETAHUI")
             }
+            stats.lap("check-ins and deadlines")
             // 3. Escalations, acknowledgements, delivery reports due now.
             let escalated = try coordinator.escalateDue(at: now)
             if escalated > 0 { note("escalation", "\(escalated) peringatan belum dikonfirmasi dieskalasi") }
@@ -211,10 +245,15 @@ public struct DrillRunner {
                 dlrs.removeFirst()
                 try store.deliveryReport(messageID: d.id, delivered: true, detail: "1 (simulasi)", at: now)
             }
+            stats.lap("escalations, acks, DLRs")
             // 4. Re-plan after changes (a passed deadline is one: it records missed check-ins).
             if let plan, coordinator.changeCount != lastPlannedChange {
                 lastPlannedChange = coordinator.changeCount
-                if let line = try plan.replan(now, try stateAndDeadlines().0) { note("plan", line) }
+                let state = try stateAndDeadlines().0
+                stats.lap("state reads")
+                stats.replans += 1
+                if let line = try plan.replan(now, state) { note("plan", line) }
+                stats.lap("re-plans")
             }
             // 5. Send what is due, in order.
             while try await dispatcher.dispatchDue(now: { [now] in now }) > 0 {}
@@ -233,6 +272,7 @@ public struct DrillRunner {
             }
             acks.sort { ($0.at, $0.code) < ($1.at, $1.code) }
             dlrs.sort { ($0.at, $0.id) < ($1.at, $1.id) }
+            stats.lap("dispatch")
             // 6. Coverage.
             while let c = coverageChecks.first, c.at <= now {
                 coverageChecks.removeFirst()
@@ -245,6 +285,7 @@ public struct DrillRunner {
                 try sample()
                 nextSample = nextSample.addingTimeInterval(900)
             }
+            stats.lap("coverage")
             // Next moment something happens.
             var candidates: [Date] = [nextSample, end.addingTimeInterval(1)]
             if let i = injects.first { candidates.append(s.mulai.addingTimeInterval(Double(i.at))) }
@@ -261,6 +302,8 @@ public struct DrillRunner {
             now = next
         }
         now = min(now, end)
+        stats.lap("other")
+        defer { stats.lap("report") }
         return try DrillReportBuilder.build(scenario: s, set: set, store: store, timeline: timeline, samples: samples, worst: worst,
                                             belowHalf: belowHalf, declarations: declarations, end: now, stoppedEarly: stoppedEarly)
     }
