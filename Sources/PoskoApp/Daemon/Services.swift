@@ -16,20 +16,16 @@ struct DeadlineService: Service {
     var now: @Sendable () -> Date = { Date() }
 
     func run() async throws {
-        var announced = Set<String>()
+        var missed = MissedCheckIns()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let at = now()
             do {
                 let state = try coordinator.store.operationalState()
                 let set = coordinator.playbooks
                 let deadlines = ContinuityEvaluator.deadlines(set, state: state)
-                let overdue = ContinuityEvaluator.overduePosts(deadlines, now: at)
-                // Key by post and last check-in, so a post that reports and falls silent again is announced again.
-                let fresh = overdue.filter { !announced.contains("\($0)@\(state.lastCheckIn[$0]?.timeIntervalSince1970 ?? 0)") }
-                if !fresh.isEmpty {
-                    try coordinator.checkInsMissed(fresh, at: at)
-                    logger.warning("check-in deadline passed", metadata: ["posts": "\(fresh.count)"])
-                    for p in fresh { announced.insert("\(p)@\(state.lastCheckIn[p]?.timeIntervalSince1970 ?? 0)") }
+                try missed.announce(deadlines, lastCheckIn: state.lastCheckIn, now: at) { posts in
+                    try coordinator.checkInsMissed(posts, at: at)
+                    logger.warning("check-in deadline passed", metadata: ["posts": "\(posts.count)"])
                 }
                 let next = ContinuityEvaluator.nextDeadline(deadlines, now: at)
                 let wait = min(60, max(0.2, (next?.timeIntervalSince(at) ?? 60) + 0.05))

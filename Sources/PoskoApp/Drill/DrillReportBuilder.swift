@@ -17,9 +17,8 @@ enum DrillReportBuilder {
             DrillScoring.Message(recipient: $0.recipient, createdAt: $0.createdAt, acceptedAt: accepted[$0.id],
                                  needsAck: $0.ackCode != nil, ackedAt: $0.ackedAt)
         }
-        let expectations = DrillScoring.evaluate(
-            s.expectations, declarations: declarations.map { .init(at: $0.at, kelurahan: $0.kelurahan, coverageAfter: $0.after) },
-            messages: scoringMessages, names: names)
+        let scoringDeclarations = declarations.map { DrillScoring.Declaration(at: $0.at, kelurahan: $0.kelurahan, coverageAfter: $0.after) }
+        let expectations = DrillScoring.evaluate(s.expectations, declarations: scoringDeclarations, messages: scoringMessages, names: names)
         let score = expectations.isEmpty ? 100 : expectations.map(\.score).reduce(0, +) / Double(expectations.count)
 
         var gaps: [String] = []
@@ -40,13 +39,7 @@ enum DrillReportBuilder {
         let delivered = messages.filter { $0.state == .delivered || $0.state == .sent }.count
         if !messages.isEmpty { strengths.append("\(delivered) dari \(messages.count) pesan sampai ke penerima\(failovers > 0 ? " (termasuk lewat kanal cadangan)" : "")") }
 
-        var firstAlert: [String: Double] = [:]
-        for d in declarations {
-            for kel in d.kelurahan {
-                let first = messages.filter { $0.recipient == "lurah:\(kel)" && $0.createdAt >= d.at }.compactMap { accepted[$0.id] }.min()
-                if let first, firstAlert["lurah:\(kel)"] == nil { firstAlert["lurah:\(kel)"] = (first.timeIntervalSince(d.at) / 60 * 10).rounded() / 10 }
-            }
-        }
+        let firstAlert = DrillScoring.firstAlertMinutes(declarations: scoringDeclarations, recipients: .init(scoringMessages))
         let stats = try store.deliveryStats()
         let events = try store.events(afterID: 0, limit: 1_000_000).map {
             DrillResult.EventLine(id: $0.id, at: $0.at, kind: $0.kind.rawValue, actor: $0.actor.name, subject: $0.subject)

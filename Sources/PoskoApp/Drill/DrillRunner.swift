@@ -99,7 +99,8 @@ public struct DrillRunner {
         var declarations: [(at: Date, kelurahan: [String], after: [Int: [String: Double]])] = []
         var coverageChecks: [(at: Date, index: Int, within: Int)] = []
         let withinValues = s.expectations.compactMap { e -> Int? in if case let .coverage(_, w) = e { w } else { nil } }
-        var announcedMissed = Set<String>()
+        var missed = MissedCheckIns()
+        var missedLook: (change: Int, at: Date)?
         var lastPlannedChange = -1
         var stoppedEarly: String?
         let actor = Actor("latihan", via: .drill)
@@ -224,12 +225,15 @@ public struct DrillRunner {
                 if checked > 0 { note("checkin", "\(checked) pos melapor rutin (masih berjalan)") }
             }
             let (state, stateDeadlines) = try stateAndDeadlines()
-            let overdue = ContinuityEvaluator.overduePosts(stateDeadlines, now: now)
-                .filter { !announcedMissed.contains("\($0)@\(state.lastCheckIn[$0]?.timeIntervalSince1970 ?? 0)") }
-            if !overdue.isEmpty {
-                try coordinator.checkInsMissed(overdue, at: now)
-                for p in overdue { announcedMissed.insert("\(p)@\(state.lastCheckIn[p]?.timeIntervalSince1970 ?? 0)") }
-                note("deadline", "\(overdue.count) pos tidak melapor tepat waktu; status TIDAK DIKETAHUI")
+            // Only a changed state or a deadline passed since the last look can make a post newly
+            // overdue (a province keeps thousands of silent posts overdue for days).
+            let deadlinePassed = missedLook.map { look in stateDeadlines.first { $0.at >= look.at }.map { $0.at < now } ?? false } ?? true
+            if missedLook?.change != coordinator.changeCount || deadlinePassed {
+                try missed.announce(stateDeadlines, lastCheckIn: state.lastCheckIn, now: now) { posts in
+                    try coordinator.checkInsMissed(posts, at: now)
+                    note("deadline", "\(posts.count) pos tidak melapor tepat waktu; status TIDAK DIKETAHUI")
+                }
+                missedLook = (coordinator.changeCount, now)
             }
             stats.lap("check-ins and deadlines")
             // 3. Escalations, acknowledgements, delivery reports due now.

@@ -97,3 +97,32 @@ public enum ContinuityEvaluator {
         deadlines.first { $0.at > now }?.at
     }
 }
+
+/// Posts whose check-in deadline passed, each announced once per silence: a post that checks
+/// in or reports and falls silent again is announced again. Shared by the daemon's deadline
+/// timer and drills.
+public struct MissedCheckIns: Sendable {
+    /// Post → the last check-in (seconds since 1970, 0 for none) its silence was announced after.
+    private var announced: [String: Double] = [:]
+
+    public init() {}
+
+    /// Posts overdue at `now` not announced yet for their current last check-in, sorted by id,
+    /// handed to `record` (not called when there are none); they count as announced once
+    /// `record` returns, so a failed write announces them again next time.
+    @discardableResult
+    public mutating func announce(_ deadlines: [ContinuityEvaluator.Deadline], lastCheckIn: [String: Date], now: Date,
+                                  _ record: ([String]) throws -> Void) rethrows -> [String] {
+        var fresh: [(post: String, since: Double)] = []
+        for d in deadlines {
+            guard d.at < now else { break }
+            let since = lastCheckIn[d.postID]?.timeIntervalSince1970 ?? 0
+            if announced[d.postID] != since { fresh.append((d.postID, since)) }
+        }
+        guard !fresh.isEmpty else { return [] }
+        let posts = fresh.map(\.post).sorted()
+        try record(posts)
+        for f in fresh { announced[f.post] = f.since }
+        return posts
+    }
+}

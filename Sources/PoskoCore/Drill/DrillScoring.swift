@@ -33,13 +33,43 @@ public enum DrillScoring {
         }
     }
 
+    /// Messages by recipient: "the first alert a lurah got after a declaration" is asked for
+    /// every affected kelurahan (thousands in a province drill, with tens of thousands of messages).
+    public struct Recipients: Sendable {
+        private let byRecipient: [String: [Message]]
+
+        public init(_ messages: [Message]) {
+            byRecipient = Dictionary(grouping: messages, by: \.recipient)
+        }
+
+        /// When the first message to `recipient` created at or after `from` was accepted by a gateway.
+        public func firstAccepted(to recipient: String, createdFrom from: Date) -> Date? {
+            (byRecipient[recipient] ?? []).lazy.filter { $0.createdAt >= from }.compactMap(\.acceptedAt).min()
+        }
+    }
+
+    /// Minutes (one decimal) from each declaration to the first accepted alert of each affected
+    /// lurah (`lurah:<kode>`), the earliest declaration that reached the lurah counting.
+    public static func firstAlertMinutes(declarations: [Declaration], recipients: Recipients) -> [String: Double] {
+        var out: [String: Double] = [:]
+        for d in declarations {
+            for kel in d.kelurahan where out["lurah:\(kel)"] == nil {
+                if let first = recipients.firstAccepted(to: "lurah:\(kel)", createdFrom: d.at) {
+                    out["lurah:\(kel)"] = (first.timeIntervalSince(d.at) / 60 * 10).rounded() / 10
+                }
+            }
+        }
+        return out
+    }
+
     public static func minutes(_ s: Double) -> String {
         s < 3600 ? "\(Int((s / 60).rounded())) menit" : String(format: "%.1f jam", s / 3600).replacingOccurrences(of: ".", with: ",")
     }
 
     public static func evaluate(_ expectations: [DrillScenario.Expectation], declarations: [Declaration], messages: [Message],
                                 names: [String: String]) -> [DrillResult.ExpectationResult] {
-        expectations.map { e in
+        let recipients = Recipients(messages)
+        return expectations.map { e in
             switch e {
             case let .lurahAlerted(within):
                 var total = 0, onTime = 0
@@ -47,7 +77,7 @@ public enum DrillScoring {
                 for d in declarations {
                     for kel in d.kelurahan {
                         total += 1
-                        let first = messages.filter { $0.recipient == "lurah:\(kel)" && $0.createdAt >= d.at }.compactMap(\.acceptedAt).min()
+                        let first = recipients.firstAccepted(to: "lurah:\(kel)", createdFrom: d.at)
                         if let first, first.timeIntervalSince(d.at) <= Double(within) {
                             onTime += 1
                         } else {
