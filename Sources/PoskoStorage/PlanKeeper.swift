@@ -12,6 +12,8 @@ public final class PlanKeeper: Sendable {
         var digest = ""
         var index: PlanningIndex?
         var plan: Plan?
+        /// `plan.moved`, computed once per plan (coverage asks for it often).
+        var moved: [PostField: Int] = [:]
         /// Where `plan`'s line chunks are stored.
         var stored = PlanArchive.Known()
         var cache: PlanCache?
@@ -30,6 +32,7 @@ public final class PlanKeeper: Sendable {
         if let latest {
             memory.withLock {
                 $0.plan = latest.plan
+                $0.moved = latest.plan.moved
                 $0.stored = latest.known
             }
         }
@@ -44,18 +47,19 @@ public final class PlanKeeper: Sendable {
     public var current: Plan? { memory.withLock { $0.plan } }
 
     /// Demand the current plan moves away from each post × field (for coverage).
-    public var moved: [PostField: Int] { current?.moved ?? [:] }
+    public var moved: [PostField: Int] { memory.withLock { $0.moved } }
 
     /// Recomputes the plan at `at`. Stores a new version (with its diff, an event, an audit
     /// entry and the cadres' alerts, in one transaction) only when something changed.
     /// `state`: the store's current operational state when the caller has it already (a drill
-    /// keeps it between changes); read from the store when nil.
+    /// keeps it between changes); read from the store when nil. `states`: its evaluation at
+    /// `at` (`ContinuityEvaluator.evaluate`), when the caller has that too.
     @discardableResult
-    public func replan(at: Date, state known: OperationalState? = nil) throws -> PlanDiff? {
+    public func replan(at: Date, state known: OperationalState? = nil, states evaluated: [PostFieldState]? = nil) throws -> PlanDiff? {
         let set = coordinator.playbooks
         let state = try known ?? coordinator.store.operationalState()
         let overrides = try activeOverrides()
-        let states = ContinuityEvaluator.evaluate(set, state: state, now: at)
+        let states = evaluated ?? ContinuityEvaluator.evaluate(set, state: state, now: at)
         let (index, previous, cache) = memory.withLock { m -> (PlanningIndex, Plan?, PlanCache?) in
             if m.index == nil || m.digest != set.digest {
                 m.index = PlanningIndex(set: set, settings: settings)
@@ -85,7 +89,8 @@ public final class PlanKeeper: Sendable {
             return nil
         }
         let diff = PlanDiff.between(previous, plan)
-        let view = ContinuityView.build(set, states: states, moved: plan.moved, planVersion: plan.version, at: at)
+        let moved = plan.moved
+        let view = ContinuityView.build(set, states: states, moved: moved, planVersion: plan.version, at: at)
         let low = view.cells.filter { $0.demand > 0 && $0.coverage < coordinator.routing.coverageThreshold }
         let (wasLow, known) = memory.withLock { ($0.lowCells, $0.stored) }
         let stored = try coordinator.store.write { tx in
@@ -120,6 +125,7 @@ public final class PlanKeeper: Sendable {
         }
         memory.withLock {
             $0.plan = plan
+            $0.moved = moved
             $0.stored = stored
             $0.cache = newCache
             $0.lowCells = Set(low.map(Self.key))

@@ -49,8 +49,8 @@ extension DrillRunner.Planning {
     public static func planner(_ coordinator: Coordinator) -> DrillRunner.Planning {
         let keeper = PlanKeeper(fresh: coordinator)
         return DrillRunner.Planning(
-            replan: { at, state in
-                guard let diff = try keeper.replan(at: at, state: state), let plan = keeper.current else { return nil }
+            replan: { at, state, states in
+                guard let diff = try keeper.replan(at: at, state: state, states: states), let plan = keeper.current else { return nil }
                 return "Rencana v\(plan.version): \(diff.lines.count) perubahan; \(plan.totals.moved) unit layanan dialihkan, \(plan.cadreAssignments.count) kader ditugaskan"
             },
             moved: { keeper.moved })

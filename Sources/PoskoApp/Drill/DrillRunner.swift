@@ -12,13 +12,15 @@ public struct DrillRunner {
         public var description: String
     }
 
-    /// Hooks for the planner: recompute after changes, given the store's current state (returns
-    /// a timeline line when the plan changed), and the demand the current plan moves (for coverage).
+    /// Hooks for the planner: recompute after changes, given the store's current state and its
+    /// evaluation (returns a timeline line when the plan changed), and the demand the current
+    /// plan moves (for coverage).
     public struct Planning: Sendable {
-        public var replan: @Sendable (Date, OperationalState) throws -> String?
+        public var replan: @Sendable (Date, OperationalState, [PostFieldState]) throws -> String?
         public var moved: @Sendable () -> [PostField: Int]
 
-        public init(replan: @escaping @Sendable (Date, OperationalState) throws -> String?, moved: @escaping @Sendable () -> [PostField: Int]) {
+        public init(replan: @escaping @Sendable (Date, OperationalState, [PostFieldState]) throws -> String?,
+                    moved: @escaping @Sendable () -> [PostField: Int]) {
             self.replan = replan
             self.moved = moved
         }
@@ -118,6 +120,17 @@ public struct DrillRunner {
             known = (change, state, deadlines)
             return (state, deadlines)
         }
+        // Its evaluation, once per change for the planner and coverage both. Between changes it
+        // stays the same: a passed deadline is a change (the drill records the missed check-ins
+        // in the step it passes).
+        var knownStates: (change: Int, states: [PostFieldState])?
+        func states() throws -> [PostFieldState] {
+            if let knownStates, knownStates.change == coordinator.changeCount { return knownStates.states }
+            let change = coordinator.changeCount
+            let states = ContinuityEvaluator.evaluate(set, state: try stateAndDeadlines().0, now: now)
+            knownStates = (change, states)
+            return states
+        }
 
         // Cells in the view's order too: sums over a dictionary's (per-process) order differ in
         // their last bits from run to run, and a report must not.
@@ -127,9 +140,7 @@ public struct DrillRunner {
             // Coverage changes only with the state or the plan (deadlines passing change the state).
             let key = [coordinator.changeCount, lastPlannedChange]
             if let knownCells, knownCells.key == key { return knownCells.cells }
-            let state = try stateAndDeadlines().0
-            let states = ContinuityEvaluator.evaluate(set, state: state, now: now)
-            let view = ContinuityView.build(set, states: states, moved: plan?.moved() ?? [:], at: now)
+            let view = ContinuityView.build(set, states: try states(), moved: plan?.moved() ?? [:], at: now)
             let ordered = view.cells.map { (cell: "\($0.kelurahan)|\($0.bidang.rawValue)", coverage: $0.coverage) }
             let out = (Dictionary(ordered, uniquingKeysWith: { _, last in last }), ordered)
             knownCells = (key, out)
@@ -254,9 +265,10 @@ public struct DrillRunner {
             if let plan, coordinator.changeCount != lastPlannedChange {
                 lastPlannedChange = coordinator.changeCount
                 let state = try stateAndDeadlines().0
-                stats.lap("state reads")
+                let evaluated = try states()
+                stats.lap("state reads, evaluation")
                 stats.replans += 1
-                if let line = try plan.replan(now, state) { note("plan", line) }
+                if let line = try plan.replan(now, state, evaluated) { note("plan", line) }
                 stats.lap("re-plans")
             }
             // 5. Send what is due, in order.

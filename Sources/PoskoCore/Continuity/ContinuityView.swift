@@ -32,20 +32,43 @@ public struct ContinuityView: Codable, Sendable, Equatable {
     public static func build(
         _ set: PlaybookSet, states: [PostFieldState], moved: [PostField: Int] = [:], planVersion: Int? = nil, at: Date
     ) -> ContinuityView {
-        struct Acc { var demand = 0, served = 0, displaced = 0 }
-        var acc: [String: [Bidang: Acc]] = [:]
+        struct Acc { var demand = 0, served = 0, displaced = 0, seen = false }
+        // Kelurahan × field accumulators in a flat array (a province view sums ~120,000 states;
+        // states of one post come in a row, so the kelurahan look-up is one per post).
+        let fields = Bidang.allCases.count
+        var slot: [String: Int] = [:]
+        var codes: [String] = []
+        var acc: [Acc] = []
+        var last: (kelurahan: String, base: Int)?
         for s in states {
-            var a = acc[s.kelurahan, default: [:]][s.bidang, default: Acc()]
-            let m = min(s.displaced, moved[PostField(s.postID, s.bidang)] ?? 0)
-            a.demand += s.demand
-            a.served += s.served + m
-            a.displaced += s.displaced
-            acc[s.kelurahan, default: [:]][s.bidang] = a
+            let base: Int
+            if let last, last.kelurahan == s.kelurahan {
+                base = last.base
+            } else if let known = slot[s.kelurahan] {
+                base = known
+            } else {
+                base = acc.count
+                slot[s.kelurahan] = base
+                codes.append(s.kelurahan)
+                acc.append(contentsOf: repeatElement(Acc(), count: fields))
+            }
+            last = (s.kelurahan, base)
+            let i = base + s.bidang.index
+            // Only displaced demand can have been moved: most states skip the plan look-up.
+            let m = s.displaced > 0 ? min(s.displaced, moved[PostField(s.postID, s.bidang)] ?? 0) : 0
+            acc[i].demand += s.demand
+            acc[i].served += s.served + m
+            acc[i].displaced += s.displaced
+            acc[i].seen = true
         }
         var cells: [CoverageCell] = []
-        for code in acc.keys.sorted() {
+        cells.reserveCapacity(acc.count)
+        for code in codes.sorted() {
             let unit = set.wilayah[code]
-            for (bidang, a) in (acc[code] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let base = slot[code] ?? 0
+            for bidang in Bidang.allCases {
+                let a = acc[base + bidang.index]
+                guard a.seen else { continue }
                 cells.append(CoverageCell(
                     kelurahan: code, nama: unit?.name ?? code, kecamatan: unit?.parent ?? "", bidang: bidang,
                     demand: a.demand, served: a.served, displaced: a.displaced, unmet: a.demand - a.served,

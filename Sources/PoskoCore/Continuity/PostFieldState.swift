@@ -32,19 +32,26 @@ public enum ContinuityEvaluator {
     /// States for every post × field it serves, sorted by post id then field.
     public static func evaluate(_ set: PlaybookSet, state: OperationalState, now: Date, exercise: Bool = false) -> [PostFieldState] {
         var cover = EmergencyCover(state.activeEmergencies.filter { $0.exercise == exercise })
+        // Most posts have no report: one set look-up spares them six report look-ups.
+        let reported = Set(state.reports.keys.lazy.map(\.postID))
         var out: [PostFieldState] = []
-        out.reserveCapacity(set.posts.count * 4)
+        out.reserveCapacity(set.posts.count * 6)
         for pb in set.playbooks {
             for post in pb.pos {
                 let covering = cover.covering(post.kelurahan)
-                let hazards = Array(Set(covering.map(\.hazard)).intersection(post.rawan)).sorted()
+                var hazards: [Hazard] = []
                 var overdue = false
-                if let since = covering.map(\.declaredAt).min() {
+                if !covering.isEmpty {
+                    for e in covering where post.rawan.contains(e.hazard) && !hazards.contains(e.hazard) { hazards.append(e.hazard) }
+                    hazards.sort()
+                    let since = covering.lazy.map(\.declaredAt).min() ?? now
                     let anchor = max(since, state.lastCheckIn[post.id] ?? since)
                     overdue = now.timeIntervalSince(anchor) > Double(post.laporSetiap)
                 }
-                for (bidang, load) in post.layanan.sorted(by: { $0.key < $1.key }) {
-                    let report = state.reports[PostField(post.id, bidang)]
+                let hasReports = reported.contains(post.id)
+                for bidang in Bidang.allCases {
+                    guard let load = post.layanan[bidang] else { continue }
+                    let report = hasReports ? state.reports[PostField(post.id, bidang)] : nil
                     var status = report?.status ?? .berjalan
                     if overdue { status = .tidakDiketahui }
                     let capacity: Int = switch status {

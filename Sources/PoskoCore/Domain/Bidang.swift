@@ -11,7 +11,19 @@ public enum Bidang: String, CaseIterable, Codable, Sendable, Comparable, CustomS
         lhs.order < rhs.order
     }
 
-    private var order: Int { Bidang.allCases.firstIndex(of: self) ?? 0 }
+    private var order: Int { index }
+
+    /// Position in `allCases` (0…5), for arrays indexed by field.
+    public var index: Int {
+        switch self {
+        case .pendidikan: 0
+        case .kesehatan: 1
+        case .pekerjaanUmum: 2
+        case .perumahanRakyat: 3
+        case .trantibumlinmas: 4
+        case .sosial: 5
+        }
+    }
 
     public var description: String { rawValue }
 

@@ -69,13 +69,13 @@ public enum Planner {
             if let previous {
                 for a in previous.assignments {
                     guard let p = index.postIndex[a.from], let q = index.postIndex[a.to] else { continue }
-                    let f = fieldIndex(a.bidang)
+                    let f = a.bidang.index
                     let s = index.slotOfPost[Int(p) * nf + f], t = index.slotOfPost[Int(q) * nf + f]
                     if s >= 0 && t >= 0 { pairs.append((s, t, Int32(clamping: a.amount))) }
                 }
                 for c in previous.cadreAssignments {
                     guard let ci = index.cadreIndex[c.cadreID], let q = index.postIndex[c.to] else { continue }
-                    cadreSlot[Int(ci)] = index.slotOfPost[Int(q) * nf + fieldIndex(c.bidang)]
+                    cadreSlot[Int(ci)] = index.slotOfPost[Int(q) * nf + c.bidang.index]
                 }
             }
             previousFlows = PlanFlowChunks.targets(of: pairs, slotCount: slotCount)
@@ -287,18 +287,6 @@ public enum Planner {
         return (plan, newCache)
     }
 
-    @inline(__always)
-    static func fieldIndex(_ b: Bidang) -> Int {
-        switch b {
-        case .pendidikan: 0
-        case .kesehatan: 1
-        case .pekerjaanUmum: 2
-        case .perumahanRakyat: 3
-        case .trantibumlinmas: 4
-        case .sosial: 5
-        }
-    }
-
     // MARK: - Inputs
 
     /// States in index form. States come in ``ContinuityEvaluator`` order, which is the
@@ -312,7 +300,7 @@ public enum Planner {
             hazard: [UInt16](repeating: 0, count: slotCount))
         states.withUnsafeBufferPointer { buffer in
             for i in 0..<buffer.count {
-                let f = fieldIndex(buffer[i].bidang)
+                let f = buffer[i].bidang.index
                 var slot = -1
                 if i < slotCount, index.slotField[i] == UInt8(f), index.postIDs[Int(index.slotPost[i])] == buffer[i].postID {
                     slot = i
@@ -367,7 +355,7 @@ public enum Planner {
             case .forbidArc:
                 guard let from = o.from, let p = index.postIndex[from] else { fx.outcomes[oi] = unknown(o, o.from); continue }
                 guard let to = o.to, let q = index.postIndex[to] else { fx.outcomes[oi] = unknown(o, o.to); continue }
-                let mask: UInt8 = o.bidang.map { 1 << UInt8(fieldIndex($0)) } ?? ((1 << UInt8(nf)) - 1)
+                let mask: UInt8 = o.bidang.map { 1 << UInt8($0.index) } ?? ((1 << UInt8(nf)) - 1)
                 fx.forbiddenArcs[p, default: []].append(PlanForbiddenArc(to: q, fields: mask, override: Int32(oi)))
                 let what = o.bidang.map { " untuk \($0.label)" } ?? ""
                 fx.outcomes[oi] = PlanOverrideOutcome(
@@ -384,7 +372,7 @@ public enum Planner {
                 fx.outcomes[oi] = PlanOverrideOutcome(id: o.id, action: .pin, applied: false, amount: nil, reason: "tidak berlaku: \(why)")
             }
             guard let bidang = o.bidang else { refuse("bidang tidak disebut"); continue }
-            let f = fieldIndex(bidang)
+            let f = bidang.index
             let sourceName = index.postNames[Int(p)], targetName = index.postNames[Int(q)]
             guard p != q else { refuse("pos asal dan tujuan sama"); continue }
             let s = Int(index.slotOfPost[Int(p) * nf + f]), t = Int(index.slotOfPost[Int(q) * nf + f])
