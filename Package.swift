@@ -132,6 +132,6 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PoskoAppTests", dependencies: ["PoskoApp", "PoskoTesting", "posko"], swiftSettings: swiftSettings),
+        .testTarget(name: "PoskoAppTests", dependencies: ["PoskoApp", "PoskoStorage", "PoskoTesting", "posko"], swiftSettings: swiftSettings),
     ]
 )

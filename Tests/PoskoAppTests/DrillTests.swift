@@ -1,7 +1,9 @@
 import Foundation
 import PoskoApp
 import PoskoCore
+import PoskoStorage
 import PoskoTesting
+import Synchronization
 import Testing
 
 /// `posko drill` on the ready-made Binjai scenarios: same pipeline, deterministic reports.
@@ -65,6 +67,52 @@ import Testing
         let errors = diagnostics.errors
         #expect(errors.contains { $0.message.contains(message) }, "\(errors)")
         #expect(errors.allSatisfy { $0.file == "s.yaml" && $0.line > 1 })
+    }
+
+    @Test func overrideInjectsReachThePlanner() async throws {
+        // berngam-1 closes; its first fallback berngam-3 takes the demand until the coordinator
+        // forbids berngam-3 as a target an hour later.
+        let text = """
+            nama: override
+            mulai: "2026-11-01T06:00:00+07:00"
+            durasi: 3h
+            injeksi:
+              - { pada: 0m, nyatakan: { bahaya: banjir, wilayah: ["12.75.02.1001"] } }
+              - { pada: 10m, lapor: { pos: berngam-1, bidang: semua, status: tutup } }
+              - { pada: 1h, override: { jenis: forbid_post, pos: berngam-3, catatan: "akses jalan putus" } }
+            """
+        let (parsed, diagnostics) = DrillScenarioParser.parse(Data(text.utf8), file: "o.yaml", playbooks: SamplePlaybooks.set)
+        let scenario = try #require(parsed, "\(diagnostics)")
+        let keeper = Mutex<PlanKeeper?>(nil)
+        let r = try await DrillRunner(scenario: scenario, playbooks: SamplePlaybooks.set).run { coordinator in
+            let k = PlanKeeper(fresh: coordinator)
+            keeper.withLock { $0 = k }
+            return .planner(k)
+        }
+        let k = try #require(keeper.withLock { $0 })
+        let versions = try (1...(try #require(k.current?.version))).compactMap { try k.plan(version: $0) }
+        let overrideAt = scenario.mulai.addingTimeInterval(3600)
+        let before = try #require(versions.last { $0.at < overrideAt })
+        let after = try #require(versions.last)
+        #expect(before.assignments.contains { $0.from == "berngam-1" && $0.to == "berngam-3" }, "the fallback serves first")
+        #expect(after.at >= overrideAt)
+        #expect(!after.assignments.contains { $0.to == "berngam-3" })
+        #expect(after.assignments.contains { $0.from == "berngam-1" }, "the demand goes elsewhere")
+        #expect(r.timeline.contains { $0.kind == "inject" && $0.text == "Override O-1: larang pos berngam-3 sebagai tujuan" })
+        #expect(r.events.contains { $0.kind == "override.set" && $0.subject == "O-1" })
+    }
+
+    @Test(arguments: [
+        ("{ jenis: sematkan, dari: berngam-1, ke: berngam-3 }", "unknown jenis 'sematkan'"),
+        ("{ jenis: pin, dari: berngam-1, ke: berngam-3 }", "override pin needs 'dari', 'ke', 'bidang' ('bidang' is missing)"),
+        ("{ jenis: forbid_arc, dari: berngam-1, ke: tidak-ada }", "unknown post 'tidak-ada'"),
+        ("{ jenis: forbid_post, pos: berngam-3, bidang: gizi }", "unknown bidang 'gizi'"),
+    ])
+    func badOverrideInjectsAreReportedWithLocations(override: String, message: String) throws {
+        let text = "nama: x\nmulai: \"2026-11-01T06:00:00+07:00\"\ndurasi: 3h\ninjeksi:\n  - { pada: 1h, override: \(override) }\n"
+        let (scenario, diagnostics) = DrillScenarioParser.parse(Data(text.utf8), file: "s.yaml", playbooks: SamplePlaybooks.set)
+        #expect(scenario == nil)
+        #expect(diagnostics.errors.contains { $0.message.contains(message) && $0.line == 5 }, "\(diagnostics.errors)")
     }
 
     @Test func aScenarioLongerThanTheHorizonIsRejected() {

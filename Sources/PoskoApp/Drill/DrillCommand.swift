@@ -47,12 +47,17 @@ public enum DrillFiles {
 extension DrillRunner.Planning {
     /// The daemon's planner, on the drill's coordinator.
     public static func planner(_ coordinator: Coordinator) -> DrillRunner.Planning {
-        let keeper = PlanKeeper(fresh: coordinator)
-        return DrillRunner.Planning(
+        planner(PlanKeeper(fresh: coordinator))
+    }
+
+    /// The daemon's planner through a given keeper (on the drill's coordinator).
+    public static func planner(_ keeper: PlanKeeper) -> DrillRunner.Planning {
+        DrillRunner.Planning(
             replan: { at, state, states in
                 guard let diff = try keeper.replan(at: at, state: state, states: states), let plan = keeper.current else { return nil }
                 return "Rencana v\(plan.version): \(diff.lines.count) perubahan; \(plan.totals.moved) unit layanan dialihkan, \(plan.cadreAssignments.count) kader ditugaskan"
             },
-            moved: { keeper.moved })
+            moved: { keeper.moved },
+            override: { o, actor, at in try keeper.addOverride(o, actor: actor, at: at) })
     }
 }

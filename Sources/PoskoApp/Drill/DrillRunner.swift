@@ -13,16 +13,19 @@ public struct DrillRunner {
     }
 
     /// Hooks for the planner: recompute after changes, given the store's current state and its
-    /// evaluation (returns a timeline line when the plan changed), and the demand the current
-    /// plan moves (for coverage).
+    /// evaluation (returns a timeline line when the plan changed), the demand the current plan
+    /// moves (for coverage), and setting a coordinator override (returns it with its id).
     public struct Planning: Sendable {
         public var replan: @Sendable (Date, OperationalState, [PostFieldState]) throws -> String?
         public var moved: @Sendable () -> [PostField: Int]
+        public var override: @Sendable (PlanOverride, Actor, Date) throws -> PlanOverride
 
         public init(replan: @escaping @Sendable (Date, OperationalState, [PostFieldState]) throws -> String?,
-                    moved: @escaping @Sendable () -> [PostField: Int]) {
+                    moved: @escaping @Sendable () -> [PostField: Int],
+                    override: @escaping @Sendable (PlanOverride, Actor, Date) throws -> PlanOverride) {
             self.replan = replan
             self.moved = moved
+            self.override = override
         }
     }
 
@@ -96,7 +99,6 @@ public struct DrillRunner {
         var nextSample = s.mulai
         var belowHalf: [String: Double] = [:]
         var worst: [String: Double] = [:]
-        var lastCells: [String: Double] = [:]
         var lastSampleAt = s.mulai
         var declarations: [(at: Date, kelurahan: [String], after: [Int: [String: Double]])] = []
         var coverageChecks: [(at: Date, index: Int, within: Int)] = []
@@ -132,39 +134,59 @@ public struct DrillRunner {
             return states
         }
 
-        // Cells in the view's order too: sums over a dictionary's (per-process) order differ in
-        // their last bits from run to run, and a report must not.
-        typealias Cells = (byCell: [String: Double], ordered: [(cell: String, coverage: Double)])
-        var knownCells: (key: [Int], cells: Cells)?
-        func cells() throws -> Cells {
-            // Coverage changes only with the state or the plan (deadlines passing change the state).
+        // Coverage in the view's order (sums over a dictionary's per-process order differ in their
+        // last bits from run to run, and a report must not), with what a sample takes from it:
+        // computed once per change of the state or the plan, not per sample (a province view has
+        // 32,000 cells).
+        struct Coverage {
+            var cells: [CoverageCell] = []
+            var byKecamatan: [String: Double] = [:]
+            var overall: Double = 1
+            /// Each kelurahan's worst field.
+            var worst: [(kelurahan: String, coverage: Double)] = []
+            /// Cells below half coverage, `kelurahan|bidang`.
+            var low: [String] = []
+        }
+        var knownCoverage: (key: [Int], coverage: Coverage)?
+        func coverage() throws -> Coverage {
             let key = [coordinator.changeCount, lastPlannedChange]
-            if let knownCells, knownCells.key == key { return knownCells.cells }
-            let view = ContinuityView.build(set, states: try states(), moved: plan?.moved() ?? [:], at: now)
-            let ordered = view.cells.map { (cell: "\($0.kelurahan)|\($0.bidang.rawValue)", coverage: $0.coverage) }
-            let out = (Dictionary(ordered, uniquingKeysWith: { _, last in last }), ordered)
-            knownCells = (key, out)
-            return out
+            if let knownCoverage, knownCoverage.key == key { return knownCoverage.coverage }
+            var c = Coverage()
+            c.cells = ContinuityView.build(set, states: try states(), moved: plan?.moved() ?? [:], at: now).cells
+            var perKec: [String: (sum: Double, count: Int)] = [:]
+            var kec = ""
+            for cell in c.cells {
+                // A kelurahan's cells come in a row.
+                if c.worst.last?.kelurahan == cell.kelurahan {
+                    c.worst[c.worst.count - 1].coverage = min(c.worst[c.worst.count - 1].coverage, cell.coverage)
+                } else {
+                    c.worst.append((cell.kelurahan, cell.coverage))
+                    kec = cell.kelurahan.split(separator: ".").prefix(3).joined(separator: ".")
+                }
+                perKec[kec, default: (0, 0)].sum += cell.coverage
+                perKec[kec, default: (0, 0)].count += 1
+                if cell.coverage < 0.5 { c.low.append("\(cell.kelurahan)|\(cell.bidang.rawValue)") }
+            }
+            c.byKecamatan = perKec.mapValues { $0.sum / Double(max(1, $0.count)) }
+            c.overall = c.cells.isEmpty ? 1 : c.cells.reduce(0) { $0 + $1.coverage } / Double(c.cells.count)
+            knownCoverage = (key, c)
+            return c
         }
 
+        var lastLow: [String] = []
+        var worstTakenFrom: [Int]?
         func sample() throws {
-            let (c, ordered) = try cells()
+            let c = try coverage()
             let dt = now.timeIntervalSince(lastSampleAt)
-            for (cell, v) in lastCells where v < 0.5 { belowHalf[cell, default: 0] += dt }
-            lastCells = c
+            for cell in lastLow { belowHalf[cell, default: 0] += dt }
+            lastLow = c.low
             lastSampleAt = now
-            var perKec: [String: (Double, Int)] = [:]
-            for (cell, v) in ordered {
-                let kel = String(cell.split(separator: "|")[0])
-                worst[kel] = min(worst[kel] ?? 1, v)
-                let kec = String(kel.split(separator: ".").prefix(3).joined(separator: "."))
-                perKec[kec, default: (0, 0)].0 += v
-                perKec[kec, default: (0, 0)].1 += 1
+            if worstTakenFrom != knownCoverage?.key {
+                for w in c.worst { worst[w.kelurahan] = min(worst[w.kelurahan] ?? 1, w.coverage) }
+                worstTakenFrom = knownCoverage?.key
             }
-            let byKec = perKec.mapValues { $0.0 / Double(max(1, $0.1)) }
-            let overall = ordered.isEmpty ? 1 : ordered.reduce(0) { $0 + $1.coverage } / Double(ordered.count)
             if samples.last?.at == now { samples.removeLast() }
-            samples.append(.init(at: now, kecamatan: byKec, overall: overall))
+            samples.append(.init(at: now, kecamatan: c.byKecamatan, overall: c.overall))
         }
 
         func apply(_ action: DrillScenario.Action) throws {
@@ -194,8 +216,18 @@ public struct DrillRunner {
             case let .silence(recipients):
                 silenced.formUnion(recipients)
                 note("inject", "Tidak ada balasan dari: \(recipients.joined(separator: ", "))")
-            case let .override(kind, from, to, bidang):
-                note("inject", "Override \(kind) \(from ?? "") \(to ?? "") \(bidang ?? "") (dicatat)")
+            case let .override(o):
+                let what = switch o.action {
+                case .pin: "sematkan \(o.from ?? "") → \(o.to ?? "") (\(o.bidang?.label ?? ""))"
+                case .forbidArc: "larang \(o.from ?? "") → \(o.to ?? "")\(o.bidang.map { " (\($0.label))" } ?? "")"
+                case .forbidPost: "larang pos \(o.post ?? "") sebagai tujuan"
+                }
+                guard let plan else {
+                    note("inject", "Override \(what): tidak diterapkan (latihan tanpa perencana)")
+                    return
+                }
+                let set = try plan.override(o, actor, now)
+                note("inject", "Override \(set.id): \(what)")
             }
         }
 
@@ -292,9 +324,12 @@ public struct DrillRunner {
             // 6. Coverage.
             while let c = coverageChecks.first, c.at <= now {
                 coverageChecks.removeFirst()
-                let all = try cells().byCell
                 let kels = Set(declarations[c.index].kelurahan)
-                declarations[c.index].after[c.within] = all.filter { kels.contains(String($0.key.split(separator: "|")[0])) }
+                var after: [String: Double] = [:]
+                for cell in try coverage().cells where kels.contains(cell.kelurahan) {
+                    after["\(cell.kelurahan)|\(cell.bidang.rawValue)"] = cell.coverage
+                }
+                declarations[c.index].after[c.within] = after
             }
             coverageChecks.sort { $0.at < $1.at }
             if now >= nextSample {

@@ -36,7 +36,8 @@ public struct DrillScenario: Sendable, Equatable {
         case outage(channel: String, seconds: Int)
         /// These recipients never reply from now on.
         case silence(recipients: [String])
-        case override(kind: String, from: String?, to: String?, bidang: String?)
+        /// A coordinator override for the planner (its `id` is given when it is set).
+        case override(PlanOverride)
     }
 
     public enum Expectation: Sendable, Equatable {
@@ -221,10 +222,29 @@ public enum DrillScenarioParser {
             guard let list = r.list(node, "diam") else { return nil }
             return .silence(recipients: list.compactMap { r.string($0, "recipient") })
         case "override":
-            guard let f = r.mapping(node, "override", required: ["jenis"], optional: ["dari", "ke", "bidang"]) else { return nil }
-            guard let kind = f["jenis"].flatMap({ r.string($0, "jenis") }) else { return nil }
-            return .override(kind: kind, from: f["dari"].flatMap { r.string($0, "dari") }, to: f["ke"].flatMap { r.string($0, "ke") },
-                             bidang: f["bidang"].flatMap { r.string($0, "bidang") })
+            guard let f = r.mapping(node, "override", required: ["jenis"], optional: ["dari", "ke", "pos", "bidang", "catatan"]),
+                  let action = f["jenis"].flatMap({ r.enumValue($0, "jenis", PlanOverride.Action.self) }) else { return nil }
+            func post(_ key: String) -> String? {
+                guard let n = f[key], let id = r.string(n, key) else { return nil }
+                if set.posts[id.lowercased()] == nil { r.error(n, "unknown post '\(id)'"); return nil }
+                return id.lowercased()
+            }
+            let (from, to, target) = (post("dari"), post("ke"), post("pos"))
+            let bidang = f["bidang"].flatMap { r.enumValue($0, "bidang", Bidang.self) }
+            let needs: [String] = switch action {
+            case .pin: ["dari", "ke", "bidang"]
+            case .forbidArc: ["dari", "ke"]
+            case .forbidPost: ["pos"]
+            }
+            if let missing = needs.first(where: { f[$0] == nil }) {
+                r.error(node, "override \(action.rawValue) needs '\(needs.joined(separator: "', '"))' ('\(missing)' is missing)")
+                return nil
+            }
+            // A key that is there but did not read has its error already.
+            let read = ["dari": from != nil, "ke": to != nil, "pos": target != nil, "bidang": bidang != nil]
+            guard needs.allSatisfy({ read[$0] == true }) else { return nil }
+            return .override(PlanOverride(id: "", action: action, from: from, to: to, post: target, bidang: bidang,
+                                          note: f["catatan"].flatMap { r.string($0, "catatan") }))
         default:
             return nil
         }
