@@ -84,6 +84,7 @@ extension PoskoStore {
         }
         // Columns by position and rows through cursors: a province state is ~100,000 rows, and
         // by-name look-ups (case-insensitive) were a fifth of reading it.
+        state.reports.reserveCapacity(try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM post_status")) ?? 0)
         let reports = try Row.fetchCursor(db.cachedStatement(sql: "SELECT post_id, bidang, status, capacity, reporter, note, at FROM post_status"))
         while let row = try reports.next() {
             guard let bidang = Bidang(rawValue: row[1]), let status = ServiceStatus(rawValue: row[2]) else { continue }
@@ -91,6 +92,7 @@ extension PoskoStore {
             state.reports[PostField(postID, bidang)] = StatusReport(postID: postID, bidang: bidang, status: status, capacity: row[3],
                                                                      reporter: row[4], note: row[5], at: Date(timeIntervalSince1970: row[6]))
         }
+        state.lastCheckIn.reserveCapacity(try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM post_checkin")) ?? 0)
         let checkIns = try Row.fetchCursor(db.cachedStatement(sql: "SELECT post_id, at FROM post_checkin"))
         while let row = try checkIns.next() {
             state.lastCheckIn[row[0]] = Date(timeIntervalSince1970: row[1])

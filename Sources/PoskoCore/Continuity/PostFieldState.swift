@@ -87,9 +87,13 @@ public enum ContinuityEvaluator {
         var cover = EmergencyCover(state.activeEmergencies.filter { !$0.exercise })
         guard !cover.emergencies.isEmpty else { return [] }
         var out: [Deadline] = []
-        for post in set.posts.values {
-            guard let since = cover.covering(post.kelurahan).map(\.declaredAt).min() else { continue }
-            out.append(Deadline(at: max(since, state.lastCheckIn[post.id] ?? since).addingTimeInterval(Double(post.laporSetiap)), postID: post.id))
+        out.reserveCapacity(set.posts.count)
+        // Playbook order keeps a kelurahan's posts together (one cover look-up for them); the sort decides the order.
+        for pb in set.playbooks {
+            for post in pb.pos {
+                guard let since = cover.covering(post.kelurahan).lazy.map(\.declaredAt).min() else { continue }
+                out.append(Deadline(at: max(since, state.lastCheckIn[post.id] ?? since).addingTimeInterval(Double(post.laporSetiap)), postID: post.id))
+            }
         }
         return out.sorted { ($0.at, $0.postID) < ($1.at, $1.postID) }
     }

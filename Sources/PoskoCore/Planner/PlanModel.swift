@@ -231,7 +231,23 @@ public struct Plan: Codable, Sendable, Equatable {
     /// Demand of each post × field the plan places elsewhere, for ``ContinuityView/build``.
     public var moved: [PostField: Int] {
         var out: [PostField: Int] = [:]
-        for a in assignments { out[a.source, default: 0] += a.amount }
+        // Chunk by chunk and a run of lines from one source at a time (lines are grouped by
+        // source): one look-up per source, no copy of each line.
+        for chunk in assignments.chunks {
+            chunk.withUnsafeBufferPointer { lines in
+                var i = 0
+                while i < lines.count {
+                    var amount = lines[i].amount
+                    var j = i + 1
+                    while j < lines.count, lines[j].bidang == lines[i].bidang, lines[j].from == lines[i].from {
+                        amount += lines[j].amount
+                        j += 1
+                    }
+                    out[PostField(lines[i].from, lines[i].bidang), default: 0] += amount
+                    i = j
+                }
+            }
+        }
         return out
     }
 

@@ -94,11 +94,19 @@ struct EmergencyCover {
         areaSets = emergencies.map { Set($0.areas.map { Substring($0) }) }
     }
 
+    private var last: (kelurahan: String, covering: [Emergency])?
+
     mutating func covering(_ kelurahan: String) -> [Emergency] {
-        if let known = memo[kelurahan] { return known }
+        // Callers go post by post, and a kelurahan's posts mostly come in a row.
+        if let last, last.kelurahan == kelurahan { return last.covering }
+        if let known = memo[kelurahan] {
+            last = (kelurahan, known)
+            return known
+        }
         let codes = Emergency.enclosingCodes(kelurahan)
         let found = emergencies.indices.filter { i in codes.contains { areaSets[i].contains($0) } }.map { emergencies[$0] }
         memo[kelurahan] = found
+        last = (kelurahan, found)
         return found
     }
 }
