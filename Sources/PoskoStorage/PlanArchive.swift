@@ -60,14 +60,14 @@ enum PlanArchive {
     static func store(_ plan: Plan, diff: PlanDiff, known: Known, db: Database) throws -> Known {
         var next = Known()
         let insert = try db.cachedStatement(sql: "INSERT INTO plan_chunk (body) VALUES (?)")
-        func ids<E: Encodable>(_ lines: PlanLines<E>) throws -> [Int64] {
+        func ids<E: PlanLineJSON>(_ lines: PlanLines<E>) throws -> [Int64] {
             try lines.chunks.map { chunk in
                 let key = PlanLines<E>.storage(of: chunk)
                 if let id = known.ids[key] ?? next.ids[key] {
                     next.ids[key] = id
                     return id
                 }
-                try insert.execute(arguments: [try JSON.encode(chunk)])
+                try insert.execute(arguments: [try E.json(chunk)])
                 next.ids[key] = db.lastInsertedRowID
                 return db.lastInsertedRowID
             }
