@@ -23,7 +23,9 @@ public final class Coordinator: Sendable {
         self.store = store
         self.routing = routing
         current = Mutex(playbooks)
-        (changeStream, changes) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
+        // One pending notice at most: a burst while the planner sleeps or plans is one more plan
+        // (that sees all of it), not one plan per report.
+        (changeStream, changes) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     public var playbooks: PlaybookSet { current.withLock { $0 } }

@@ -163,3 +163,16 @@ import Testing
         #expect(try keeper.plan(version: 2) == plan)
     }
 }
+
+/// The planner service re-plans on the coordinator's change notices.
+@Suite struct ChangeNoticeTests {
+    @Test func aBurstOfChangesLeavesOnePendingNoticeTheNewest() async throws {
+        let c = Coordinator(store: try PoskoStore.inMemory(), playbooks: SamplePlaybooks.set)
+        let t = Date(timeIntervalSince1970: 1_795_400_000)
+        for i in 0..<100 { c.noteChange("report \(i)", at: t) }
+        var notices = c.changeStream.makeAsyncIterator()
+        // A planner busy during the burst plans once more, seeing all of it: not 100 times.
+        #expect(await notices.next()?.reason == "report 99")
+        #expect(c.changeCount == 100)
+    }
+}
