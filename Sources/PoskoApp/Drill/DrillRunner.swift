@@ -254,6 +254,7 @@ public struct DrillRunner {
             stats.lap("injects")
             // 2. Routine check-ins of working posts shortly before their deadline, then deadlines.
             let (before, beforeDeadlines) = try stateAndDeadlines()
+            stats.lap("state reads, evaluation")
             if let deadline = ContinuityEvaluator.nextDeadline(beforeDeadlines, now: now),
                deadline.timeIntervalSince(now) <= 600 {
                 let posts = ContinuityEvaluator.overduePosts(beforeDeadlines, now: deadline.addingTimeInterval(1))
@@ -267,7 +268,9 @@ public struct DrillRunner {
                 }
                 if checked > 0 { note("checkin", "\(checked) pos melapor rutin (masih berjalan)") }
             }
+            stats.lap("routine check-ins")
             let (state, stateDeadlines) = try stateAndDeadlines()
+            stats.lap("state reads, evaluation")
             // Only a changed state or a deadline passed since the last look can make a post newly
             // overdue (a province keeps thousands of silent posts overdue for days).
             let deadlinePassed = missedLook.map { look in stateDeadlines.first { $0.at >= look.at }.map { $0.at < now } ?? false } ?? true
@@ -278,7 +281,7 @@ public struct DrillRunner {
                 }
                 missedLook = (coordinator.changeCount, now)
             }
-            stats.lap("check-ins and deadlines")
+            stats.lap("missed check-ins")
             // 3. Escalations, acknowledgements, delivery reports due now.
             let escalated = try coordinator.escalateDue(at: now)
             if escalated > 0 { note("escalation", "\(escalated) peringatan belum dikonfirmasi dieskalasi") }
