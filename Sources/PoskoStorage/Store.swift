@@ -21,6 +21,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
 public final class PoskoStore: Sendable {
     public let writer: any DatabaseWriter
     let batcher: WriteBatcher
+    let stateCache = StateCache()
 
     /// Opens (creating if needed) `posko.sqlite` in `directory`, WAL mode, and migrates.
     public static func open(directory: String) throws -> PoskoStore {
@@ -44,6 +45,7 @@ public final class PoskoStore: Sendable {
         self.writer = writer
         batcher = WriteBatcher(writer: writer)
         try Schema.migrator.migrate(writer)
+        writer.add(transactionObserver: stateCache)
     }
 
     public func close() throws {

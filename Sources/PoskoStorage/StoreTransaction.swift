@@ -78,19 +78,13 @@ public struct StoreTransaction {
 extension PoskoStore {
     static func operationalState(_ db: Database) throws -> OperationalState {
         var state = OperationalState()
-        // Read on every report, timer tick and drill step: cached statements skip re-parsing the SQL.
-        for body in try String.fetchAll(db.cachedStatement(sql: "SELECT body FROM emergency ORDER BY declared_at, id")) {
-            state.emergencies.append(try JSON.decode(Emergency.self, body))
-        }
+        state.emergencies = try emergencies(db)
         // Columns by position and rows through cursors: a province state is ~100,000 rows, and
         // by-name look-ups (case-insensitive) were a fifth of reading it.
         state.reports.reserveCapacity(try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM post_status")) ?? 0)
         let reports = try Row.fetchCursor(db.cachedStatement(sql: "SELECT post_id, bidang, status, capacity, reporter, note, at FROM post_status"))
         while let row = try reports.next() {
-            guard let bidang = Bidang(rawValue: row[1]), let status = ServiceStatus(rawValue: row[2]) else { continue }
-            let postID: String = row[0]
-            state.reports[PostField(postID, bidang)] = StatusReport(postID: postID, bidang: bidang, status: status, capacity: row[3],
-                                                                     reporter: row[4], note: row[5], at: Date(timeIntervalSince1970: row[6]))
+            if let r = report(row) { state.reports[PostField(r.postID, r.bidang)] = r }
         }
         state.lastCheckIn.reserveCapacity(try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM post_checkin")) ?? 0)
         let checkIns = try Row.fetchCursor(db.cachedStatement(sql: "SELECT post_id, at FROM post_checkin"))
@@ -98,19 +92,38 @@ extension PoskoStore {
             state.lastCheckIn[row[0]] = Date(timeIntervalSince1970: row[1])
         }
         let cadres = try Row.fetchCursor(db.cachedStatement(sql: "SELECT cadre_id, available, post_id FROM cadre_availability"))
-        while let row = try cadres.next() {
-            let id: String = row[0]
-            if row[1] as Bool {
-                state.availableCadres[id] = row[2] as String? ?? ""
-            } else {
-                state.unavailableCadres.insert(id)
-            }
-        }
+        while let row = try cadres.next() { cadre(row, into: &state) }
         return state
     }
 
+    // Read on every report, timer tick and drill step: cached statements skip re-parsing the SQL.
+    static func emergencies(_ db: Database) throws -> [Emergency] {
+        try String.fetchAll(db.cachedStatement(sql: "SELECT body FROM emergency ORDER BY declared_at, id")).map { try JSON.decode(Emergency.self, $0) }
+    }
+
+    /// A `post_status` row (post_id, bidang, status, capacity, reporter, note, at).
+    static func report(_ row: Row) -> StatusReport? {
+        guard let bidang = Bidang(rawValue: row[1]), let status = ServiceStatus(rawValue: row[2]) else { return nil }
+        return StatusReport(postID: row[0], bidang: bidang, status: status, capacity: row[3], reporter: row[4], note: row[5],
+                            at: Date(timeIntervalSince1970: row[6]))
+    }
+
+    /// A `cadre_availability` row (cadre_id, available, post_id) into the state, replacing what it said before.
+    static func cadre(_ row: Row, into state: inout OperationalState) {
+        let id: String = row[0]
+        if row[1] as Bool {
+            state.unavailableCadres.remove(id)
+            state.availableCadres[id] = row[2] as String? ?? ""
+        } else {
+            state.availableCadres[id] = nil
+            state.unavailableCadres.insert(id)
+        }
+    }
+
+    /// The current state, from memory brought up to date with the rows changed since the last
+    /// read (see `StateCache`).
     public func operationalState() throws -> OperationalState {
-        try read(Self.operationalState)
+        try stateCache.state(writer)
     }
 
     public func emergencies(includeEnded: Bool = true) throws -> [Emergency] {

@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+import PoskoCore
+@testable import PoskoStorage
+import PoskoTesting
+import Testing
+
+/// The operational state read from memory must always be the state a full read of the
+/// tables gives: after every kind of write, a rolled-back one, raw SQL and a deletion.
+@Suite struct StateCacheTests {
+    static let t0 = Date(timeIntervalSince1970: 1_795_400_000)
+    static let op = Actor("op", via: .api)
+
+    struct Rollback: Error {}
+
+    func checkEveryWrite(_ store: PoskoStore) async throws {
+        let c = Coordinator(store: store, playbooks: SamplePlaybooks.set)
+        var step = 0
+        func same(_ what: String) throws {
+            step += 1
+            let full = try store.read { try PoskoStore.operationalState($0) }
+            #expect(try store.operationalState() == full, "after \(what)")
+        }
+        try same("nothing")
+        let e = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02"], status: "siaga_darurat"), actor: Self.op, at: Self.t0)
+        try same("a declaration")
+        try c.report(ReportRequest(post: "berngam-1", bidang: "semua", status: "tutup"), actor: Self.op, at: Self.t0.addingTimeInterval(60))
+        try same("a report of every field")
+        try c.report(ReportRequest(post: "berngam-1", bidang: "kesehatan", status: "terganggu", capacity: 7), actor: Self.op,
+                     at: Self.t0.addingTimeInterval(120))
+        try c.checkIn("berngam-2", actor: Self.op, at: Self.t0.addingTimeInterval(130))
+        try same("a second report and a check-in")
+        try await c.reportBatched(ReportRequest(post: "berngam-2", bidang: "semua", status: "tutup"), actor: Self.op, at: Self.t0.addingTimeInterval(140))
+        try same("a group-committed report")
+        try c.cadreAvailability("k-0073", available: true, post: "berngam-3", actor: Self.op, at: Self.t0.addingTimeInterval(150))
+        try same("HADIR")
+        try c.cadreAvailability("k-0073", available: false, post: nil, actor: Self.op, at: Self.t0.addingTimeInterval(160))
+        try same("TIDAK HADIR after HADIR")
+        _ = try c.change(e.id, ChangeRequest(status: "tanggap_darurat"), actor: Self.op, at: Self.t0.addingTimeInterval(170))
+        try same("an escalation")
+        #expect(throws: Rollback.self) {
+            try store.write { tx in
+                try tx.saveReport(StatusReport(postID: "berngam-3", bidang: .sosial, status: .tutup, reporter: "x", at: Self.t0))
+                throw Rollback()
+            }
+        }
+        try same("a rolled-back report")
+        try store.write { tx in try tx.db.execute(sql: "UPDATE post_status SET status = 'berjalan' WHERE post_id = 'berngam-1' AND bidang = 'sosial'") }
+        try same("raw SQL")
+        try store.write { tx in try tx.db.execute(sql: "DELETE FROM post_status WHERE post_id = 'berngam-2'") }
+        try same("a deletion")
+        _ = try c.end(e.id, actor: Self.op, at: Self.t0.addingTimeInterval(180))
+        try same("the end")
+        #expect(try store.operationalState().reports[PostField("berngam-1", .kesehatan)]?.capacity == 7)
+        #expect(try store.operationalState().unavailableCadres == ["k-0073"])
+        #expect(step == 12)
+    }
+
+    @Test func inMemory() async throws {
+        try await checkEveryWrite(try PoskoStore.inMemory())
+    }
+
+    @Test func onAFileWithReaderConnections() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = try PoskoStore.open(directory: dir.path)
+        try await checkEveryWrite(store)
+        try store.close()
+    }
+}
