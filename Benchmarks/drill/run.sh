@@ -31,7 +31,8 @@ PY
 bin=.build/release/posko
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 $bin drill Playbooks/latihan/banjir-bingai.yaml --out "$tmp/binjai"
-$bin drill "$scenario" --playbooks "$out/playbooks" --wilayah "$out/wilayah.csv" --out "$tmp/province"
+# One run with --stats first: where the time goes (steps, re-plans, seconds per phase).
+$bin drill "$scenario" --playbooks "$out/playbooks" --wilayah "$out/wilayah.csv" --out "$tmp/province" --stats
 hyperfine --warmup 1 --runs ${RUNS:-5} \
   -n "72 h Binjai flood drill" "$bin drill Playbooks/latihan/banjir-bingai.yaml --out $tmp/binjai" \
   -n "72 h province drill, 30% posts closed" "$bin drill $scenario --playbooks $out/playbooks --wilayah $out/wilayah.csv --out $tmp/province"
