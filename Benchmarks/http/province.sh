@@ -58,13 +58,13 @@ for p in posts:
     s, d = call("POST", "/v1/reports", {"post": p, "bidang": "semua", "status": "tutup"})
     assert s == 201, d[:300]
 print(f"{len(posts)} posts reported closed over one connection in {time.time() - t:.1f} s")
-# Wait for the plan to cover the last report (the planner is debounced).
+# Wait for the plan to cover the last report (the planner is debounced): the view names
+# the plan version it used.
 t = time.time()
 while True:
     s, d = call("GET", "/v1/continuity")
     view = json.loads(d)
-    s2, d2 = call("GET", "/v1/plan")
-    if s2 == 200 and json.loads(d2).get("version", 0) > 0 and time.time() - t > 3:
+    if (view.get("planVersion") or 0) > 0 and time.time() - t > 3:
         break
     time.sleep(0.5)
 print(f"continuity: coverage {view['totalServed'] / max(1, view['totalDemand']):.3f}, displaced {view['totalDisplaced']}, plan v{view['planVersion']}")
@@ -72,6 +72,11 @@ PY
 sleep 2
 rss_busy=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
 rss_now=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+# Then the whole plan once through the API (tens of MB of JSON): RSS after serving it.
+plan_bytes=$(curl -s -H "Authorization: Bearer op-bench-token" "http://127.0.0.1:$port/v1/plan" | wc -c)
+sleep 1
+rss_plan=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+rss_plan_peak=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
 echo
 echo "| measure (province set) | value |"
 echo "|---|---|"
@@ -80,4 +85,5 @@ echo "| RSS idle after start | $((rss_idle / 1024)) MB |"
 echo "| RSS after the 30% flood and its plan | $((rss_now / 1024)) MB |"
 echo "| plans stored; line chunks, their JSON | $(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); n=c.execute('select count(*) from plan').fetchone()[0]; k,b=c.execute('select count(*), coalesce(sum(length(body)),0) from plan_chunk').fetchone(); print(f'{n}; {k}, {b/1e6:.1f} MB')" "$dir/state/posko.sqlite") |"
 echo "| database file | $(du -m "$dir/state/posko.sqlite" | cut -f1) MB |"
-echo "| peak RSS (VmHWM) | $((rss_busy / 1024)) MB |"
+echo "| peak RSS (VmHWM) before serving the plan | $((rss_busy / 1024)) MB |"
+echo "| RSS after GET /v1/plan ($((plan_bytes / 1000000)) MB of JSON); peak | $((rss_plan / 1024)) MB; $((rss_plan_peak / 1024)) MB |"

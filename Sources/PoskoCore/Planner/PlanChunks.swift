@@ -128,11 +128,10 @@ struct PlanPool<Element: Sendable>: Sendable {
     subscript(i: Int) -> Element { blocks[i >> Self.blockShift][i & (Self.blockSize - 1)] }
 
     mutating func append(_ element: Element) {
-        if count & (Self.blockSize - 1) == 0 {
-            var block: [Element] = []
-            block.reserveCapacity(Self.blockSize)
-            blocks.append(block)
-        }
+        // A new block grows as it fills (no room reserved for a whole block): a province plan
+        // keeps thousands of components' pools that hold a few lines each, and reserving
+        // 1,024 lines for each was ~280 MB of the daemon's memory.
+        if count & (Self.blockSize - 1) == 0 { blocks.append([]) }
         blocks[blocks.count - 1].append(element)
         count += 1
     }
