@@ -111,26 +111,24 @@ public struct DrillRunner {
 
         func note(_ kind: String, _ text: String) { timeline.append(.init(at: now, kind: kind, text: text)) }
 
-        // The state and its check-in deadlines, read again only after the coordinator changed
-        // something (a province has tens of thousands of post × fields; a drill has thousands of steps).
-        var known: (change: Int, state: OperationalState, deadlines: [ContinuityEvaluator.Deadline])?
+        // The state, its check-in deadlines and (when asked for) its evaluation, read again only
+        // after the coordinator changed something (a province has tens of thousands of post ×
+        // fields; a drill has thousands of steps). The evaluation serves the planner and coverage
+        // both; between changes it stays the same, since a passed deadline is a change (the drill
+        // records the missed check-ins in the step it passes).
+        var known: (change: Int, state: OperationalState, deadlines: [ContinuityEvaluator.Deadline], states: [PostFieldState]?)?
         func stateAndDeadlines() throws -> (OperationalState, [ContinuityEvaluator.Deadline]) {
             if let known, known.change == coordinator.changeCount { return (known.state, known.deadlines) }
-            let change = coordinator.changeCount
             let state = try store.operationalState()
             let deadlines = ContinuityEvaluator.deadlines(set, state: state)
-            known = (change, state, deadlines)
+            known = (coordinator.changeCount, state, deadlines, nil)
             return (state, deadlines)
         }
-        // Its evaluation, once per change for the planner and coverage both. Between changes it
-        // stays the same: a passed deadline is a change (the drill records the missed check-ins
-        // in the step it passes).
-        var knownStates: (change: Int, states: [PostFieldState])?
         func states() throws -> [PostFieldState] {
-            if let knownStates, knownStates.change == coordinator.changeCount { return knownStates.states }
-            let change = coordinator.changeCount
-            let states = ContinuityEvaluator.evaluate(set, state: try stateAndDeadlines().0, now: now)
-            knownStates = (change, states)
+            let state = try stateAndDeadlines().0
+            if let states = known?.states { return states }
+            let states = ContinuityEvaluator.evaluate(set, state: state, now: now)
+            known?.states = states
             return states
         }
 
@@ -226,8 +224,8 @@ public struct DrillRunner {
                     note("inject", "Override \(what): tidak diterapkan (latihan tanpa perencana)")
                     return
                 }
-                let set = try plan.override(o, actor, now)
-                note("inject", "Override \(set.id): \(what)")
+                let stored = try plan.override(o, actor, now)
+                note("inject", "Override \(stored.id): \(what)")
             }
         }
 
