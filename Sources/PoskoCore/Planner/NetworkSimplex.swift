@@ -71,6 +71,8 @@ struct NetworkSimplex: ~Copyable {
     /// `userArcCount + supplyCount + v` for a demand).
     private let nodeArcStart: UnsafeMutablePointer<Int32>
     private let nodeArcs: UnsafeMutablePointer<Int32>
+    /// 1 for a node with a capacitated user arc (which may sit at its upper bound).
+    private let hasUpperBounds: UnsafeMutablePointer<Int8>
     private(set) var iterations = 0
 
     init(problem: TransportProblem, arcOrder: [Int]) {
@@ -99,6 +101,7 @@ struct NetworkSimplex: ~Copyable {
         listed = buffer(arcCount, Int8.self)
         nodeArcStart = buffer(nd + ns + 1, Int32.self)
         nodeArcs = buffer(2 * arcOrder.count, Int32.self)
+        hasUpperBounds = buffer(nodeCount, Int8.self)
         capacity = buffer(arcCount)
         flows = buffer(arcCount)
         parent = buffer(nodeCount)
@@ -118,6 +121,10 @@ struct NetworkSimplex: ~Copyable {
             cost[k] = Int32(truncatingIfNeeded: arc.cost)
             capacity[k] = arc.capacity ?? Self.unbounded
             state[k] = Self.atLower
+            if arc.capacity != nil {
+                hasUpperBounds[arc.demand] = 1
+                hasUpperBounds[nd + arc.supply] = 1
+            }
         }
         // Starting tree: every node hangs from the root. Demands send everything unmet,
         // supplies carry nothing; both kinds of tree arc point up with spare capacity, so
@@ -176,6 +183,7 @@ struct NetworkSimplex: ~Copyable {
         listed.deallocate()
         nodeArcStart.deallocate()
         nodeArcs.deallocate()
+        hasUpperBounds.deallocate()
         source.deallocate()
         target.deallocate()
         cost.deallocate()
@@ -207,8 +215,8 @@ struct NetworkSimplex: ~Copyable {
             if let deadline = limits.deadline, iterations & 1023 == 1, ContinuousClock.now >= deadline {
                 throw .deadlineExceeded(iterations: iterations - 1)
             }
-            let (movedRoot, movedSize) = try pivot(entering)
-            if movedRoot >= 0 { listArcs(ofSubtree: movedRoot, size: movedSize) }
+            let (movedRoot, movedSize, shift) = try pivot(entering)
+            if movedRoot >= 0 && shift != 0 { listArcs(ofSubtree: movedRoot, size: movedSize, shift: shift) }
         }
     }
 
@@ -227,13 +235,35 @@ struct NetworkSimplex: ~Copyable {
         }
     }
 
-    /// Lists the violating arcs at the `size` nodes of the subtree rooted at `top`: only
-    /// arcs with one end inside it changed reduced cost in the last pivot.
-    private mutating func listArcs(ofSubtree top: Int, size: Int) {
+    /// Lists the arcs that the last pivot may have made violating: it raised the potentials of
+    /// the subtree of `size` nodes rooted at `top` by `shift` relative to the rest, so only arcs
+    /// between the two sides changed reduced cost, and of those only the ones whose reduced
+    /// cost moved against their bound: an arc at its lower bound leaving the subtree
+    /// (demand → supply or → sink) when `shift < 0`, entering it when `shift > 0`; an arc at
+    /// its upper bound the other way round. Either side finds every crossing arc, so user arcs
+    /// are read from the smaller side, and only at the nodes (demands or supplies) that can
+    /// hold such an arc; the sink arcs always from the subtree (the root, outside it, holds
+    /// them all).
+    private mutating func listArcs(ofSubtree top: Int, size: Int, shift: Int) {
+        let inside = size <= nodeCount - size
+        // Demands' user arcs leave them, supplies' enter them; seen from outside the subtree
+        // the direction flips.
+        let demandsLower = inside == (shift < 0)
         var v = top
         for _ in 0..<size {
-            for i in Int(nodeArcStart[v])..<Int(nodeArcStart[v + 1]) { list(Int(nodeArcs[i])) }
+            if inside && ((v < demandCount) == demandsLower || hasUpperBounds[v] != 0) {
+                for i in Int(nodeArcStart[v])..<Int(nodeArcStart[v + 1]) { list(Int(nodeArcs[i])) }
+            }
             list(v < demandCount ? userArcCount + supplyCount + v : userArcCount + v - demandCount)
+            v = thread[v]
+        }
+        if inside { return }
+        // `v` is now the first node after the subtree in preorder; the rest of the tree is
+        // everything from there round to `top`.
+        while v != top {
+            if v != root && ((v < demandCount) == demandsLower || hasUpperBounds[v] != 0) {
+                for i in Int(nodeArcStart[v])..<Int(nodeArcStart[v + 1]) { list(Int(nodeArcs[i])) }
+            }
             v = thread[v]
         }
     }
@@ -304,7 +334,9 @@ struct NetworkSimplex: ~Copyable {
         holes = 0
     }
 
-    private mutating func pivot(_ entering: Int) throws(FlowProblemError) -> (Int, Int) {
+    /// Returns the root and size of the subtree whose potentials moved relative to the rest
+    /// and by how much (root -1 when the tree did not change).
+    private mutating func pivot(_ entering: Int) throws(FlowProblemError) -> (Int, Int, Int) {
         let direction = state[entering]
         let first = Int(direction == Self.atLower ? source[entering] : target[entering])
         let second = Int(direction == Self.atLower ? target[entering] : source[entering])
@@ -365,7 +397,7 @@ struct NetworkSimplex: ~Copyable {
 
         if leavingSide == 0 {
             state[entering] = -direction
-            return (-1, 0)
+            return (-1, 0, 0)
         }
         let leaving = pred[leavingNode]
         state[entering] = Self.inTree
@@ -376,7 +408,7 @@ struct NetworkSimplex: ~Copyable {
         let moved = subtreeSize[leavingNode]
         rehang(entering: entering, uIn: uIn, vIn: vIn, uOut: leavingNode, apex: apex)
         shiftPotentials(of: uIn, size: moved, by: sigma)
-        return (uIn, moved)
+        return (uIn, moved, sigma)
     }
 
     /// Cuts the subtree of `uOut` off its parent and hangs it from `vIn` by the entering arc,
