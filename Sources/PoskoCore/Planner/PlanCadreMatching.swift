@@ -95,6 +95,35 @@ struct CadreStage: PlanStage, Sendable {
     let previousSlot: [Int32]
     /// Largest cadre range in metres.
     let maxRange: Int32
+    /// Free cadres by home post, in the index's order: `freeAt[freeAtStart[q] ..< freeAtStart[q + 1]]`
+    /// (most posts have none, so arc generation skips them without looking at their cadres).
+    let freeAtStart: [Int32]
+    let freeAt: [Int32]
+
+    init(index: PlanningIndex, settings: PlannerSettings, need: [Int32], received: [Int32], absent: [Int32],
+         freedom: [UInt8], preferredPost: [Int32], previousSlot: [Int32], maxRange: Int32) {
+        self.index = index
+        self.settings = settings
+        self.need = need
+        self.received = received
+        self.absent = absent
+        self.freedom = freedom
+        self.preferredPost = preferredPost
+        self.previousSlot = previousSlot
+        self.maxRange = maxRange
+        let postCount = index.cadresAtStart.count - 1
+        var start = [Int32](repeating: 0, count: postCount + 1)
+        var free: [Int32] = []
+        for q in 0..<max(postCount, 0) {
+            for ci in Int(index.cadresAtStart[q])..<Int(index.cadresAtStart[q + 1]) {
+                let c = index.cadresAt[ci]
+                if freedom[Int(c)] != CadreFreedom.none { free.append(c) }
+            }
+            start[q + 1] = Int32(free.count)
+        }
+        freeAtStart = start
+        freeAt = free
+    }
 
     var leftCount: Int { index.slotCount }
     var rightCount: Int { index.cadres.count }
@@ -114,9 +143,9 @@ struct CadreStage: PlanStage, Sendable {
             let d = index.nbDist[k]
             if d > maxRange { break }
             let q = Int(index.nbPost[k])
-            for ci in Int(index.cadresAtStart[q])..<Int(index.cadresAtStart[q + 1]) {
-                let c = Int(index.cadresAt[ci])
-                if freedom[c] == CadreFreedom.none || index.cadreSkills[c] & bit == 0 || index.cadreRange[c] < d { continue }
+            for ci in Int(freeAtStart[q])..<Int(freeAtStart[q + 1]) {
+                let c = Int(freeAt[ci])
+                if index.cadreSkills[c] & bit == 0 || index.cadreRange[c] < d { continue }
                 let preferred = preferredPost[c] == Int32(p)
                 let previous = previousSlot[c] == Int32(left)
                 if !preferred && !previous {
@@ -144,22 +173,44 @@ struct CadreStage: PlanStage, Sendable {
     }
 
     func purpose(_ left: Int) -> String {
-        var parts: [String] = []
-        if received[left] > 0 { parts.append("pos menerima \(received[left]) unit pindahan") }
-        if absent[left] > 0 { parts.append("menggantikan \(absent[left]) kader yang TIDAK HADIR") }
-        return parts.joined(separator: ", ")
+        PlanLine.build { line in
+            if received[left] > 0 {
+                line.add("pos menerima ")
+                line.add(Int(received[left]))
+                line.add(" unit pindahan")
+            }
+            if absent[left] > 0 {
+                line.add(received[left] > 0 ? ", menggantikan " : "menggantikan ")
+                line.add(Int(absent[left]))
+                line.add(" kader yang TIDAK HADIR")
+            }
+        }
     }
 
-    func shortage(_ left: Int, assigned: Int, arcs: Int) -> PlanCadreShortage {
+    func shortage(_ left: Int, assigned: Int, arcs: Int, purpose: String) -> PlanCadreShortage {
         let p = Int(index.slotPost[left])
         let bidang = Bidang.allCases[Int(index.slotField[left])]
         let needed = Int(need[left])
-        let why = arcs == 0
-            ? "tidak ada kader bebas berkeahlian \(bidang.label) dalam jangkauan"
-            : "kader bebas dalam jangkauan tidak cukup"
         return PlanCadreShortage(
             post: index.postIDs[p], kelurahan: index.postKelurahan[p], bidang: bidang, needed: needed, assigned: assigned,
-            reason: "\(index.postNames[p]) butuh \(needed) kader \(bidang.label) (\(purpose(left))), terpenuhi \(assigned); \(why)")
+            reason: PlanLine.build { line in
+                line.add(index.postNames[p])
+                line.add(" butuh ")
+                line.add(needed)
+                line.add(" kader ")
+                line.add(bidang.label)
+                line.add(" (")
+                line.add(purpose)
+                line.add("), terpenuhi ")
+                line.add(assigned)
+                if arcs == 0 {
+                    line.add("; tidak ada kader bebas berkeahlian ")
+                    line.add(bidang.label)
+                    line.add(" dalam jangkauan")
+                } else {
+                    line.add("; kader bebas dalam jangkauan tidak cukup")
+                }
+            })
     }
 
     func solveFlows(group: PlanGroup, arena: PlanArcArena, capacities: [Int32]?) -> PlanSolveResult {
@@ -188,12 +239,13 @@ struct CadreStage: PlanStage, Sendable {
         let bidang = Bidang.allCases[Int(index.slotField[left])]
         let a = Int(group.arcStart[li]), b = Int(group.arcStart[li + 1])
         if let failure = result.failure {
-            var line = shortage(left, assigned: 0, arcs: b - a)
+            var line = shortage(left, assigned: 0, arcs: b - a, purpose: purpose(left))
             line.reason = "\(index.postNames[p]) butuh \(need[left]) kader \(bidang.label); \(failure)"
             out.shortages.append(line)
             return
         }
         var assigned = 0
+        let why = purpose(left)
         for i in a..<b where !result.arcFlows.isEmpty && result.arcFlows[i] > 0 {
             let k = Int(group.arcIndex[i])
             let c = Int(group.rights[Int(group.arcRight[i])])
@@ -209,12 +261,24 @@ struct CadreStage: PlanStage, Sendable {
             out.assignments.append(PlanCadreAssignment(
                 cadreID: index.cadreIDs[c], nama: nama, home: index.postIDs[home], homeKelurahan: index.postKelurahan[home],
                 to: index.postIDs[p], toKelurahan: index.postKelurahan[p], bidang: bidang, distanceKm: Double(arena.dist[k]) / 1000,
-                reason: "\(nama): \(origin); ke \(index.postNames[p]) (\(bidang.label)), \(PlanText.km(Int(arena.dist[k]))), \(purpose(left))"))
+                reason: PlanLine.build { line in
+                    line.add(nama)
+                    line.add(": ")
+                    line.add(origin)
+                    line.add("; ke ")
+                    line.add(index.postNames[p])
+                    line.add(" (")
+                    line.add(bidang.label)
+                    line.add("), ")
+                    line.addKm(Int(arena.dist[k]))
+                    line.add(", ")
+                    line.add(why)
+                }))
             out.assignmentCadre.append(Int32(c))
             assigned += 1
         }
         if result.unmet[li] > 0 {
-            out.shortages.append(shortage(left, assigned: assigned, arcs: b - a))
+            out.shortages.append(shortage(left, assigned: assigned, arcs: b - a, purpose: why))
         }
     }
 }

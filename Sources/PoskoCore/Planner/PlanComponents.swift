@@ -23,6 +23,44 @@ struct PlanArcArena: Sendable {
     }
 }
 
+extension PlanArcArena {
+    /// The arcs of `lefts`, in their order; `from`/`to` receive each left's arc range. Many
+    /// lefts are split into contiguous ranges generated on up to `threads` threads and joined
+    /// in order, so the arena does not depend on the thread count.
+    static func generate<S: PlanStage>(stage: S, lefts: [Int32], threads: Int, from: inout [Int32], to: inout [Int32]) -> PlanArcArena {
+        let pieces = PlanParallel.ranges(lefts.count, threads: threads, minimum: 4096) { range in
+            var arena = PlanArcArena()
+            var ends: [Int32] = []
+            ends.reserveCapacity(range.count)
+            for i in range {
+                stage.generateArcs(left: Int(lefts[i]), into: &arena)
+                ends.append(Int32(arena.count))
+            }
+            return (arena: arena, ends: ends)
+        }
+        var arena = pieces.count == 1 ? pieces[0].arena : PlanArcArena()
+        var i = 0
+        var base: Int32 = 0
+        for piece in pieces {
+            var start = base
+            for end in piece.ends {
+                from[Int(lefts[i])] = start
+                to[Int(lefts[i])] = base + end
+                start = base + end
+                i += 1
+            }
+            base = start
+            if pieces.count == 1 { break }
+            arena.right.append(contentsOf: piece.arena.right)
+            arena.cost.append(contentsOf: piece.arena.cost)
+            arena.dist.append(contentsOf: piece.arena.dist)
+            arena.tag.append(contentsOf: piece.arena.tag)
+            arena.capacity.append(contentsOf: piece.arena.capacity)
+        }
+        return arena
+    }
+}
+
 /// One problem to solve: left nodes (demands) and right nodes (supplies), and its arcs in
 /// left order (each left's arcs in generation order).
 struct PlanGroup: Sendable {
@@ -110,33 +148,118 @@ protocol PlanStage: Sendable {
 }
 
 extension PlanStage {
-    /// Solves a group and renders every left; a large group's lines are rendered on up to
-    /// `threads` threads (in contiguous ranges of lefts, joined in order: the output does not
-    /// depend on the thread count).
-    func solve(group: PlanGroup, arena: PlanArcArena, threads: Int = 1) -> (output: Output, iterations: Int, limited: Bool) {
-        let result = solveFlows(group: group, arena: arena, capacities: nil)
-        let n = group.lefts.count
-        let parts = n >= 4096 ? min(max(threads, 1), 8) : 1
-        if parts == 1 {
-            var out = Output()
-            for li in 0..<n { render(group: group, arena: arena, result: result, left: li, into: &out) }
-            return (out, result.iterations, result.limited)
-        }
-        let rendered = PlanSolveResults<Output>(count: parts)
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            var out = Output()
-            for li in (n * part / parts)..<(n * (part + 1) / parts) {
-                render(group: group, arena: arena, result: result, left: li, into: &out)
+    /// Solves `groups` and renders their lines; results in the order of `groups`.
+    ///
+    /// On more than one thread (and with a large group among them) workers take the solves in
+    /// order, and a solved group of many lefts becomes `threads` render tasks over contiguous
+    /// ranges of its lefts, joined in order; so a worker that runs out of solves renders
+    /// instead of waiting, and the output does not depend on the thread count.
+    func solveAll(_ groups: [PlanGroup], arena: PlanArcArena, threads: Int) -> [(output: Output, iterations: Int, limited: Bool)] {
+        if threads <= 1 || !groups.contains(where: { $0.arcIndex.count >= 2000 }) {
+            return groups.map { group in
+                let result = solveFlows(group: group, arena: arena, capacities: nil)
+                var out = Output()
+                for li in group.lefts.indices { render(group: group, arena: arena, result: result, left: li, into: &out) }
+                return (out, result.iterations, result.limited)
             }
-            rendered.store(part, out)
         }
-        let pieces = rendered.values
-        var out = pieces[0] ?? Output()
-        for piece in pieces.dropFirst() {
-            guard let piece else { continue }
-            for i in 0..<piece.leftCount { out.setLeft(out.leftCount, from: piece, otherLocal: i) }
+        let queue = PlanTaskQueue<Output>(solves: groups.count)
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            while let task = queue.next() {
+                let group = groups[task.group]
+                let n = group.lefts.count
+                guard let result = task.result else {
+                    let solved = solveFlows(group: group, arena: arena, capacities: nil)
+                    queue.solved(task.group, solved, parts: n >= 4096 ? min(threads, 8) : 1)
+                    continue
+                }
+                var out = Output()
+                for li in (n * task.part / task.parts)..<(n * (task.part + 1) / task.parts) {
+                    render(group: group, arena: arena, result: result, left: li, into: &out)
+                }
+                queue.rendered(task.group, part: task.part, out)
+            }
         }
-        return (out, result.iterations, result.limited)
+        return queue.results()
+    }
+}
+
+/// The work of ``PlanStage/solveAll(_:arena:threads:)``: solves in order, then the render
+/// tasks of solved groups; `next` waits while nothing is ready but a solve is still running
+/// (it may add render tasks) and returns nil when everything is done.
+final class PlanTaskQueue<Output: PlanStageOutput>: @unchecked Sendable {
+    struct Task {
+        var group: Int
+        /// nil: solve the group; otherwise render part `part` of `parts` with this result.
+        var result: PlanSolveResult?
+        var part = 0
+        var parts = 1
+    }
+
+    private let condition = NSCondition()
+    private let solveCount: Int
+    private var nextSolve = 0
+    private var running = 0
+    private var renders: [Task] = []
+    private var nextRender = 0
+    private var solveResults: [PlanSolveResult?]
+    private var pieces: [[Output?]]
+
+    init(solves: Int) {
+        solveCount = solves
+        solveResults = Array(repeating: nil, count: solves)
+        pieces = Array(repeating: [], count: solves)
+    }
+
+    func next() -> Task? {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if nextSolve < solveCount {
+                nextSolve += 1
+                running += 1
+                return Task(group: nextSolve - 1)
+            }
+            if nextRender < renders.count {
+                nextRender += 1
+                return renders[nextRender - 1]
+            }
+            if running == 0 { return nil }
+            condition.wait()
+        }
+    }
+
+    func solved(_ group: Int, _ result: PlanSolveResult, parts: Int) {
+        condition.lock()
+        solveResults[group] = result
+        pieces[group] = Array(repeating: nil, count: parts)
+        for part in 0..<parts { renders.append(Task(group: group, result: result, part: part, parts: parts)) }
+        running -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func rendered(_ group: Int, part: Int, _ output: Output) {
+        condition.lock()
+        pieces[group][part] = output
+        condition.unlock()
+    }
+
+    /// Each group's pieces joined in order, after every worker has returned.
+    func results() -> [(output: Output, iterations: Int, limited: Bool)] {
+        condition.lock()
+        defer { condition.unlock() }
+        return (0..<solveCount).map { g in
+            var out = Output()
+            for case let piece? in pieces[g] {
+                if pieces[g].count == 1 {
+                    out = piece
+                    break
+                }
+                for i in 0..<piece.leftCount { out.setLeft(out.leftCount, from: piece, otherLocal: i) }
+            }
+            return (out, solveResults[g]?.iterations ?? 0, solveResults[g]?.limited ?? false)
+        }
     }
 }
 
@@ -258,20 +381,28 @@ final class PlanBox<T: Sendable>: Sendable {
 }
 
 /// Boxes results written by worker threads; each index is written once.
-final class PlanSolveResults<T: Sendable>: @unchecked Sendable {
+/// Data-parallel loops of the planner. Results come back in range order, so nothing a
+/// caller builds from them depends on the thread count.
+enum PlanParallel {
+    /// Runs `body` on up to `threads` contiguous ranges covering `0 ..< count` (one range when
+    /// `count < minimum`), concurrently, and returns the results in range order.
+    static func ranges<R: Sendable>(_ count: Int, threads: Int, minimum: Int, _ body: @Sendable (Range<Int>) -> R) -> [R] {
+        let parts = count >= minimum ? min(max(threads, 1), 8, count) : 1
+        if parts <= 1 { return [body(0..<count)] }
+        let results = PlanParallelResults<R>(count: parts)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            results.store(part, body((count * part / parts)..<(count * (part + 1) / parts)))
+        }
+        return results.values.compactMap { $0 }
+    }
+}
+
+/// Results written by concurrent workers, one slot each.
+final class PlanParallelResults<T: Sendable>: @unchecked Sendable {
     private var items: [T?]
-    private var next = 0
     private let lock = NSLock()
 
     init(count: Int) { items = Array(repeating: nil, count: count) }
-
-    func take() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        let i = next
-        next += 1
-        return i
-    }
 
     func store(_ i: Int, _ value: T) {
         lock.lock()
@@ -334,15 +465,9 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             touched.append(l)
             if stage.isActive(left: Int(l)) { active.append(l) }
         }
-        var arena = PlanArcArena()
         var arcFrom = [Int32](repeating: -1, count: leftCount)
         var arcTo = [Int32](repeating: -1, count: leftCount)
-        for l in active {
-            let start = arena.count
-            stage.generateArcs(left: Int(l), into: &arena)
-            arcFrom[Int(l)] = Int32(start)
-            arcTo[Int(l)] = Int32(arena.count)
-        }
+        var arena = PlanArcArena.generate(stage: stage, lefts: active, threads: limits.parallelism, from: &arcFrom, to: &arcTo)
 
         // Affected clusters, joined where a dirty left links them. A dirty left outside any
         // cluster takes part as a pseudo member (id `clusters.count + its position`), and rights
@@ -687,23 +812,8 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             (groups[$0].arcIndex.count, $1) > (groups[$1].arcIndex.count, $0)
         }
         var solved = [(output: Output, iterations: Int, limited: Bool)?](repeating: nil, count: groups.count)
-        let heavy = toSolve.filter { groups[$0].arcIndex.count >= 2000 }
-        if limits.parallelism > 1 && heavy.count > 1 {
-            let results = PlanSolveResults<(output: Output, iterations: Int, limited: Bool)>(count: toSolve.count)
-            let workers = min(limits.parallelism, toSolve.count)
-            let work = toSolve
-            let all = groups
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                while true {
-                    let i = results.take()
-                    if i >= work.count { break }
-                    results.store(i, stage.solve(group: all[work[i]], arena: arena))
-                }
-            }
-            for (i, value) in results.values.enumerated() { solved[toSolve[i]] = value }
-        } else {
-            // At most one large problem: its lines are rendered in parallel instead.
-            for g in toSolve { solved[g] = stage.solve(group: groups[g], arena: arena, threads: limits.parallelism) }
+        for (g, result) in zip(toSolve, stage.solveAll(toSolve.map { groups[$0] }, arena: arena, threads: limits.parallelism)) {
+            solved[g] = result
         }
 
         var out: [(cluster: PlanCluster, output: Output)] = []

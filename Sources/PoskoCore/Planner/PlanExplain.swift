@@ -37,8 +37,7 @@ enum PlanText {
 
     /// "0,6 km" from metres, rounded to 100 m.
     static func km(_ metres: Int) -> String {
-        let tenths = (max(metres, 0) + 50) / 100
-        return "\(tenths / 10),\(tenths % 10) km"
+        PlanLine.build { $0.addKm(metres) }
     }
 
     /// "3 km", "2,5 km" for a travel bound.
@@ -63,14 +62,34 @@ enum PlanText {
     }
 
     static func assignment(source: String, target: String, rank: Int, metres: Int, spare: Int) -> String {
-        "\(source); ke \(target), \(fallback(rank)), \(km(metres)), sisa kapasitas \(spare)"
+        PlanLine.build { line in
+            line.add(source)
+            line.add("; ke ")
+            line.add(target)
+            if rank > 0 {
+                line.add(", cadangan #")
+                line.add(rank)
+            } else {
+                line.add(", bukan cadangan")
+            }
+            line.add(", ")
+            line.addKm(metres)
+            line.add(", sisa kapasitas ")
+            line.add(spare)
+        }
     }
 
     static func pinned(source: String, target: String, overrideID: String, metres: Int, spare: Int) -> String {
         "\(source); ke \(target) sesuai penetapan operator (\(overrideID)), \(km(metres)), sisa kapasitas \(spare)"
     }
 
-    static func unmet(source: String, _ why: String) -> String { "\(source); \(why)" }
+    static func unmet(source: String, _ why: String) -> String {
+        PlanLine.build { line in
+            line.add(source)
+            line.add("; ")
+            line.add(why)
+        }
+    }
 
     static func noPostInRange(_ bidang: Bidang, bound km: Double) -> String {
         "tidak ada pos berjalan dalam \(bound(km))"
@@ -92,4 +111,79 @@ enum PlanText {
     static let iterationLimit = "perhitungan dihentikan (batas iterasi)"
 
     static func solverFailed(_ message: String) -> String { "perhitungan gagal (\(message))" }
+}
+
+/// One line of text built in a stack buffer and turned into a String once. A plan renders
+/// ~10^5 explanations; string interpolation grows its buffer several times for each, which
+/// was most of the cost of rendering. A line longer than the buffer carries on in a String.
+struct PlanLine: ~Copyable {
+    private let base: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    private var count = 0
+    private var spill: String?
+
+    private init(base: UnsafeMutablePointer<UInt8>, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
+    }
+
+    static func build(_ body: (inout PlanLine) -> Void) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 384) { buffer in
+            guard let base = buffer.baseAddress else { return "" }
+            var line = PlanLine(base: base, capacity: buffer.count)
+            body(&line)
+            return line.text
+        }
+    }
+
+    mutating func add(_ text: String) {
+        var text = text
+        text.withUTF8 { append($0) }
+    }
+
+    mutating func add(_ text: StaticString) {
+        text.withUTF8Buffer { append($0) }
+    }
+
+    mutating func add(_ number: Int) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { digits in
+            var m = number.magnitude
+            var i = digits.count
+            repeat {
+                i -= 1
+                digits[i] = UInt8(48 + m % 10)
+                m /= 10
+            } while m > 0
+            if number < 0 {
+                i -= 1
+                digits[i] = UInt8(ascii: "-")
+            }
+            append(UnsafeBufferPointer(rebasing: digits[i...]))
+        }
+    }
+
+    /// "0,6 km" from metres, rounded to 100 m.
+    mutating func addKm(_ metres: Int) {
+        let tenths = (max(metres, 0) + 50) / 100
+        add(tenths / 10)
+        add(",")
+        add(tenths % 10)
+        add(" km")
+    }
+
+    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.isEmpty { return }
+        if spill == nil, count + bytes.count <= capacity, let source = bytes.baseAddress {
+            (base + count).update(from: source, count: bytes.count)
+            count += bytes.count
+            return
+        }
+        var text = spill ?? String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self)
+        text += String(decoding: bytes, as: UTF8.self)
+        spill = text
+    }
+
+    private var text: String {
+        spill ?? String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self)
+    }
 }
