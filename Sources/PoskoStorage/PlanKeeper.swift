@@ -90,8 +90,8 @@ public final class PlanKeeper: Sendable {
         }
         let diff = PlanDiff.between(previous, plan)
         let moved = plan.moved
-        let view = ContinuityView.build(set, states: states, moved: moved, planVersion: plan.version, at: at)
-        let low = view.cells.filter { $0.demand > 0 && $0.coverage < coordinator.routing.coverageThreshold }
+        let threshold = coordinator.routing.coverageThreshold
+        let low = ContinuityView.cells(set, states: states, moved: moved).filter { $0.demand > 0 && $0.coverage < threshold }
         let (wasLow, known) = memory.withLock { ($0.lowCells, $0.stored) }
         let stored = try coordinator.store.write { tx in
             let stored = try PlanArchive.store(plan, diff: diff, known: known, db: tx.db)

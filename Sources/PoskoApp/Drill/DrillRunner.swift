@@ -150,7 +150,7 @@ public struct DrillRunner {
             let key = [coordinator.changeCount, lastPlannedChange]
             if let knownCoverage, knownCoverage.key == key { return knownCoverage.coverage }
             var c = Coverage()
-            c.cells = ContinuityView.build(set, states: try states(), moved: plan?.moved() ?? [:], at: now).cells
+            c.cells = ContinuityView.cells(set, states: try states(), moved: plan?.moved() ?? [:])
             var perKec: [String: (sum: Double, count: Int)] = [:]
             var kec = ""
             for cell in c.cells {

@@ -32,6 +32,18 @@ public struct ContinuityView: Codable, Sendable, Equatable {
     public static func build(
         _ set: PlaybookSet, states: [PostFieldState], moved: [PostField: Int] = [:], planVersion: Int? = nil, at: Date
     ) -> ContinuityView {
+        let cells = cells(set, states: states, moved: moved)
+        let affected = states.filter { $0.status != .berjalan || $0.affected && !$0.activeHazards.isEmpty }
+        return ContinuityView(
+            at: at, planVersion: planVersion, cells: cells, affectedPosts: affected,
+            totalDemand: cells.reduce(0) { $0 + $1.demand }, totalServed: cells.reduce(0) { $0 + $1.served },
+            totalDisplaced: cells.reduce(0) { $0 + $1.displaced })
+    }
+
+    /// The coverage cells of ``build`` alone, sorted by kelurahan then field (the planner and
+    /// drills need no list of affected posts: copying ~40,000 states of a province flood was
+    /// half of the view's time).
+    public static func cells(_ set: PlaybookSet, states: [PostFieldState], moved: [PostField: Int] = [:]) -> [CoverageCell] {
         struct Acc { var demand = 0, served = 0, displaced = 0, seen = false }
         // Kelurahan × field accumulators in a flat array (a province view sums ~120,000 states;
         // states of one post come in a row, so the kelurahan look-up is one per post).
@@ -75,10 +87,6 @@ public struct ContinuityView: Codable, Sendable, Equatable {
                     coverage: a.demand == 0 ? 1 : Double(a.served) / Double(a.demand)))
             }
         }
-        let affected = states.filter { $0.status != .berjalan || $0.affected && !$0.activeHazards.isEmpty }
-        return ContinuityView(
-            at: at, planVersion: planVersion, cells: cells, affectedPosts: affected,
-            totalDemand: cells.reduce(0) { $0 + $1.demand }, totalServed: cells.reduce(0) { $0 + $1.served },
-            totalDisplaced: cells.reduce(0) { $0 + $1.displaced })
+        return cells
     }
 }
