@@ -380,7 +380,6 @@ final class PlanBox<T: Sendable>: Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// Boxes results written by worker threads; each index is written once.
 /// Data-parallel loops of the planner. Results come back in range order, so nothing a
 /// caller builds from them depends on the thread count.
 enum PlanParallel {
@@ -397,7 +396,7 @@ enum PlanParallel {
     }
 }
 
-/// Results written by concurrent workers, one slot each.
+/// Results written by concurrent workers; each index is written once.
 final class PlanParallelResults<T: Sendable>: @unchecked Sendable {
     private var items: [T?]
     private let lock = NSLock()

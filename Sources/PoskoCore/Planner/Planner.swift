@@ -294,10 +294,16 @@ public enum Planner {
     static func readStates(_ states: [PostFieldState], index: PlanningIndex) -> PlanSlotInputs {
         let slotCount = index.slotCount
         let nf = index.fieldCount
-        var inputs = PlanSlotInputs(
-            displaced: [Int32](repeating: 0, count: slotCount), spare: [Int32](repeating: 0, count: slotCount),
-            capacity: [Int32](repeating: 0, count: slotCount), status: [UInt8](repeating: PlanText.none, count: slotCount),
-            hazard: [UInt16](repeating: 0, count: slotCount))
+        var displaced = [Int32](repeating: 0, count: slotCount), spare = displaced, capacity = displaced
+        var status = [UInt8](repeating: PlanText.none, count: slotCount)
+        var hazard = [UInt16](repeating: 0, count: slotCount)
+        // Written through buffers: ~120,000 states, and array writes in the loop each checked
+        // uniqueness and bounds.
+        displaced.withUnsafeMutableBufferPointer { displaced in
+        spare.withUnsafeMutableBufferPointer { spare in
+        capacity.withUnsafeMutableBufferPointer { capacity in
+        status.withUnsafeMutableBufferPointer { status in
+        hazard.withUnsafeMutableBufferPointer { hazard in
         states.withUnsafeBufferPointer { buffer in
             for i in 0..<buffer.count {
                 let f = buffer[i].bidang.index
@@ -308,14 +314,19 @@ public enum Planner {
                     slot = Int(index.slotOfPost[Int(p) * nf + f])
                 }
                 if slot < 0 { continue }
-                inputs.displaced[slot] = Int32(clamping: max(0, buffer[i].displaced))
-                inputs.spare[slot] = Int32(clamping: max(0, buffer[i].spare))
-                inputs.capacity[slot] = Int32(clamping: max(0, buffer[i].capacity))
-                inputs.status[slot] = PlanText.statusCode(buffer[i].status)
-                if !buffer[i].activeHazards.isEmpty { inputs.hazard[slot] = PlanText.hazardMask(buffer[i].activeHazards) }
+                displaced[slot] = Int32(clamping: max(0, buffer[i].displaced))
+                spare[slot] = Int32(clamping: max(0, buffer[i].spare))
+                capacity[slot] = Int32(clamping: max(0, buffer[i].capacity))
+                status[slot] = PlanText.statusCode(buffer[i].status)
+                if !buffer[i].activeHazards.isEmpty { hazard[slot] = PlanText.hazardMask(buffer[i].activeHazards) }
             }
         }
-        return inputs
+        }
+        }
+        }
+        }
+        }
+        return PlanSlotInputs(displaced: displaced, spare: spare, capacity: capacity, status: status, hazard: hazard)
     }
 
     struct OverrideEffects {
