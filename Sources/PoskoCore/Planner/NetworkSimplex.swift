@@ -66,6 +66,8 @@ struct NetworkSimplex: ~Copyable {
     /// Emptied slots in `candidates` (-1), squeezed out when they are half of the list.
     private var holes = 0
     private let candidateBlock: Int
+    /// Largest side of a pivot (in nodes) whose arcs are listed: about a sixteenth of all arcs.
+    private let listingLimit: Int
     /// User arcs at each node: `nodeArcs[nodeArcStart[v] ..< nodeArcStart[v + 1]]` (the sink
     /// arc of node v is `userArcCount + v - demandCount` for a supply and
     /// `userArcCount + supplyCount + v` for a demand).
@@ -87,6 +89,7 @@ struct NetworkSimplex: ~Copyable {
         // Tuned on the province benchmark's flow and cadre components (sqrt(m)/4 to
         // sqrt(m)/16 are within noise of each other; sqrt(m), the block search size, is slower).
         candidateBlock = max(8, Int(Double(arcCount).squareRoot() / 10))
+        listingLimit = max(64, arcCount / 16 / max(1, 2 * arcOrder.count / max(1, nd + ns)))
 
         func buffer<T: FixedWidthInteger>(_ count: Int, _: T.Type = Int.self) -> UnsafeMutablePointer<T> {
             let p = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
@@ -216,7 +219,13 @@ struct NetworkSimplex: ~Copyable {
                 throw .deadlineExceeded(iterations: iterations - 1)
             }
             let (movedRoot, movedSize, shift) = try pivot(entering)
-            if movedRoot >= 0 && shift != 0 { listArcs(ofSubtree: movedRoot, size: movedSize, shift: shift) }
+            // On networks whose tree has large subtrees (random transport problems) listing
+            // the arcs around a pivot can cost more than a pass over every arc: such listings
+            // are skipped, and the pass over all arcs when the list runs empty (which every
+            // search ends with anyway) lists what they would have.
+            if movedRoot >= 0 && shift != 0 && min(movedSize, nodeCount - movedSize) <= listingLimit {
+                listArcs(ofSubtree: movedRoot, size: movedSize, shift: shift)
+            }
         }
     }
 
@@ -310,7 +319,8 @@ struct NetworkSimplex: ~Copyable {
         candidateCursor = i
         guard bestPos >= 0 else {
             // Every listed arc was looked at and none violates. The list covers every
-            // violating arc, but optimality is cheap to confirm: one pass over all arcs.
+            // violating arc unless a large pivot's listing was skipped; one pass over all
+            // arcs confirms optimality or lists what is left.
             compactCandidates()
             for e in 0..<arcCount { list(e) }
             if candidateCount == 0 { return nil }
