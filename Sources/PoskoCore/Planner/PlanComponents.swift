@@ -38,19 +38,20 @@ extension PlanArcArena {
             }
             return (arena: arena, ends: ends)
         }
-        var arena = pieces.count == 1 ? pieces[0].arena : PlanArcArena()
         var i = 0
-        var base: Int32 = 0
+        var start: Int32 = 0
         for piece in pieces {
-            var start = base
+            let base = start
             for end in piece.ends {
                 from[Int(lefts[i])] = start
                 to[Int(lefts[i])] = base + end
                 start = base + end
                 i += 1
             }
-            base = start
-            if pieces.count == 1 { break }
+        }
+        if pieces.count == 1 { return pieces[0].arena }
+        var arena = PlanArcArena()
+        for piece in pieces {
             arena.right.append(contentsOf: piece.arena.right)
             arena.cost.append(contentsOf: piece.arena.cost)
             arena.dist.append(contentsOf: piece.arena.dist)
@@ -250,12 +251,9 @@ final class PlanTaskQueue<Output: PlanStageOutput>: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return (0..<solveCount).map { g in
-            var out = Output()
-            for case let piece? in pieces[g] {
-                if pieces[g].count == 1 {
-                    out = piece
-                    break
-                }
+            let parts = pieces[g].compactMap { $0 }
+            var out = parts.first ?? Output()
+            for piece in parts.dropFirst() {
                 for i in 0..<piece.leftCount { out.setLeft(out.leftCount, from: piece, otherLocal: i) }
             }
             return (out, solveResults[g]?.iterations ?? 0, solveResults[g]?.limited ?? false)
