@@ -66,7 +66,10 @@ public final class PlanKeeper: Sendable {
                 m.digest = set.digest
                 m.cache = nil
             }
-            return (m.index!, m.plan, m.cache)
+            // Handed over, not shared: the planner then updates the cache in place.
+            let cache = m.cache
+            m.cache = nil
+            return (m.index!, m.plan, cache)
         }
         // Without a plan in memory (first run, or a stored one that did not read) numbering
         // continues after the stored versions.
@@ -74,7 +77,7 @@ public final class PlanKeeper: Sendable {
             try Int.fetchOne(db, sql: "SELECT MAX(version) FROM plan") ?? 0
         }) + 1
         let (plan, newCache) = Planner.plan(index: index, states: states, state: state, overrides: overrides, previous: previous,
-                                            cache: cache, settings: settings, version: version, at: at)
+                                            cache: consume cache, settings: settings, version: version, at: at)
         if let previous, Self.sameContent(previous, plan) {
             // Not a new version: keep the previous one's number and time, with this run's
             // lines (the ones the next run shares chunks with) and cache.

@@ -21,6 +21,9 @@ public struct PlanRunStats: Sendable, Equatable, Codable {
 /// returned. A cache made with another ``PlanningIndex`` or other settings is ignored (the
 /// run is then a full one).
 ///
+/// A run updates the cache's parts in place when it is handed the only copy (pass it with
+/// `consume`, as ``PlanKeeper`` does); a cache the caller keeps is copied where it changes.
+///
 /// The cache assumes that a `previous` plan with the version and time of the plan it was made
 /// with *is* that plan; for any other `previous` it maps the plan's lines back by id.
 public struct PlanCache: Sendable {
@@ -31,20 +34,20 @@ public struct PlanCache: Sendable {
     let assignmentCount: Int
     let cadreAssignmentCount: Int
     let flowDigest: [UInt64]
-    let flowStore: PlanComponentStore<FlowOutput>
-    let flowChunks: PlanFlowChunks
+    var flowStore: PlanComponentStore<FlowOutput>
+    var flowChunks: PlanFlowChunks
     /// Units each slot receives in the plan.
-    let received: [Int32]
+    var received: [Int32]
     /// Per slot, hash of the targets it sends demand to in the plan.
-    let planTargetsHash: [UInt64]
+    var planTargetsHash: [UInt64]
     /// Slots with pinned lines in the plan.
     let pinnedSlots: [Int32]
     let needDigest: [UInt64]
     let cadreDigest: [UInt64]
-    let cadreStore: PlanComponentStore<CadreOutput>
-    let cadreChunks: PlanCadreChunks
+    var cadreStore: PlanComponentStore<CadreOutput>
+    var cadreChunks: PlanCadreChunks
     /// Slot each cadre serves in the plan, or -1.
-    let planCadreSlot: [Int32]
+    var planCadreSlot: [Int32]
     /// What the run that made this cache did.
     public let stats: PlanRunStats
 
@@ -54,6 +57,14 @@ public struct PlanCache: Sendable {
         var out = self
         out.planVersion = plan.version
         out.planAt = plan.at
+        return out
+    }
+
+    /// Moves a part out, leaving `empty` in its place: a run that was handed the cache then
+    /// holds the only reference and updates the part in place instead of copying it.
+    mutating func take<T>(_ part: WritableKeyPath<PlanCache, T>, leaving empty: T) -> T {
+        var out = empty
+        swap(&out, &self[keyPath: part])
         return out
     }
 

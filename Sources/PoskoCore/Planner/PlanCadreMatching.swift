@@ -15,13 +15,21 @@ struct CadreOutput: PlanStageOutput {
     init() {}
 
     var leftCount: Int { aFirst.count }
-    var liveLines: Int { assignments.count + shortages.count - deadLines }
+    var liveLines: Int { assignments.stored + shortages.stored - deadLines }
 
     mutating func appendEmptyLeft() {
         aFirst.append(Int32(assignments.count))
         aCount.append(0)
         sFirst.append(Int32(shortages.count))
         sCount.append(0)
+    }
+
+    /// Where the next left's lines go (a shared pool starts a new block); `assignmentCadre` is
+    /// padded to follow the assignment pool's indices.
+    mutating func startLeft() -> (assignments: Int, shortages: Int) {
+        let a = assignments.appendStart(), b = shortages.appendStart()
+        if assignmentCadre.count < a { assignmentCadre.append(contentsOf: repeatElement(-1, count: a - assignmentCadre.count)) }
+        return (a, b)
     }
 
     mutating func closeLeft(assignmentsFrom a: Int, shortagesFrom s: Int) {
@@ -34,7 +42,7 @@ struct CadreOutput: PlanStageOutput {
     mutating func setLeft(_ local: Int, from other: CadreOutput, otherLocal o: Int) {
         let a = Int(other.aFirst[o]), n = Int(other.aCount[o])
         let u = Int(other.sFirst[o]), m = Int(other.sCount[o])
-        let first = assignments.count, firstShortage = shortages.count
+        let (first, firstShortage) = startLeft()
         assignments.append(from: other.assignments, a, n)
         assignmentCadre.append(contentsOf: other.assignmentCadre[a..<(a + n)])
         shortages.append(from: other.shortages, u, m)
@@ -233,7 +241,7 @@ struct CadreStage: PlanStage, Sendable {
 
     func render(group: PlanGroup, arena: PlanArcArena, result: PlanSolveResult, left li: Int, into out: inout CadreOutput) {
         let left = Int(group.lefts[li])
-        let firstLine = out.assignments.count, firstShortage = out.shortages.count
+        let (firstLine, firstShortage) = out.startLeft()
         defer { out.closeLeft(assignmentsFrom: firstLine, shortagesFrom: firstShortage) }
         let p = Int(index.slotPost[left])
         let bidang = Bidang.allCases[Int(index.slotField[left])]

@@ -115,25 +115,56 @@ extension PlanChunking {
 }
 
 /// An append-only list in fixed-size blocks: appending to a list shared with an earlier
-/// cache copies at most the last block, not every line.
+/// cache copies no line. While another copy of the list exists, the next append starts a new
+/// block instead of writing into (and so copying) the shared last one; the indices skipped
+/// to the block boundary are never handed out.
 struct PlanPool<Element: Sendable>: Sendable {
     static var blockShift: Int { 10 }
     static var blockSize: Int { 1 << blockShift }
     private var blocks: [[Element]] = []
+    /// Index the next element gets (elements stored plus skipped indices).
     private(set) var count = 0
+    /// Indices skipped at block ends.
+    private(set) var skipped = 0
+    /// Held only by this copy of the list while its last block is not shared; made once the
+    /// last block holds `ownedFrom` elements (a shorter shared block is copied on append).
+    private var owner: PlanPoolOwner?
+    static var ownedFrom: Int { 16 }
 
     init() {}
+
+    /// Elements stored.
+    var stored: Int { count - skipped }
 
     @inline(__always)
     subscript(i: Int) -> Element { blocks[i >> Self.blockShift][i & (Self.blockSize - 1)] }
 
-    mutating func append(_ element: Element) {
+    /// The index the next append gets: call it before a run of appends whose range is kept
+    /// (a run never spans skipped indices).
+    mutating func appendStart() -> Int {
         // A new block grows as it fills (no room reserved for a whole block): a province plan
         // keeps thousands of components' pools that hold a few lines each, and reserving
         // 1,024 lines for each was ~280 MB of the daemon's memory.
-        if count & (Self.blockSize - 1) == 0 { blocks.append([]) }
+        if count >> Self.blockShift == blocks.count {
+            blocks.append([])
+            owner = nil
+        } else if owner != nil && !isKnownUniquelyReferenced(&owner) {
+            let next = (count | (Self.blockSize - 1)) + 1
+            skipped += next - count
+            count = next
+            blocks.append([])
+            owner = nil
+        }
+        return count
+    }
+
+    mutating func append(_ element: Element) {
+        _ = appendStart()
         blocks[blocks.count - 1].append(element)
         count += 1
+        // Most pools hold a few lines: copying a short shared block is cheaper than an owner
+        // object for each of them.
+        if owner == nil && count & (Self.blockSize - 1) == Self.ownedFrom { owner = PlanPoolOwner() }
     }
 
     mutating func append(from other: PlanPool, _ start: Int, _ n: Int) {
@@ -144,7 +175,8 @@ struct PlanPool<Element: Sendable>: Sendable {
         for e in elements { append(e) }
     }
 
-    /// Appends elements `start ..< start + n` to an array.
+    /// Appends elements `start ..< start + n` to an array (a range of appended elements:
+    /// never spanning skipped indices).
     func copy(_ start: Int, _ n: Int, into out: inout [Element]) {
         var i = start
         let end = start + n
@@ -156,3 +188,5 @@ struct PlanPool<Element: Sendable>: Sendable {
         }
     }
 }
+
+final class PlanPoolOwner: Sendable {}

@@ -16,13 +16,21 @@ struct FlowOutput: PlanStageOutput {
     init() {}
 
     var leftCount: Int { aFirst.count }
-    var liveLines: Int { assignments.count + unmet.count - deadLines }
+    var liveLines: Int { assignments.stored + unmet.stored - deadLines }
 
     mutating func appendEmptyLeft() {
         aFirst.append(Int32(assignments.count))
         aCount.append(0)
         uFirst.append(Int32(unmet.count))
         uCount.append(0)
+    }
+
+    /// Where the next left's lines go (a shared pool starts a new block); `assignmentTarget` is
+    /// padded to follow the assignment pool's indices.
+    mutating func startLeft() -> (assignments: Int, unmet: Int) {
+        let a = assignments.appendStart(), b = unmet.appendStart()
+        if assignmentTarget.count < a { assignmentTarget.append(contentsOf: repeatElement(-1, count: a - assignmentTarget.count)) }
+        return (a, b)
     }
 
     /// Closes a left whose lines were appended since `a` and `u`.
@@ -36,7 +44,7 @@ struct FlowOutput: PlanStageOutput {
     mutating func setLeft(_ local: Int, from other: FlowOutput, otherLocal o: Int) {
         let a = Int(other.aFirst[o]), n = Int(other.aCount[o])
         let u = Int(other.uFirst[o]), m = Int(other.uCount[o])
-        let first = assignments.count, firstUnmet = unmet.count
+        let (first, firstUnmet) = startLeft()
         assignments.append(from: other.assignments, a, n)
         assignmentTarget.append(contentsOf: other.assignmentTarget[a..<(a + n)])
         unmet.append(from: other.unmet, u, m)
@@ -280,7 +288,7 @@ struct ServiceFlowStage: PlanStage, Sendable {
 
     func render(group: PlanGroup, arena: PlanArcArena, result: PlanSolveResult, left li: Int, into out: inout FlowOutput) {
         let left = Int(group.lefts[li])
-        let firstLine = out.assignments.count, firstUnmet = out.unmet.count
+        let (firstLine, firstUnmet) = out.startLeft()
         defer { out.closeLeft(assignmentsFrom: firstLine, unmetFrom: firstUnmet) }
         if let failure = result.failure {
             out.unmet.append(unmetLine(left, amount: Int(inputs.displaced[left]), blocker: .iterationLimit, why: failure))

@@ -28,7 +28,7 @@ public enum Planner {
         state: OperationalState,
         overrides: [PlanOverride] = [],
         previous: Plan? = nil,
-        cache: PlanCache? = nil,
+        cache: consuming PlanCache? = nil,
         settings rawSettings: PlannerSettings = .standard,
         version: Int,
         at: Date
@@ -38,8 +38,9 @@ public enum Planner {
         let cadreCount = index.cadres.count
         let nf = index.fieldCount
         let settingsKey = PlanCacheFormat.settingsKey(settings)
-        let usable: PlanCache? = cache.flatMap {
-            $0.fingerprint == index.fingerprint && $0.settingsKey == settingsKey && $0.flowDigest.count == slotCount ? $0 : nil
+        var usable = consume cache
+        if let u = usable, !(u.fingerprint == index.fingerprint && u.settingsKey == settingsKey && u.flowDigest.count == slotCount) {
+            usable = nil
         }
         var stats = PlanRunStats()
         stats.incremental = usable != nil
@@ -86,7 +87,8 @@ public enum Planner {
         // 4. Service flow: what changed since the cached run, then the components around it.
         let flowBase = flowDigests(index: index, inputs: inputs, overrides: ov)
         let boundMetres = Bidang.allCases.map { Int32((min(settings.travelKm($0), index.radiusKm) * 1000).rounded()) }
-        var flowStore = usable?.flowStore ?? PlanComponentStore(leftCount: slotCount, rightCount: slotCount)
+        var flowStore = usable?.take(\.flowStore, leaving: PlanComponentStore<FlowOutput>(leftCount: 0, rightCount: 0))
+            ?? PlanComponentStore(leftCount: slotCount, rightCount: slotCount)
         var dirtyLefts: [Int32] = []
         var dirtyRights: [Int32] = []
         if let usable {
@@ -109,6 +111,7 @@ public enum Planner {
         } else {
             for s in 0..<slotCount where inputs.displaced[s] > 0 { dirtyLefts.append(Int32(s)) }
         }
+        _ = consume previousTargetsHash  // shares its buffer with the cache's: let it go before that is updated
         let limits = PlanEngineLimits(exactLimit: settings.exactComponentLimit, repairHops: settings.repairHops,
                                       parallelism: settings.parallelism)
         let flowStage = ServiceFlowStage(
@@ -127,9 +130,9 @@ public enum Planner {
         for s in touched { chunkDirty[Int(s) / PlanChunking.size] = true }
         for pin in ov.pins { chunkDirty[Int(pin.slot) / PlanChunking.size] = true }
         for s in usable?.pinnedSlots ?? [] where Int(s) < slotCount { chunkDirty[Int(s) / PlanChunking.size] = true }
-        var flowChunks = usable?.flowChunks ?? PlanFlowChunks(chunks: chunkCount)
-        var received = usable?.received ?? [Int32](repeating: 0, count: slotCount)
-        var planTargetsHash = usable?.planTargetsHash ?? [UInt64](repeating: 0, count: slotCount)
+        var flowChunks = usable?.take(\.flowChunks, leaving: PlanFlowChunks(chunks: 0)) ?? PlanFlowChunks(chunks: chunkCount)
+        var received = usable?.take(\.received, leaving: []) ?? [Int32](repeating: 0, count: slotCount)
+        var planTargetsHash = usable?.take(\.planTargetsHash, leaving: []) ?? [UInt64](repeating: 0, count: slotCount)
         var pinsBySlot: [Int32: [Int]] = [:]
         for (i, pin) in ov.pins.enumerated() { pinsBySlot[pin.slot, default: []].append(i) }
         for k in 0..<chunkCount where chunkDirty[k] {
@@ -182,7 +185,8 @@ public enum Planner {
         // 6. Cadres: who is needed where, who is free.
         let cadreInputs = readCadres(index: index, inputs: inputs, state: state, received: received,
                                      unitsPerCadre: Int32(settings.unitsPerCadre))
-        var cadreStore = usable?.cadreStore ?? PlanComponentStore(leftCount: slotCount, rightCount: cadreCount)
+        var cadreStore = usable?.take(\.cadreStore, leaving: PlanComponentStore<CadreOutput>(leftCount: 0, rightCount: 0))
+            ?? PlanComponentStore(leftCount: slotCount, rightCount: cadreCount)
         var cadreDirtyLefts: [Int32] = []
         var cadreDirtyRights: [Int32] = []
         if let usable {
@@ -231,8 +235,8 @@ public enum Planner {
         // 7. Cadre lines by chunk.
         var cadreDirty = [Bool](repeating: usable == nil, count: chunkCount)
         for s in cadreTouched { cadreDirty[Int(s) / PlanChunking.size] = true }
-        var cadreChunks = usable?.cadreChunks ?? PlanCadreChunks(chunks: chunkCount)
-        var planCadreSlot = usable?.planCadreSlot ?? [Int32](repeating: -1, count: cadreCount)
+        var cadreChunks = usable?.take(\.cadreChunks, leaving: PlanCadreChunks(chunks: 0)) ?? PlanCadreChunks(chunks: chunkCount)
+        var planCadreSlot = usable?.take(\.planCadreSlot, leaving: []) ?? [Int32](repeating: -1, count: cadreCount)
         for k in 0..<chunkCount where cadreDirty[k] {
             stats.rebuiltChunks += 1
             let lo = k * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)

@@ -1,0 +1,95 @@
+import Testing
+@testable import PoskoCore
+
+/// Line pools are shared between a cached plan and the next run; appending to a shared pool
+/// must leave the other copy as it was and keep every handed-out range readable.
+@Suite struct PlanPoolTests {
+    @Test func appendingToASharedPoolLeavesTheOtherCopyUnchanged() {
+        var original = PlanPool<String>()
+        let n = PlanPool<String>.ownedFrom + 4
+        for i in 0..<n { original.append("a\(i)") }
+        var copy = original
+        let start = copy.appendStart()
+        for i in 0..<5 { copy.append("b\(i)") }
+
+        #expect(original.count == n && original.stored == n)
+        #expect((0..<n).map { original[$0] } == (0..<n).map { "a\($0)" })
+        // The shared block is not written: the copy's run starts at the next block.
+        #expect(start == PlanPool<String>.blockSize)
+        #expect(copy.stored == n + 5)
+        #expect(copy.count == start + 5)
+        var run: [String] = []
+        copy.copy(start, 5, into: &run)
+        #expect(run == (0..<5).map { "b\($0)" })
+        #expect((0..<n).map { copy[$0] } == (0..<n).map { "a\($0)" })
+    }
+
+    @Test func aShortSharedBlockIsCopiedNotSkipped() {
+        var original = PlanPool<Int>()
+        for i in 0..<3 { original.append(i) }
+        var copy = original
+        let start = copy.appendStart()
+        copy.append(3)
+        #expect(start == 3 && copy.stored == 4 && copy.count == 4)
+        #expect((0..<4).map { copy[$0] } == [0, 1, 2, 3])
+        #expect(original.count == 3)
+    }
+
+    @Test func aPoolOfItsOwnKeepsAppendingInPlace() {
+        var pool = PlanPool<Int>()
+        var starts: [Int] = []
+        for i in 0..<(PlanPool<Int>.blockSize + 3) {
+            starts.append(pool.appendStart())
+            pool.append(i)
+        }
+        #expect(starts == Array(0..<(PlanPool<Int>.blockSize + 3)))
+        #expect(pool.stored == pool.count)
+        var all: [Int] = []
+        pool.copy(0, pool.count, into: &all)
+        #expect(all == Array(0..<(PlanPool<Int>.blockSize + 3)))
+    }
+
+    @Test func aRunStartedButLeftEmptyOpensNoExtraBlock() {
+        var pool = PlanPool<Int>()
+        let first = pool.appendStart(), second = pool.appendStart()
+        #expect(first == 0 && second == 0)
+        pool.append(7)
+        #expect(pool[0] == 7)
+        #expect(pool.count == 1 && pool.stored == 1)
+    }
+
+    @Test func aServiceFlowOutputRewrittenWhileSharedKeepsBothVersions() {
+        var before = FlowOutput()
+        var first = FlowOutput()
+        let (a, u) = first.startLeft()
+        first.assignments.append(line("x", amount: 3))
+        first.assignmentTarget.append(4)
+        first.closeLeft(assignmentsFrom: a, unmetFrom: u)
+        before.setLeft(0, from: first, otherLocal: 0)
+
+        var after = before
+        var second = FlowOutput()
+        let (b, v) = second.startLeft()
+        second.assignments.append(line("y", amount: 5))
+        second.assignmentTarget.append(9)
+        second.closeLeft(assignmentsFrom: b, unmetFrom: v)
+        after.setLeft(0, from: second, otherLocal: 0)
+
+        var flows: [(right: Int32, amount: Int32)] = []
+        before.flows(local: 0, into: &flows)
+        #expect(flows.map(\.right) == [4] && flows.map(\.amount) == [3])
+        flows.removeAll()
+        after.flows(local: 0, into: &flows)
+        #expect(flows.map(\.right) == [9] && flows.map(\.amount) == [5])
+        #expect(after.liveLines == 1 && after.deadLines == 1)
+        after.compact()
+        flows.removeAll()
+        after.flows(local: 0, into: &flows)
+        #expect(flows.map(\.right) == [9] && after.liveLines == 1 && after.deadLines == 0)
+    }
+
+    private func line(_ to: String, amount: Int) -> PlanAssignment {
+        PlanAssignment(from: "p", fromKelurahan: "k", to: to, toKelurahan: "k", bidang: .kesehatan, amount: amount,
+                       distanceKm: 1, fallbackRank: nil, overrideID: nil, reason: "r")
+    }
+}
