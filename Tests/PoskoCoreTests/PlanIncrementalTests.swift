@@ -122,6 +122,12 @@ import Testing
                                          version: step + 2)
             repaired += next.cache.stats.flow.repaired + next.cache.stats.cadres.repaired
             try checkFeasible(next)
+            // The cache's digests (updated only where something changed) read as a cold run's:
+            // planning again with nothing changed finds nothing to redo.
+            let again = PlanFixtures.plan(set, state, index: index, previous: next.plan, cache: next.cache, settings: settings,
+                                          version: step + 2)
+            #expect(again.cache.stats.changedSlots == 0 && again.cache.stats.changedCadres == 0, "step \(step)")
+            #expect(again.plan.assignments == next.plan.assignments && again.plan.cadreAssignments == next.plan.cadreAssignments)
             let full = PlanFixtures.plan(set, state, index: index, previous: run.plan, settings: settings, version: step + 2)
             #expect(next.plan.totals.displaced == full.plan.totals.displaced)
             // Local repair may leave a little on the table, never much.

@@ -33,7 +33,7 @@ public struct PlanCache: Sendable {
     private(set) var planAt: Date
     let assignmentCount: Int
     let cadreAssignmentCount: Int
-    let flowDigest: [UInt64]
+    var flowDigest: [UInt64]
     var flowStore: PlanComponentStore<FlowOutput>
     var flowChunks: PlanFlowChunks
     /// Units each slot receives in the plan.
@@ -43,7 +43,7 @@ public struct PlanCache: Sendable {
     /// Slots with pinned lines in the plan.
     let pinnedSlots: [Int32]
     let needDigest: [UInt64]
-    let cadreDigest: [UInt64]
+    var cadreDigest: [UInt64]
     var cadreStore: PlanComponentStore<CadreOutput>
     var cadreChunks: PlanCadreChunks
     /// Slot each cadre serves in the plan, or -1.

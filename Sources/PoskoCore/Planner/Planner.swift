@@ -58,12 +58,16 @@ public enum Planner {
         let previousFlows: PlanFlowChunks
         let previousTargetsHash: [UInt64]
         let previousCadreSlot: [Int32]
+        // The cache was made with `previous`: its digests then hold for every slot and cadre
+        // whose inputs did not change, and only the others are hashed again at the end.
+        var cacheMatchesPrevious = false
         if let previous, let usable, previous.version == usable.planVersion, previous.at == usable.planAt,
            previous.assignments.count == usable.assignmentCount,
            previous.cadreAssignments.count == usable.cadreAssignmentCount {
             previousFlows = usable.flowChunks
             previousTargetsHash = usable.planTargetsHash
             previousCadreSlot = usable.planCadreSlot
+            cacheMatchesPrevious = true
         } else {
             var pairs: [(source: Int32, target: Int32, amount: Int32)] = []
             var cadreSlot = [Int32](repeating: -1, count: cadreCount)
@@ -237,11 +241,13 @@ public enum Planner {
         for s in cadreTouched { cadreDirty[Int(s) / PlanChunking.size] = true }
         var cadreChunks = usable?.take(\.cadreChunks, leaving: PlanCadreChunks(chunks: 0)) ?? PlanCadreChunks(chunks: chunkCount)
         var planCadreSlot = usable?.take(\.planCadreSlot, leaving: []) ?? [Int32](repeating: -1, count: cadreCount)
+        var movedCadres: [Int32] = []
         for k in 0..<chunkCount where cadreDirty[k] {
             stats.rebuiltChunks += 1
             let lo = k * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
             for c in cadreChunks.cadres[k] where planCadreSlot[Int(c)] >= Int32(lo) && planCadreSlot[Int(c)] < Int32(hi) {
                 planCadreSlot[Int(c)] = -1
+                movedCadres.append(c)
             }
             var lines: [PlanCadreAssignment] = []
             var shortageLines: [PlanCadreShortage] = []
@@ -256,6 +262,7 @@ public enum Planner {
                     let cadre = cadreStore.outputs[c].value.assignmentCadre[j]
                     cadres.append(cadre)
                     planCadreSlot[Int(cadre)] = Int32(s)
+                    movedCadres.append(cadre)
                 }
                 let u = Int(cadreStore.outputs[c].value.sFirst[local]), m = Int(cadreStore.outputs[c].value.sCount[local])
                 cadreStore.outputs[c].value.shortages.copy(u, m, into: &shortageLines)
@@ -276,11 +283,27 @@ public enum Planner {
                                cadresAvailable: cadreInputs.available))
 
         // 8. The cache, with digests as the next run sees them when `previous` is this plan.
-        var flowDigest = flowBase
-        for s in 0..<slotCount { flowDigest[s] = PlanChunking.mix(flowBase[s], planTargetsHash[s]) }
-        var cadreDigest = cadreInputs.cadreBase
-        for c in 0..<cadreCount {
-            cadreDigest[c] = PlanChunking.mix(cadreInputs.cadreBase[c], UInt64(bitPattern: Int64(planCadreSlot[c])))
+        var flowDigest: [UInt64]
+        var cadreDigest: [UInt64]
+        if cacheMatchesPrevious, usable != nil {
+            flowDigest = usable!.take(\.flowDigest, leaving: [])
+            for s in dirtyRights { flowDigest[Int(s)] = PlanChunking.mix(flowBase[Int(s)], planTargetsHash[Int(s)]) }
+            for k in 0..<chunkCount where chunkDirty[k] {
+                for s in (k * PlanChunking.size)..<min(slotCount, (k + 1) * PlanChunking.size) {
+                    flowDigest[s] = PlanChunking.mix(flowBase[s], planTargetsHash[s])
+                }
+            }
+            cadreDigest = usable!.take(\.cadreDigest, leaving: [])
+            for c in cadreDirtyRights + movedCadres {
+                cadreDigest[Int(c)] = PlanChunking.mix(cadreInputs.cadreBase[Int(c)], UInt64(bitPattern: Int64(planCadreSlot[Int(c)])))
+            }
+        } else {
+            flowDigest = flowBase
+            for s in 0..<slotCount { flowDigest[s] = PlanChunking.mix(flowBase[s], planTargetsHash[s]) }
+            cadreDigest = cadreInputs.cadreBase
+            for c in 0..<cadreCount {
+                cadreDigest[c] = PlanChunking.mix(cadreInputs.cadreBase[c], UInt64(bitPattern: Int64(planCadreSlot[c])))
+            }
         }
         let newCache = PlanCache(
             fingerprint: index.fingerprint, settingsKey: settingsKey, planVersion: version, planAt: at,
