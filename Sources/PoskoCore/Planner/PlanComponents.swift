@@ -394,6 +394,39 @@ enum PlanParallel {
     }
 }
 
+/// A value computed on another thread (when `threads > 1`) while the caller goes on; with one
+/// thread it is computed in `wait`.
+final class PlanBackground<T: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var result: T?
+    private let inline: (@Sendable () -> T)?
+
+    init(threads: Int, _ body: @escaping @Sendable () -> T) {
+        if threads > 1 {
+            inline = nil
+            DispatchQueue.global().async { [self] in
+                let value = body()
+                condition.lock()
+                result = value
+                condition.signal()
+                condition.unlock()
+            }
+        } else {
+            inline = body
+        }
+    }
+
+    func wait() -> T {
+        if let inline { return inline() }
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let result { return result }
+            condition.wait()
+        }
+    }
+}
+
 /// Results written by concurrent workers; each index is written once.
 final class PlanParallelResults<T: Sendable>: @unchecked Sendable {
     private var items: [T?]

@@ -88,6 +88,19 @@ public enum Planner {
             previousCadreSlot = cadreSlot
         }
 
+        // Who is free and who changed, on another thread while the service flow is planned
+        // (it does not depend on the flow).
+        let availability = PlanBackground(threads: settings.parallelism) { [inputs, previousCadreSlot, cadreDigest = usable?.cadreDigest] in
+            var ci = readCadreAvailability(index: index, inputs: inputs, state: state)
+            if let cadreDigest {
+                for c in 0..<cadreCount
+                where PlanChunking.mix(ci.cadreBase[c], UInt64(bitPattern: Int64(previousCadreSlot[c]))) != cadreDigest[c] {
+                    ci.changed.append(Int32(c))
+                }
+            }
+            return ci
+        }
+
         // 4. Service flow: what changed since the cached run, then the components around it.
         let flowBase = flowDigests(index: index, inputs: inputs, overrides: ov)
         let boundMetres = Bidang.allCases.map { Int32((min(settings.travelKm($0), index.radiusKm) * 1000).rounded()) }
@@ -187,8 +200,8 @@ public enum Planner {
         for chunk in flowChunks.assignments { assignmentCount += chunk.count }
 
         // 6. Cadres: who is needed where, who is free.
-        let cadreInputs = readCadres(index: index, inputs: inputs, state: state, received: received,
-                                     unitsPerCadre: Int32(settings.unitsPerCadre))
+        var cadreInputs = availability.wait()
+        addCadreNeeds(&cadreInputs, index: index, received: received, unitsPerCadre: Int32(settings.unitsPerCadre))
         var cadreStore = usable?.take(\.cadreStore, leaving: PlanComponentStore<CadreOutput>(leftCount: 0, rightCount: 0))
             ?? PlanComponentStore(leftCount: slotCount, rightCount: cadreCount)
         var cadreDirtyLefts: [Int32] = []
@@ -199,10 +212,10 @@ public enum Planner {
                 mark[s] = true
                 cadreDirtyLefts.append(Int32(s))
             }
-            for c in 0..<cadreCount
-            where PlanChunking.mix(cadreInputs.cadreBase[c], UInt64(bitPattern: Int64(previousCadreSlot[c]))) != usable.cadreDigest[c] {
+            for c32 in cadreInputs.changed {
+                let c = Int(c32)
                 stats.changedCadres += 1
-                cadreDirtyRights.append(Int32(c))
+                cadreDirtyRights.append(c32)
                 let home = Int(index.cadreHome[c])
                 guard home >= 0 else { continue }
                 let range = index.cadreRange[c]
@@ -489,26 +502,28 @@ public enum Planner {
     }
 
     struct CadreInputs {
-        var need: [Int32]
+        var need: [Int32] = []
         var absent: [Int32]
         var freedom: [UInt8]
         var preferredPost: [Int32]
-        var needDigest: [UInt64]
-        var cadreBase: [UInt64]
+        var needDigest: [UInt64] = []
+        var cadreBase: [UInt64] = []
+        /// Cadres whose digest differs from the cache's.
+        var changed: [Int32] = []
         var needed = 0
         var available = 0
     }
 
-    /// Who is needed where (received demand, absent home cadres) and who is free.
-    static func readCadres(index: PlanningIndex, inputs: PlanSlotInputs, state: OperationalState, received: [Int32],
-                           unitsPerCadre: Int32) -> CadreInputs {
+    /// Who is free (home post closed or silent, or `HADIR`) and who is missing at a working
+    /// post: everything about cadres that does not depend on the service flow.
+    static func readCadreAvailability(index: PlanningIndex, inputs: PlanSlotInputs, state: OperationalState) -> CadreInputs {
         let slotCount = index.slotCount
         let cadreCount = index.cadres.count
         let nf = index.fieldCount
         var ci = CadreInputs(
-            need: [Int32](repeating: 0, count: slotCount), absent: [Int32](repeating: 0, count: slotCount),
+            absent: [Int32](repeating: 0, count: slotCount),
             freedom: [UInt8](repeating: CadreFreedom.none, count: cadreCount),
-            preferredPost: [Int32](repeating: -1, count: cadreCount), needDigest: [], cadreBase: [])
+            preferredPost: [Int32](repeating: -1, count: cadreCount))
         var functioning = [UInt8](repeating: 0, count: index.posts.count)
         for s in 0..<slotCount {
             let st = inputs.status[s]
@@ -542,6 +557,21 @@ public enum Planner {
             ci.freedom[Int(c)] = CadreFreedom.hadir
             ci.preferredPost[Int(c)] = post.isEmpty ? -1 : (index.postIndex[post] ?? -1)
         }
+        ci.cadreBase = [UInt64](repeating: 0, count: cadreCount)
+        for c in 0..<cadreCount {
+            if ci.freedom[c] != CadreFreedom.none { ci.available += 1 }
+            var h = PlanHasher()
+            h.add(Int(ci.freedom[c]))
+            h.add(Int(ci.preferredPost[c]))
+            ci.cadreBase[c] = h.value
+        }
+        return ci
+    }
+
+    /// Who is needed where: a cadre per `unitsPerCadre` units received, plus absent home cadres.
+    static func addCadreNeeds(_ ci: inout CadreInputs, index: PlanningIndex, received: [Int32], unitsPerCadre: Int32) {
+        let slotCount = index.slotCount
+        ci.need = [Int32](repeating: 0, count: slotCount)
         ci.needDigest = [UInt64](repeating: 0, count: slotCount)
         for s in 0..<slotCount {
             let n = (received[s] + unitsPerCadre - 1) / unitsPerCadre + ci.absent[s]
@@ -553,14 +583,5 @@ public enum Planner {
             h.add(Int(ci.absent[s]))
             ci.needDigest[s] = h.value
         }
-        ci.cadreBase = [UInt64](repeating: 0, count: cadreCount)
-        for c in 0..<cadreCount {
-            if ci.freedom[c] != CadreFreedom.none { ci.available += 1 }
-            var h = PlanHasher()
-            h.add(Int(ci.freedom[c]))
-            h.add(Int(ci.preferredPost[c]))
-            ci.cadreBase[c] = h.value
-        }
-        return ci
     }
 }
