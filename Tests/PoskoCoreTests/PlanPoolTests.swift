@@ -88,6 +88,50 @@ import Testing
         #expect(flows.map(\.right) == [9] && after.liveLines == 1 && after.deadLines == 0)
     }
 
+    @Test func blocksOfAnotherPoolAreTakenAtTheNextBoundary() {
+        var first = PlanPool<Int>(), second = PlanPool<Int>()
+        for i in 0..<5 { first.append(i) }
+        for i in 0..<(PlanPool<Int>.blockSize + 2) { second.append(100 + i) }
+        let offset = first.appendBlocks(of: second)
+        #expect(offset == PlanPool<Int>.blockSize)
+        #expect(first.stored == 5 + second.stored)
+        #expect((0..<5).map { first[$0] } == Array(0..<5))
+        #expect((0..<second.count).map { first[offset + $0] } == (0..<second.count).map { second[$0] })
+        // Appending goes on after the taken blocks.
+        let next = first.appendStart()
+        first.append(-1)
+        #expect(next == offset + second.count && first[next] == -1)
+        #expect(second.count == PlanPool<Int>.blockSize + 2)
+    }
+
+    @Test func outputPiecesJoinWithTheirLinesAndFlows() {
+        func piece(_ targets: [[Int32]]) -> FlowOutput {
+            var out = FlowOutput()
+            for lefts in targets {
+                let (a, u) = out.startLeft()
+                for t in lefts {
+                    out.assignments.append(line("t\(t)", amount: Int(t) + 1))
+                    out.assignmentTarget.append(t)
+                }
+                out.closeLeft(assignmentsFrom: a, unmetFrom: u)
+            }
+            return out
+        }
+        let lefts: [[Int32]] = [[1, 2], [], [3], [4, 5, 6]]
+        var joined = piece(Array(lefts[0..<2]))
+        joined.append(piece(Array(lefts[2...])))
+        #expect(joined.leftCount == 4)
+        for (i, expected) in lefts.enumerated() {
+            var flows: [(right: Int32, amount: Int32)] = []
+            joined.flows(local: i, into: &flows)
+            #expect(flows.map(\.right) == expected && flows.map(\.amount) == expected.map { $0 + 1 }, "left \(i)")
+            var lines: [PlanAssignment] = []
+            joined.assignments.copy(Int(joined.aFirst[i]), Int(joined.aCount[i]), into: &lines)
+            #expect(lines.map(\.to) == expected.map { "t\($0)" })
+        }
+        #expect(joined.liveLines == 6 && joined.deadLines == 0)
+    }
+
     private func line(_ to: String, amount: Int) -> PlanAssignment {
         PlanAssignment(from: "p", fromKelurahan: "k", to: to, toKelurahan: "k", bidang: .kesehatan, amount: amount,
                        distanceKm: 1, fallbackRank: nil, overrideID: nil, reason: "r")

@@ -60,6 +60,20 @@ struct CadreOutput: PlanStageOutput {
         }
     }
 
+    mutating func append(_ piece: Self) {
+        let a = assignments.appendBlocks(of: piece.assignments), b = shortages.appendBlocks(of: piece.shortages)
+        assignmentCadre.append(contentsOf: repeatElement(-1, count: a - assignmentCadre.count))
+        assignmentCadre.append(contentsOf: piece.assignmentCadre)
+        assignmentCadre.append(contentsOf: repeatElement(-1, count: assignments.count - assignmentCadre.count))
+        for i in 0..<piece.leftCount {
+            aFirst.append(piece.aFirst[i] + Int32(a))
+            aCount.append(piece.aCount[i])
+            sFirst.append(piece.sFirst[i] + Int32(b))
+            sCount.append(piece.sCount[i])
+        }
+        deadLines += piece.deadLines
+    }
+
     func flows(local: Int, into out: inout [(right: Int32, amount: Int32)]) {
         let a = Int(aFirst[local])
         for k in a..<(a + Int(aCount[local])) { out.append((assignmentCadre[k], 1)) }

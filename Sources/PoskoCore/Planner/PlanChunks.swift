@@ -167,6 +167,25 @@ struct PlanPool<Element: Sendable>: Sendable {
         if owner == nil && count & (Self.blockSize - 1) == Self.ownedFrom { owner = PlanPoolOwner() }
     }
 
+    /// Appends every element of `other` by taking its blocks (no element is copied), from the
+    /// next block boundary; returns the offset of `other`'s indices in this list.
+    mutating func appendBlocks(of other: PlanPool) -> Int {
+        if count & (Self.blockSize - 1) != 0 {
+            let next = (count | (Self.blockSize - 1)) + 1
+            skipped += next - count
+            count = next
+        }
+        // A block opened at the boundary by `appendStart` holds nothing yet.
+        if blocks.count > count >> Self.blockShift { blocks.removeLast() }
+        let offset = count
+        blocks.append(contentsOf: other.blocks)
+        count += other.count
+        skipped += other.skipped
+        // The last block is `other`'s: shared exactly while `other`'s is.
+        owner = other.owner
+        return offset
+    }
+
     mutating func append(from other: PlanPool, _ start: Int, _ n: Int) {
         for i in start..<(start + n) { append(other[i]) }
     }

@@ -123,6 +123,8 @@ protocol PlanStageOutput: Sendable {
     mutating func compact()
     /// Appends a local left without lines.
     mutating func appendEmptyLeft()
+    /// Appends `piece`'s lefts after this output's, taking its line blocks without copying lines.
+    mutating func append(_ piece: Self)
 }
 
 /// A stage of the planner seen by the component engine: a bipartite transport problem whose
@@ -253,9 +255,7 @@ final class PlanTaskQueue<Output: PlanStageOutput>: @unchecked Sendable {
         return (0..<solveCount).map { g in
             let parts = pieces[g].compactMap { $0 }
             var out = parts.first ?? Output()
-            for piece in parts.dropFirst() {
-                for i in 0..<piece.leftCount { out.setLeft(out.leftCount, from: piece, otherLocal: i) }
-            }
+            for piece in parts.dropFirst() { out.append(piece) }
             return (out, solveResults[g]?.iterations ?? 0, solveResults[g]?.limited ?? false)
         }
     }

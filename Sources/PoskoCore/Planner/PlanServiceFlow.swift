@@ -62,6 +62,20 @@ struct FlowOutput: PlanStageOutput {
         }
     }
 
+    mutating func append(_ piece: Self) {
+        let a = assignments.appendBlocks(of: piece.assignments), b = unmet.appendBlocks(of: piece.unmet)
+        assignmentTarget.append(contentsOf: repeatElement(-1, count: a - assignmentTarget.count))
+        assignmentTarget.append(contentsOf: piece.assignmentTarget)
+        assignmentTarget.append(contentsOf: repeatElement(-1, count: assignments.count - assignmentTarget.count))
+        for i in 0..<piece.leftCount {
+            aFirst.append(piece.aFirst[i] + Int32(a))
+            aCount.append(piece.aCount[i])
+            uFirst.append(piece.uFirst[i] + Int32(b))
+            uCount.append(piece.uCount[i])
+        }
+        deadLines += piece.deadLines
+    }
+
     func flows(local: Int, into out: inout [(right: Int32, amount: Int32)]) {
         let a = Int(aFirst[local])
         for k in a..<(a + Int(aCount[local])) {
