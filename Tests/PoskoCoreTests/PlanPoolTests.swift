@@ -63,7 +63,7 @@ import Testing
         var first = FlowOutput()
         let (a, u) = first.startLeft()
         first.assignments.append(line("x", amount: 3))
-        first.assignmentTarget.append(4)
+        first.assignmentFlow.append(PlanLineFlow(target: 4, amount: 3))
         first.closeLeft(assignmentsFrom: a, unmetFrom: u)
         before.setLeft(0, from: first, otherLocal: 0)
 
@@ -71,7 +71,7 @@ import Testing
         var second = FlowOutput()
         let (b, v) = second.startLeft()
         second.assignments.append(line("y", amount: 5))
-        second.assignmentTarget.append(9)
+        second.assignmentFlow.append(PlanLineFlow(target: 9, amount: 5))
         second.closeLeft(assignmentsFrom: b, unmetFrom: v)
         after.setLeft(0, from: second, otherLocal: 0)
 
@@ -111,7 +111,7 @@ import Testing
                 let (a, u) = out.startLeft()
                 for t in lefts {
                     out.assignments.append(line("t\(t)", amount: Int(t) + 1))
-                    out.assignmentTarget.append(t)
+                    out.assignmentFlow.append(PlanLineFlow(target: t, amount: t + 1))
                 }
                 out.closeLeft(assignmentsFrom: a, unmetFrom: u)
             }

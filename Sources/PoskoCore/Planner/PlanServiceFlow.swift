@@ -3,8 +3,8 @@ import Foundation
 /// Lines of one service-flow component, grouped by its left nodes (displaced post × fields).
 struct FlowOutput: PlanStageOutput {
     var assignments = PlanPool<PlanAssignment>()
-    /// Target slot of each assignment.
-    var assignmentTarget: [Int32] = []
+    /// Target slot and amount of each assignment (read without touching the lines).
+    var assignmentFlow: [PlanLineFlow] = []
     var unmet = PlanPool<PlanUnmet>()
     /// Per local left: its assignments `aFirst[i] ..< aFirst[i] + aCount[i]`, and its unmet line.
     var aFirst: [Int32] = []
@@ -25,11 +25,11 @@ struct FlowOutput: PlanStageOutput {
         uCount.append(0)
     }
 
-    /// Where the next left's lines go (a shared pool starts a new block); `assignmentTarget` is
+    /// Where the next left's lines go (a shared pool starts a new block); `assignmentFlow` is
     /// padded to follow the assignment pool's indices.
     mutating func startLeft() -> (assignments: Int, unmet: Int) {
         let a = assignments.appendStart(), b = unmet.appendStart()
-        if assignmentTarget.count < a { assignmentTarget.append(contentsOf: repeatElement(-1, count: a - assignmentTarget.count)) }
+        if assignmentFlow.count < a { assignmentFlow.append(contentsOf: repeatElement(.none, count: a - assignmentFlow.count)) }
         return (a, b)
     }
 
@@ -46,7 +46,7 @@ struct FlowOutput: PlanStageOutput {
         let u = Int(other.uFirst[o]), m = Int(other.uCount[o])
         let (first, firstUnmet) = startLeft()
         assignments.append(from: other.assignments, a, n)
-        assignmentTarget.append(contentsOf: other.assignmentTarget[a..<(a + n)])
+        assignmentFlow.append(contentsOf: other.assignmentFlow[a..<(a + n)])
         unmet.append(from: other.unmet, u, m)
         if local == aFirst.count {
             aFirst.append(Int32(first))
@@ -64,9 +64,9 @@ struct FlowOutput: PlanStageOutput {
 
     mutating func append(_ piece: Self) {
         let a = assignments.appendBlocks(of: piece.assignments), b = unmet.appendBlocks(of: piece.unmet)
-        assignmentTarget.append(contentsOf: repeatElement(-1, count: a - assignmentTarget.count))
-        assignmentTarget.append(contentsOf: piece.assignmentTarget)
-        assignmentTarget.append(contentsOf: repeatElement(-1, count: assignments.count - assignmentTarget.count))
+        assignmentFlow.append(contentsOf: repeatElement(.none, count: a - assignmentFlow.count))
+        assignmentFlow.append(contentsOf: piece.assignmentFlow)
+        assignmentFlow.append(contentsOf: repeatElement(.none, count: assignments.count - assignmentFlow.count))
         for i in 0..<piece.leftCount {
             aFirst.append(piece.aFirst[i] + Int32(a))
             aCount.append(piece.aCount[i])
@@ -79,7 +79,7 @@ struct FlowOutput: PlanStageOutput {
     func flows(local: Int, into out: inout [(right: Int32, amount: Int32)]) {
         let a = Int(aFirst[local])
         for k in a..<(a + Int(aCount[local])) {
-            out.append((assignmentTarget[k], Int32(clamping: assignments[k].amount)))
+            out.append((assignmentFlow[k].target, assignmentFlow[k].amount))
         }
     }
 
@@ -88,6 +88,14 @@ struct FlowOutput: PlanStageOutput {
         for i in 0..<leftCount { fresh.setLeft(i, from: self, otherLocal: i) }
         self = fresh
     }
+}
+
+/// Target slot and units of one assignment line.
+struct PlanLineFlow: Sendable {
+    var target: Int32
+    var amount: Int32
+    /// Fills indices a pool skipped.
+    static let none = PlanLineFlow(target: -1, amount: 0)
 }
 
 /// An operator's forbidden arc, in index form.
@@ -336,7 +344,7 @@ struct ServiceFlowStage: PlanStage, Sendable {
                 fallbackRank: rank > 0 ? rank : nil, overrideID: nil,
                 reason: PlanText.assignment(source: src, target: index.postNames[q], rank: rank, metres: Int(arena.dist[k]),
                                             spare: Int(inputs.spare[t]))))
-            out.assignmentTarget.append(Int32(t))
+            out.assignmentFlow.append(PlanLineFlow(target: Int32(t), amount: Int32(clamping: amount)))
         }
         let unmet = result.unmet[li]
         if unmet > 0 {

@@ -152,52 +152,66 @@ public enum Planner {
         var planTargetsHash = usable?.take(\.planTargetsHash, leaving: []) ?? [UInt64](repeating: 0, count: slotCount)
         var pinsBySlot: [Int32: [Int]] = [:]
         for (i, pin) in ov.pins.enumerated() { pinsBySlot[pin.slot, default: []].append(i) }
-        for k in 0..<chunkCount where chunkDirty[k] {
-            stats.rebuiltChunks += 1
-            for (i, t) in flowChunks.targets[k].enumerated() { received[Int(t)] -= Int32(clamping: flowChunks.assignments[k][i].amount) }
-            var lines: [PlanAssignment] = []
-            var unmetLines: [PlanUnmet] = []
+        let rebuilt = (0..<chunkCount).filter { chunkDirty[$0] }
+        stats.rebuiltChunks += rebuilt.count
+        for k in rebuilt {
+            for (i, t) in flowChunks.targets[k].enumerated() { received[Int(t)] -= flowChunks.amounts[k][i] }
             var targets: [Int32] = []
             var amounts: [Int32] = []
             var starts: [Int32] = [0]
-            var moved = 0, unmetUnits = 0
+            var moved = 0
             let lo = k * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
             for s in lo..<hi {
                 let first = targets.count
                 for i in pinsBySlot[Int32(s)] ?? [] {
-                    lines.append(ov.pins[i].line)
                     targets.append(ov.pins[i].target)
+                    amounts.append(Int32(clamping: ov.pins[i].line.amount))
                 }
                 let c = Int(flowStore.leftCluster[s])
                 if c >= 0 {
                     let local = Int(flowStore.leftLocal[s])
                     let a = Int(flowStore.outputs[c].value.aFirst[local]), n = Int(flowStore.outputs[c].value.aCount[local])
-                    flowStore.outputs[c].value.assignments.copy(a, n, into: &lines)
-                    targets.append(contentsOf: flowStore.outputs[c].value.assignmentTarget[a..<(a + n)])
-                    let u = Int(flowStore.outputs[c].value.uFirst[local]), m = Int(flowStore.outputs[c].value.uCount[local])
-                    flowStore.outputs[c].value.unmet.copy(u, m, into: &unmetLines)
+                    for flow in flowStore.outputs[c].value.assignmentFlow[a..<(a + n)] {
+                        targets.append(flow.target)
+                        amounts.append(flow.amount)
+                    }
                 }
                 starts.append(Int32(targets.count))
                 planTargetsHash[s] = PlanChunking.hash(targets[first...])
             }
             for (i, t) in targets.enumerated() {
-                received[Int(t)] += Int32(clamping: lines[i].amount)
-                amounts.append(Int32(clamping: lines[i].amount))
-                moved += lines[i].amount
+                received[Int(t)] += amounts[i]
+                moved += Int(amounts[i])
             }
-            for line in unmetLines { unmetUnits += line.amount }
-            flowChunks.assignments[k] = lines
-            flowChunks.unmet[k] = unmetLines
             flowChunks.targets[k] = targets
             flowChunks.amounts[k] = amounts
             flowChunks.slotStart[k] = starts
             flowChunks.moved[k] = moved
-            flowChunks.unmetUnits[k] = unmetUnits
+        }
+        // The rebuilt chunks' lines are copied on another thread while cadres are planned.
+        let flowLines = PlanBackground(threads: settings.parallelism) { [flowStore, pins = ov.pins, pinsBySlot] in
+            rebuilt.map { k -> (lines: [PlanAssignment], unmet: [PlanUnmet], unmetUnits: Int) in
+                var lines: [PlanAssignment] = []
+                var unmetLines: [PlanUnmet] = []
+                var unmetUnits = 0
+                let lo = k * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
+                for s in lo..<hi {
+                    for i in pinsBySlot[Int32(s)] ?? [] { lines.append(pins[i].line) }
+                    let c = Int(flowStore.leftCluster[s])
+                    guard c >= 0 else { continue }
+                    let local = Int(flowStore.leftLocal[s])
+                    let a = Int(flowStore.outputs[c].value.aFirst[local]), n = Int(flowStore.outputs[c].value.aCount[local])
+                    flowStore.outputs[c].value.assignments.copy(a, n, into: &lines)
+                    let u = Int(flowStore.outputs[c].value.uFirst[local]), m = Int(flowStore.outputs[c].value.uCount[local])
+                    flowStore.outputs[c].value.unmet.copy(u, m, into: &unmetLines)
+                }
+                for line in unmetLines { unmetUnits += line.amount }
+                return (lines, unmetLines, unmetUnits)
+            }
         }
         let movedTotal = flowChunks.moved.reduce(0, +)
-        let unmetTotal = flowChunks.unmetUnits.reduce(0, +)
         var assignmentCount = 0
-        for chunk in flowChunks.assignments { assignmentCount += chunk.count }
+        for chunk in flowChunks.targets { assignmentCount += chunk.count }
 
         // 6. Cadres: who is needed where, who is free.
         var cadreInputs = availability.wait()
@@ -286,6 +300,13 @@ public enum Planner {
         }
         var cadresAssigned = 0
         for chunk in cadreChunks.assignments { cadresAssigned += chunk.count }
+
+        for (k, chunk) in zip(rebuilt, flowLines.wait()) {
+            flowChunks.assignments[k] = chunk.lines
+            flowChunks.unmet[k] = chunk.unmet
+            flowChunks.unmetUnits[k] = chunk.unmetUnits
+        }
+        let unmetTotal = flowChunks.unmetUnits.reduce(0, +)
 
         let plan = Plan(
             version: version, at: at, assignments: PlanLines(chunks: flowChunks.assignments),
