@@ -60,6 +60,10 @@ struct PlanFlowChunks: Sendable {
     static func targets(of pairs: [(source: Int32, target: Int32, amount: Int32)], slotCount: Int) -> PlanFlowChunks {
         let n = PlanChunking.count(slots: slotCount)
         var out = PlanFlowChunks(chunks: n)
+        if pairs.isEmpty {
+            for k in 0..<n { out.slotStart[k] = [Int32](repeating: 0, count: min(slotCount - k * PlanChunking.size, PlanChunking.size) + 1) }
+            return out
+        }
         var perSlot = [[(Int32, Int32)]](repeating: [], count: slotCount)
         for p in pairs where Int(p.source) < slotCount { perSlot[Int(p.source)].append((p.target, p.amount)) }
         for k in 0..<n {

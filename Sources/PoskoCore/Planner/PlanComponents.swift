@@ -794,20 +794,20 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
         }
 
         var groups: [PlanGroup] = []
-        var keys: [[Int32]] = []
-        var hashes: [UInt64] = []
-        var outputsFound: [Output?] = []
         var localOf = [Int32](repeating: -1, count: rightCount)
         groups.reserveCapacity(groupLefts.count)
         for lefts in groupLefts {
-            let group = PlanGroup(lefts: lefts, arena: arena, arcFrom: arcFrom, arcTo: arcTo, localOf: &localOf)
-            let rights = group.rights
-
-            // Clusters above the exact limit are repaired in place, never matched by key.
-            var key: [Int32] = []
-            var hash: UInt64 = 0
-            if lefts.count <= limits.exactLimit {
-                key = [Int32(lefts.count), Int32(rights.count)]
+            groups.append(PlanGroup(lefts: lefts, arena: arena, arcFrom: arcFrom, arcTo: arcTo, localOf: &localOf))
+        }
+        // Each group's key, and the dissolved cluster's output when one had the same problem.
+        let exactLimit = limits.exactLimit
+        let matched = PlanParallel.ranges(groups.count, threads: limits.parallelism, minimum: 256) { [groups] range in
+            range.map { g -> (key: [Int32], hash: UInt64, found: Output?) in
+                let group = groups[g]
+                let lefts = group.lefts, rights = group.rights
+                // Clusters above the exact limit are repaired in place, never matched by key.
+                guard lefts.count <= exactLimit else { return ([], 0, nil) }
+                var key = [Int32(lefts.count), Int32(rights.count)]
                 key.reserveCapacity(2 + lefts.count * 8 + rights.count * 2 + group.arcIndex.count * 6)
                 for (li, l) in lefts.enumerated() {
                     stage.encodeLeft(Int(l), arcs: Int(group.arcStart[li + 1] - group.arcStart[li]), into: &key)
@@ -824,18 +824,11 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
                 }
                 var hasher = PlanHasher()
                 for v in key { hasher.add(Int(v)) }
-                hash = hasher.value
+                let found = droppedByHash[hasher.value]?.first(where: { $0.key == key })?.output
+                return (key, hasher.value, found)
             }
-            var found: Output?
-            for candidate in droppedByHash[hash] ?? [] where !key.isEmpty && candidate.key == key {
-                found = candidate.output
-                break
-            }
-            groups.append(group)
-            keys.append(key)
-            hashes.append(hash)
-            outputsFound.append(found)
-        }
+        }.flatMap { $0 }
+        let outputsFound = matched.map(\.found)
 
         // Solve what was not found, largest first, on up to `parallelism` threads.
         let toSolve = groups.indices.filter { outputsFound[$0] == nil }.sorted {
@@ -846,6 +839,9 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             solved[g] = result
         }
 
+        let clusters = PlanParallel.ranges(groups.count, threads: limits.parallelism, minimum: 256) { [groups] range in
+            range.map { PlanCluster(group: groups[$0], arena: arena, key: matched[$0].key, hash: matched[$0].hash) }
+        }.flatMap { $0 }
         var out: [(cluster: PlanCluster, output: Output)] = []
         out.reserveCapacity(groups.count)
         for g in groups.indices {
@@ -864,7 +860,7 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             } else {
                 output = Output()
             }
-            out.append((PlanCluster(group: group, arena: arena, key: keys[g], hash: hashes[g]), output))
+            out.append((clusters[g], output))
         }
         return out
     }

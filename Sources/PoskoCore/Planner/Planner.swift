@@ -84,7 +84,7 @@ public enum Planner {
                 }
             }
             previousFlows = PlanFlowChunks.targets(of: pairs, slotCount: slotCount)
-            previousTargetsHash = (0..<slotCount).map { previousFlows.targetsHash($0) }
+            previousTargetsHash = pairs.isEmpty ? [UInt64](repeating: 0, count: slotCount) : (0..<slotCount).map { previousFlows.targetsHash($0) }
             previousCadreSlot = cadreSlot
         }
 
@@ -189,7 +189,7 @@ public enum Planner {
             flowChunks.moved[k] = moved
         }
         // The rebuilt chunks' lines are copied on another thread while cadres are planned.
-        let flowLines = PlanBackground(threads: settings.parallelism) { [flowStore, pins = ov.pins, pinsBySlot] in
+        let flowLines = PlanBackground(threads: rebuilt.isEmpty ? 1 : settings.parallelism) { [flowStore, pins = ov.pins, pinsBySlot] in
             rebuilt.map { k -> (lines: [PlanAssignment], unmet: [PlanUnmet], unmetUnits: Int) in
                 var lines: [PlanAssignment] = []
                 var unmetLines: [PlanUnmet] = []
@@ -269,34 +269,49 @@ public enum Planner {
         var cadreChunks = usable?.take(\.cadreChunks, leaving: PlanCadreChunks(chunks: 0)) ?? PlanCadreChunks(chunks: chunkCount)
         var planCadreSlot = usable?.take(\.planCadreSlot, leaving: []) ?? [Int32](repeating: -1, count: cadreCount)
         var movedCadres: [Int32] = []
-        for k in 0..<chunkCount where cadreDirty[k] {
-            stats.rebuiltChunks += 1
+        let rebuiltCadre = (0..<chunkCount).filter { cadreDirty[$0] }
+        stats.rebuiltChunks += rebuiltCadre.count
+        for k in rebuiltCadre {
             let lo = k * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
             for c in cadreChunks.cadres[k] where planCadreSlot[Int(c)] >= Int32(lo) && planCadreSlot[Int(c)] < Int32(hi) {
                 planCadreSlot[Int(c)] = -1
                 movedCadres.append(c)
             }
-            var lines: [PlanCadreAssignment] = []
-            var shortageLines: [PlanCadreShortage] = []
             var cadres: [Int32] = []
             for s in lo..<hi {
                 let c = Int(cadreStore.leftCluster[s])
                 guard c >= 0 else { continue }
                 let local = Int(cadreStore.leftLocal[s])
                 let a = Int(cadreStore.outputs[c].value.aFirst[local]), n = Int(cadreStore.outputs[c].value.aCount[local])
-                cadreStore.outputs[c].value.assignments.copy(a, n, into: &lines)
-                for j in a..<(a + n) {
-                    let cadre = cadreStore.outputs[c].value.assignmentCadre[j]
+                for cadre in cadreStore.outputs[c].value.assignmentCadre[a..<(a + n)] {
                     cadres.append(cadre)
                     planCadreSlot[Int(cadre)] = Int32(s)
                     movedCadres.append(cadre)
                 }
-                let u = Int(cadreStore.outputs[c].value.sFirst[local]), m = Int(cadreStore.outputs[c].value.sCount[local])
-                cadreStore.outputs[c].value.shortages.copy(u, m, into: &shortageLines)
             }
-            cadreChunks.assignments[k] = lines
-            cadreChunks.shortages[k] = shortageLines
             cadreChunks.cadres[k] = cadres
+        }
+        // Their lines, copied on the planner's threads (a full plan rebuilds every chunk).
+        let cadreLines = PlanParallel.ranges(rebuiltCadre.count, threads: settings.parallelism, minimum: 64) { [cadreStore] range in
+            range.map { r -> (lines: [PlanCadreAssignment], shortages: [PlanCadreShortage]) in
+                var lines: [PlanCadreAssignment] = []
+                var shortageLines: [PlanCadreShortage] = []
+                let lo = rebuiltCadre[r] * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
+                for s in lo..<hi {
+                    let c = Int(cadreStore.leftCluster[s])
+                    guard c >= 0 else { continue }
+                    let local = Int(cadreStore.leftLocal[s])
+                    let a = Int(cadreStore.outputs[c].value.aFirst[local]), n = Int(cadreStore.outputs[c].value.aCount[local])
+                    cadreStore.outputs[c].value.assignments.copy(a, n, into: &lines)
+                    let u = Int(cadreStore.outputs[c].value.sFirst[local]), m = Int(cadreStore.outputs[c].value.sCount[local])
+                    cadreStore.outputs[c].value.shortages.copy(u, m, into: &shortageLines)
+                }
+                return (lines, shortageLines)
+            }
+        }
+        for (k, chunk) in zip(rebuiltCadre, cadreLines.joined()) {
+            cadreChunks.assignments[k] = chunk.lines
+            cadreChunks.shortages[k] = chunk.shortages
         }
         var cadresAssigned = 0
         for chunk in cadreChunks.assignments { cadresAssigned += chunk.count }
