@@ -4,12 +4,13 @@
 # banjir emergency over 25 kabupaten/kota and 30% of the posts reported closed through the
 # API (the flood of Benchmarks/planner), RSS once the plan has settled. Target: RSS < 300 MB.
 # Runs with MALLOC_ARENA_MAX=2 like systemd/posko.service (POSKO_ENV= to run without).
-# Usage: bash Benchmarks/http/province.sh
+# Usage: bash Benchmarks/http/province.sh   (POSKO_BIN=path/to/posko to measure another build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${TMPDIR:-/tmp}/posko-province
 [ -d "$out/playbooks" ] || bash Benchmarks/province/generate.sh "$out"
-swift build -c release --product posko >/dev/null
+bin=${POSKO_BIN:-}
+if [ -z "$bin" ]; then swift build -c release --product posko >/dev/null; bin=.build/release/posko; fi
 dir=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 mkdir -p "$dir/secrets"
@@ -29,7 +30,7 @@ channels:
     - { name: bpbd-provinsi, url: "http://127.0.0.1:9/none", secret_files: [$dir/secrets/wh] }
 YAML
 start=$(date +%s.%N)
-env POSKO_LOG_LEVEL=warning ${POSKO_ENV:-MALLOC_ARENA_MAX=2} .build/release/posko serve --config "$dir/posko.yaml" 2>"$dir/log" &
+env POSKO_LOG_LEVEL=warning ${POSKO_ENV:-MALLOC_ARENA_MAX=2} "$bin" serve --config "$dir/posko.yaml" 2>"$dir/log" &
 pid=$!
 until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
   kill -0 $pid 2>/dev/null || { cat "$dir/log"; exit 1; }

@@ -124,10 +124,12 @@ public struct DrillRunner {
             known = (coordinator.changeCount, state, deadlines, nil)
             return (state, deadlines)
         }
+        // Evaluated again only for the posts a change touched or whose deadline passed.
+        var tracker = ContinuityTracker(set: set)
         func states() throws -> [PostFieldState] {
             let state = try stateAndDeadlines().0
             if let states = known?.states { return states }
-            let states = ContinuityEvaluator.evaluate(set, state: state, now: now)
+            let states = tracker.update(state: state, now: now)
             known?.states = states
             return states
         }

@@ -38,40 +38,50 @@ public enum ContinuityEvaluator {
         out.reserveCapacity(set.posts.count * 6)
         for pb in set.playbooks {
             for post in pb.pos {
-                let covering = cover.covering(post.kelurahan)
-                var hazards: [Hazard] = []
-                var overdue = false
-                if !covering.isEmpty {
-                    for e in covering where post.rawan.contains(e.hazard) && !hazards.contains(e.hazard) { hazards.append(e.hazard) }
-                    hazards.sort()
-                    let since = covering.lazy.map(\.declaredAt).min() ?? now
-                    let anchor = max(since, state.lastCheckIn[post.id] ?? since)
-                    overdue = now.timeIntervalSince(anchor) > Double(post.laporSetiap)
-                }
-                let hasReports = reported.contains(post.id)
-                for bidang in Bidang.allCases {
-                    guard let load = post.layanan[bidang] else { continue }
-                    let report = hasReports ? state.reports[PostField(post.id, bidang)] : nil
-                    var status = report?.status ?? .berjalan
-                    if overdue { status = .tidakDiketahui }
-                    let capacity: Int = switch status {
-                    case .berjalan: load.kapasitas
-                    case .terganggu: min(load.kapasitas, report?.capacity ?? load.kapasitas / 2)
-                    case .tutup, .tidakDiketahui: 0
-                    }
-                    let served = min(load.sasaran, capacity)
-                    let functioning = status == .berjalan || status == .terganggu
-                    out.append(PostFieldState(
-                        postID: post.id, kelurahan: post.kelurahan, bidang: bidang, status: status,
-                        demand: load.sasaran, capacity: capacity, served: served,
-                        displaced: load.sasaran - served,
-                        spare: functioning && hazards.isEmpty ? capacity - served : 0,
-                        activeHazards: hazards, overdue: overdue, affected: !covering.isEmpty
-                    ))
-                }
+                evaluate(post, covering: cover.covering(post.kelurahan), state: state, hasReports: reported.contains(post.id),
+                         now: now, into: &out)
             }
         }
         return out
+    }
+
+    /// Appends the states of one post (its fields in ``Bidang`` order); returns the moment its
+    /// check-in deadline passes (nil when no emergency covers it).
+    @discardableResult
+    static func evaluate(_ post: Post, covering: [Emergency], state: OperationalState, hasReports: Bool, now: Date,
+                         into out: inout [PostFieldState]) -> Date? {
+        var hazards: [Hazard] = []
+        var overdue = false
+        var deadline: Date?
+        if !covering.isEmpty {
+            for e in covering where post.rawan.contains(e.hazard) && !hazards.contains(e.hazard) { hazards.append(e.hazard) }
+            hazards.sort()
+            let since = covering.lazy.map(\.declaredAt).min() ?? now
+            let anchor = max(since, state.lastCheckIn[post.id] ?? since)
+            overdue = now.timeIntervalSince(anchor) > Double(post.laporSetiap)
+            deadline = anchor.addingTimeInterval(Double(post.laporSetiap))
+        }
+        for bidang in Bidang.allCases {
+            guard let load = post.layanan[bidang] else { continue }
+            let report = hasReports ? state.reports[PostField(post.id, bidang)] : nil
+            var status = report?.status ?? .berjalan
+            if overdue { status = .tidakDiketahui }
+            let capacity: Int = switch status {
+            case .berjalan: load.kapasitas
+            case .terganggu: min(load.kapasitas, report?.capacity ?? load.kapasitas / 2)
+            case .tutup, .tidakDiketahui: 0
+            }
+            let served = min(load.sasaran, capacity)
+            let functioning = status == .berjalan || status == .terganggu
+            out.append(PostFieldState(
+                postID: post.id, kelurahan: post.kelurahan, bidang: bidang, status: status,
+                demand: load.sasaran, capacity: capacity, served: served,
+                displaced: load.sasaran - served,
+                spare: functioning && hazards.isEmpty ? capacity - served : 0,
+                activeHazards: hazards, overdue: overdue, affected: !covering.isEmpty
+            ))
+        }
+        return deadline
     }
 
     /// A post's check-in deadline during an emergency: `laporSetiap` after the later of the

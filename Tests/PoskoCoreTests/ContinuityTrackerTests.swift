@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import PoskoCore
+
+/// The tracker evaluates again only what changed; its states must always be exactly a full
+/// evaluation's, whatever happens between two looks.
+@Suite struct ContinuityTrackerTests {
+    let set = PlanFixtures.binjai
+
+    @Test(arguments: [UInt64(3), 17, 42])
+    func followsAFullEvaluationThroughRandomChanges(seed: UInt64) {
+        var rng = PlanTestRandom(seed: seed)
+        var now = PlanFixtures.now
+        var state = PlanFixtures.flood()
+        var tracker = ContinuityTracker(set: set)
+        let posts = set.posts.keys.sorted()
+        var partial = 0
+        #expect(tracker.update(state: state, now: now) == ContinuityEvaluator.evaluate(set, state: state, now: now))
+        for step in 0..<120 {
+            let post = posts[Int(rng.next() % UInt64(posts.count))]
+            switch rng.next() % 8 {
+            case 0: PlanFixtures.report(&state, set, post, .tutup)
+            case 1: PlanFixtures.report(&state, set, post, .berjalan)
+            case 2: PlanFixtures.report(&state, set, post, .terganggu, bidang: .kesehatan, capacity: Int(rng.next() % 40))
+            case 3: state.lastCheckIn[post] = now
+            case 4: state.reports = state.reports.filter { $0.key.postID != post }
+            case 5 where rng.next() % 5 == 0:
+                // Another emergency, or the first one ended: everything is evaluated again.
+                if state.emergencies.count == 1 {
+                    state.emergencies.append(Emergency(id: "longsor-\(step)", hazard: .tanahLongsor, status: .siagaDarurat,
+                                                       areas: ["12.75.01"], declaredAt: now, source: "operator:test"))
+                } else {
+                    state.emergencies.removeLast()
+                }
+            default: break
+            }
+            // Time moves on: by nothing, by minutes, or past many posts' check-in deadlines.
+            now = now.addingTimeInterval([0, 60, 1_800, 7_200, 21_600][Int(rng.next() % 5)])
+            let full = ContinuityEvaluator.evaluate(set, state: state, now: now)
+            let tracked = tracker.update(state: state, now: now)
+            #expect(tracked == full, "step \(step)")
+            if tracked == full { partial += 1 }
+        }
+        #expect(partial == 120)
+        // A clock that goes back is evaluated from scratch, not from the later look.
+        let earlier = PlanFixtures.now
+        #expect(tracker.update(state: state, now: earlier) == ContinuityEvaluator.evaluate(set, state: state, now: earlier))
+    }
+
+    @Test func silencePastTheDeadlineMakesAPostUnknownWithoutAnyOtherChange() throws {
+        let state = PlanFixtures.flood()
+        var tracker = ContinuityTracker(set: set)
+        let before = tracker.update(state: state, now: PlanFixtures.now)
+        #expect(!before.contains { $0.status == .tidakDiketahui })
+        let post = try #require(set.posts.values.filter { $0.kecamatan == "12.75.02" }.min { ($0.laporSetiap, $0.id) < ($1.laporSetiap, $1.id) })
+        let later = PlanFixtures.now.addingTimeInterval(Double(post.laporSetiap) + 60)
+        let after = tracker.update(state: state, now: later)
+        #expect(after.contains { $0.postID == post.id && $0.status == .tidakDiketahui })
+        #expect(after == ContinuityEvaluator.evaluate(set, state: state, now: later))
+    }
+}
