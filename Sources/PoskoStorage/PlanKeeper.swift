@@ -17,6 +17,8 @@ public final class PlanKeeper: Sendable {
         /// Where `plan`'s line chunks are stored.
         var stored = PlanArchive.Known()
         var cache: PlanCache?
+        /// The last evaluation, updated for what changed since.
+        var tracker: ContinuityTracker?
         /// Kelurahan × field cells below the coverage threshold in the current plan.
         var lowCells: Set<String> = []
     }
@@ -59,18 +61,22 @@ public final class PlanKeeper: Sendable {
         let set = coordinator.playbooks
         let state = try known ?? coordinator.store.operationalState()
         let overrides = try activeOverrides()
-        let states = evaluated ?? ContinuityEvaluator.evaluate(set, state: state, now: at)
-        let (index, previous, cache) = memory.withLock { m -> (PlanningIndex, Plan?, PlanCache?) in
+        let (index, previous, cache, taken) = memory.withLock { m -> (PlanningIndex, Plan?, PlanCache?, ContinuityTracker?) in
             if m.index == nil || m.digest != set.digest {
                 m.index = PlanningIndex(set: set, settings: settings)
                 m.digest = set.digest
                 m.cache = nil
+                m.tracker = nil
             }
             // Handed over, not shared: the planner then updates the cache in place.
-            let cache = m.cache
+            let cache = m.cache, tracker = m.tracker
             m.cache = nil
-            return (m.index!, m.plan, cache)
+            m.tracker = nil
+            return (m.index!, m.plan, cache, tracker)
         }
+        var tracker = taken ?? ContinuityTracker(set: set)
+        let states = evaluated ?? tracker.update(state: state, now: at)
+        memory.withLock { if $0.digest == set.digest { $0.tracker = tracker } }
         // Without a plan in memory (first run, or a stored one that did not read) numbering
         // continues after the stored versions.
         let version = try (previous?.version ?? coordinator.store.read { db in
