@@ -60,27 +60,16 @@ import Testing
 
     @Test func aServiceFlowOutputRewrittenWhileSharedKeepsBothVersions() {
         var before = FlowOutput()
-        var first = FlowOutput()
-        let (a, u) = first.startLeft()
-        first.assignments.append(line("x", amount: 3))
-        first.assignmentFlow.append(PlanLineFlow(target: 4, amount: 3))
-        first.closeLeft(assignmentsFrom: a, unmetFrom: u)
-        before.setLeft(0, from: first, otherLocal: 0)
-
+        before.setLeft(0, from: output([[4]]), otherLocal: 0)
         var after = before
-        var second = FlowOutput()
-        let (b, v) = second.startLeft()
-        second.assignments.append(line("y", amount: 5))
-        second.assignmentFlow.append(PlanLineFlow(target: 9, amount: 5))
-        second.closeLeft(assignmentsFrom: b, unmetFrom: v)
-        after.setLeft(0, from: second, otherLocal: 0)
+        after.setLeft(0, from: output([[9]]), otherLocal: 0)
 
         var flows: [(right: Int32, amount: Int32)] = []
         before.flows(local: 0, into: &flows)
-        #expect(flows.map(\.right) == [4] && flows.map(\.amount) == [3])
+        #expect(flows.map(\.right) == [4] && flows.map(\.amount) == [5])
         flows.removeAll()
         after.flows(local: 0, into: &flows)
-        #expect(flows.map(\.right) == [9] && flows.map(\.amount) == [5])
+        #expect(flows.map(\.right) == [9] && flows.map(\.amount) == [10])
         #expect(after.liveLines == 1 && after.deadLines == 1)
         after.compact()
         flows.removeAll()
@@ -105,21 +94,9 @@ import Testing
     }
 
     @Test func outputPiecesJoinWithTheirLinesAndFlows() {
-        func piece(_ targets: [[Int32]]) -> FlowOutput {
-            var out = FlowOutput()
-            for lefts in targets {
-                let (a, u) = out.startLeft()
-                for t in lefts {
-                    out.assignments.append(line("t\(t)", amount: Int(t) + 1))
-                    out.assignmentFlow.append(PlanLineFlow(target: t, amount: t + 1))
-                }
-                out.closeLeft(assignmentsFrom: a, unmetFrom: u)
-            }
-            return out
-        }
         let lefts: [[Int32]] = [[1, 2], [], [3], [4, 5, 6]]
-        var joined = piece(Array(lefts[0..<2]))
-        joined.append(piece(Array(lefts[2...])))
+        var joined = output(Array(lefts[0..<2]))
+        joined.append(output(Array(lefts[2...])))
         #expect(joined.leftCount == 4)
         for (i, expected) in lefts.enumerated() {
             var flows: [(right: Int32, amount: Int32)] = []
@@ -130,6 +107,20 @@ import Testing
             #expect(lines.map(\.to) == expected.map { "t\($0)" })
         }
         #expect(joined.liveLines == 6 && joined.deadLines == 0)
+    }
+
+    /// An output with one left per list, each sending `t + 1` units to every target `t` listed.
+    private func output(_ targets: [[Int32]]) -> FlowOutput {
+        var out = FlowOutput()
+        for lefts in targets {
+            let (a, u) = out.startLeft()
+            for t in lefts {
+                out.assignments.append(line("t\(t)", amount: Int(t) + 1))
+                out.assignmentFlow.append(PlanLineFlow(target: t, amount: t + 1))
+            }
+            out.closeLeft(assignmentsFrom: a, unmetFrom: u)
+        }
+        return out
     }
 
     private func line(_ to: String, amount: Int) -> PlanAssignment {

@@ -74,6 +74,12 @@ struct CadreOutput: PlanStageOutput {
         deadLines += piece.deadLines
     }
 
+    /// Appends the lines of local left `i`.
+    func copyLines(_ i: Int, into lines: inout [PlanCadreAssignment], _ shortageLines: inout [PlanCadreShortage]) {
+        assignments.copy(Int(aFirst[i]), Int(aCount[i]), into: &lines)
+        shortages.copy(Int(sFirst[i]), Int(sCount[i]), into: &shortageLines)
+    }
+
     func flows(local: Int, into out: inout [(right: Int32, amount: Int32)]) {
         let a = Int(aFirst[local])
         for k in a..<(a + Int(aCount[local])) { out.append((assignmentCadre[k], 1)) }

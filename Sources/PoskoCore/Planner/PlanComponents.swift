@@ -469,6 +469,14 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
     /// Clusters held.
     var liveCount: Int { clusters.count - free.count }
 
+    /// Calls `body` with the output holding left `l`'s lines and `l`'s index in it; not at all
+    /// when `l` is in no cluster.
+    @inline(__always)
+    func withOutput(ofLeft l: Int, _ body: (Output, Int) -> Void) {
+        let c = Int(leftCluster[l])
+        if c >= 0 { body(outputs[c].value, Int(leftLocal[l])) }
+    }
+
     /// Recomputes what a change affects and keeps everything else.
     ///
     /// The affected clusters are those holding a dirty node or reached by a dirty left's new

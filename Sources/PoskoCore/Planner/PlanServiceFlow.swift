@@ -76,6 +76,12 @@ struct FlowOutput: PlanStageOutput {
         deadLines += piece.deadLines
     }
 
+    /// Appends the lines of local left `i`.
+    func copyLines(_ i: Int, into lines: inout [PlanAssignment], _ unmetLines: inout [PlanUnmet]) {
+        assignments.copy(Int(aFirst[i]), Int(aCount[i]), into: &lines)
+        unmet.copy(Int(uFirst[i]), Int(uCount[i]), into: &unmetLines)
+    }
+
     func flows(local: Int, into out: inout [(right: Int32, amount: Int32)]) {
         let a = Int(aFirst[local])
         for k in a..<(a + Int(aCount[local])) {

@@ -167,11 +167,9 @@ public enum Planner {
                     targets.append(ov.pins[i].target)
                     amounts.append(Int32(clamping: ov.pins[i].line.amount))
                 }
-                let c = Int(flowStore.leftCluster[s])
-                if c >= 0 {
-                    let local = Int(flowStore.leftLocal[s])
-                    let a = Int(flowStore.outputs[c].value.aFirst[local]), n = Int(flowStore.outputs[c].value.aCount[local])
-                    for flow in flowStore.outputs[c].value.assignmentFlow[a..<(a + n)] {
+                flowStore.withOutput(ofLeft: s) { out, i in
+                    let a = Int(out.aFirst[i])
+                    for flow in out.assignmentFlow[a..<(a + Int(out.aCount[i]))] {
                         targets.append(flow.target)
                         amounts.append(flow.amount)
                     }
@@ -197,13 +195,7 @@ public enum Planner {
                 let lo = k * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
                 for s in lo..<hi {
                     for i in pinsBySlot[Int32(s)] ?? [] { lines.append(pins[i].line) }
-                    let c = Int(flowStore.leftCluster[s])
-                    guard c >= 0 else { continue }
-                    let local = Int(flowStore.leftLocal[s])
-                    let a = Int(flowStore.outputs[c].value.aFirst[local]), n = Int(flowStore.outputs[c].value.aCount[local])
-                    flowStore.outputs[c].value.assignments.copy(a, n, into: &lines)
-                    let u = Int(flowStore.outputs[c].value.uFirst[local]), m = Int(flowStore.outputs[c].value.uCount[local])
-                    flowStore.outputs[c].value.unmet.copy(u, m, into: &unmetLines)
+                    flowStore.withOutput(ofLeft: s) { $0.copyLines($1, into: &lines, &unmetLines) }
                 }
                 for line in unmetLines { unmetUnits += line.amount }
                 return (lines, unmetLines, unmetUnits)
@@ -279,14 +271,13 @@ public enum Planner {
             }
             var cadres: [Int32] = []
             for s in lo..<hi {
-                let c = Int(cadreStore.leftCluster[s])
-                guard c >= 0 else { continue }
-                let local = Int(cadreStore.leftLocal[s])
-                let a = Int(cadreStore.outputs[c].value.aFirst[local]), n = Int(cadreStore.outputs[c].value.aCount[local])
-                for cadre in cadreStore.outputs[c].value.assignmentCadre[a..<(a + n)] {
-                    cadres.append(cadre)
-                    planCadreSlot[Int(cadre)] = Int32(s)
-                    movedCadres.append(cadre)
+                cadreStore.withOutput(ofLeft: s) { out, i in
+                    let a = Int(out.aFirst[i])
+                    for cadre in out.assignmentCadre[a..<(a + Int(out.aCount[i]))] {
+                        cadres.append(cadre)
+                        planCadreSlot[Int(cadre)] = Int32(s)
+                        movedCadres.append(cadre)
+                    }
                 }
             }
             cadreChunks.cadres[k] = cadres
@@ -297,15 +288,7 @@ public enum Planner {
                 var lines: [PlanCadreAssignment] = []
                 var shortageLines: [PlanCadreShortage] = []
                 let lo = rebuiltCadre[r] * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
-                for s in lo..<hi {
-                    let c = Int(cadreStore.leftCluster[s])
-                    guard c >= 0 else { continue }
-                    let local = Int(cadreStore.leftLocal[s])
-                    let a = Int(cadreStore.outputs[c].value.aFirst[local]), n = Int(cadreStore.outputs[c].value.aCount[local])
-                    cadreStore.outputs[c].value.assignments.copy(a, n, into: &lines)
-                    let u = Int(cadreStore.outputs[c].value.sFirst[local]), m = Int(cadreStore.outputs[c].value.sCount[local])
-                    cadreStore.outputs[c].value.shortages.copy(u, m, into: &shortageLines)
-                }
+                for s in lo..<hi { cadreStore.withOutput(ofLeft: s) { $0.copyLines($1, into: &lines, &shortageLines) } }
                 return (lines, shortageLines)
             }
         }
