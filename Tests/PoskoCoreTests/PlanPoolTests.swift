@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PoskoCore
 
@@ -126,5 +127,24 @@ import Testing
     private func line(_ to: String, amount: Int) -> PlanAssignment {
         PlanAssignment(from: "p", fromKelurahan: "k", to: to, toKelurahan: "k", bidang: .kesehatan, amount: amount,
                        distanceKm: 1, fallbackRank: nil, overrideID: nil, reason: "r")
+    }
+}
+
+/// Work the planner starts on a second thread must come back, also when every thread of the
+/// queue it is sent to is busy waiting for such work.
+@Suite struct PlanBackgroundTests {
+    @Test func valuesComeBackOnOneThreadAndOnMany() {
+        #expect(PlanBackground(threads: 1) { 6 * 7 }.wait() == 42)
+        #expect(PlanBackground(threads: 2) { (1...100).reduce(0, +) }.wait() == 5050)
+    }
+
+    @Test func waitersThatFillTheQueueStillGetTheirValues() {
+        let results = PlanParallelResults<Int>(count: 64)
+        // More waiting workers than cores: their background blocks may find no free thread.
+        DispatchQueue.concurrentPerform(iterations: 64) { i in
+            let inner = PlanBackground(threads: 2) { i * i }
+            results.store(i, inner.wait())
+        }
+        #expect(results.values.map { $0 ?? -1 } == (0..<64).map { $0 * $0 })
     }
 }

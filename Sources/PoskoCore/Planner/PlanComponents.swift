@@ -394,36 +394,51 @@ enum PlanParallel {
     }
 }
 
-/// A value computed on another thread (when `threads > 1`) while the caller goes on; with one
-/// thread it is computed in `wait`.
+/// A value computed on another thread (when `threads > 1`) while the caller goes on. `wait`
+/// computes it itself when no thread has started it yet, so a caller never waits for a queue
+/// that has no thread free (every thread of it waiting in `wait`, say).
 final class PlanBackground<T: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
+    private var started = false
     private var result: T?
-    private let inline: (@Sendable () -> T)?
+    private let body: @Sendable () -> T
 
     init(threads: Int, _ body: @escaping @Sendable () -> T) {
-        if threads > 1 {
-            inline = nil
-            DispatchQueue.global().async { [self] in
-                let value = body()
-                condition.lock()
-                result = value
-                condition.signal()
-                condition.unlock()
-            }
-        } else {
-            inline = body
+        self.body = body
+        guard threads > 1 else { return }
+        DispatchQueue.global().async { [self] in
+            if claim() { finish(body()) }
         }
     }
 
     func wait() -> T {
-        if let inline { return inline() }
+        if claim() {
+            let value = body()
+            finish(value)
+            return value
+        }
         condition.lock()
         defer { condition.unlock() }
         while true {
             if let result { return result }
             condition.wait()
         }
+    }
+
+    /// Whether the caller is the one to compute the value.
+    private func claim() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        if started { return false }
+        started = true
+        return true
+    }
+
+    private func finish(_ value: T) {
+        condition.lock()
+        result = value
+        condition.broadcast()
+        condition.unlock()
     }
 }
 
