@@ -61,7 +61,8 @@ public final class PlanKeeper: Sendable {
         let set = coordinator.playbooks
         let state = try known ?? coordinator.store.operationalState()
         let overrides = try activeOverrides()
-        let (index, previous, cache, taken) = memory.withLock { m -> (PlanningIndex, Plan?, PlanCache?, ContinuityTracker?) in
+        let (index, previous, cache, taken, previousMoved) = memory.withLock {
+            m -> (PlanningIndex, Plan?, PlanCache?, ContinuityTracker?, [PostField: Int]) in
             if m.index == nil || m.digest != set.digest {
                 m.index = PlanningIndex(set: set, settings: settings)
                 m.digest = set.digest
@@ -72,7 +73,7 @@ public final class PlanKeeper: Sendable {
             let cache = m.cache, tracker = m.tracker
             m.cache = nil
             m.tracker = nil
-            return (m.index!, m.plan, cache, tracker)
+            return (m.index!, m.plan, cache, tracker, m.moved)
         }
         var tracker = taken ?? ContinuityTracker(set: set)
         let states = evaluated ?? tracker.update(state: state, now: at)
@@ -98,7 +99,7 @@ public final class PlanKeeper: Sendable {
             return nil
         }
         let diff = PlanDiff.between(previous, plan)
-        let moved = plan.moved
+        let moved = previous == nil ? plan.moved : Self.moved(previousMoved, after: diff)
         let threshold = coordinator.routing.coverageThreshold
         let low = ContinuityView.cells(set, states: states, moved: moved).filter { $0.demand > 0 && $0.coverage < threshold }
         let (wasLow, known) = memory.withLock { ($0.lowCells, $0.stored) }
@@ -111,7 +112,9 @@ public final class PlanKeeper: Sendable {
                          actor: .system, at: at)
             let sent = Set(diff.cadres.filter { $0.kind != .returned }.map(\.cadreID))
             var distanceKm: [String: Double] = [:]
-            for line in plan.cadreAssignments where sent.contains(line.cadreID) { distanceKm[line.cadreID] = line.distanceKm }
+            if !sent.isEmpty {
+                for line in plan.cadreAssignments where sent.contains(line.cadreID) { distanceKm[line.cadreID] = line.distanceKm }
+            }
             for change in diff.cadres {
                 guard let cadre = set.cadres[change.cadreID] else { continue }
                 switch change.kind {
@@ -140,6 +143,18 @@ public final class PlanKeeper: Sendable {
             $0.lowCells = Set(low.map(Self.key))
         }
         return diff
+    }
+
+    /// `Plan.moved` of the new plan from the previous plan's and the diff between them (the
+    /// diff lists every source × field × target whose amount changed).
+    static func moved(_ previous: [PostField: Int], after diff: PlanDiff) -> [PostField: Int] {
+        var out = previous
+        for change in [diff.removed, diff.changed, diff.added].joined() {
+            let key = PostField(change.from, change.bidang)
+            let amount = (out[key] ?? 0) + change.newAmount - change.oldAmount
+            out[key] = amount > 0 ? amount : nil
+        }
+        return out
     }
 
     static func key(_ cell: CoverageCell) -> String { "\(cell.kelurahan)|\(cell.bidang.rawValue)" }

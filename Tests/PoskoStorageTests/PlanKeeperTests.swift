@@ -89,6 +89,8 @@ import Testing
                 t = t.addingTimeInterval(60)
                 _ = try c.report(ReportRequest(post: post.id, bidang: "semua", status: "tutup"), actor: Self.op, at: t)
                 if try keeper.replan(at: t) != nil { plans.append(try #require(keeper.current)) }
+                // The keeper updates `moved` from the diff; it must read as the plan's own.
+                #expect(keeper.moved == keeper.current?.moved)
             }
         }
         try #require(plans.count >= 3, "closing posts one by one changes the plan")
