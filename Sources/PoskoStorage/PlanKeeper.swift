@@ -75,9 +75,14 @@ public final class PlanKeeper: Sendable {
             m.tracker = nil
             return (m.index!, m.plan, cache, tracker, m.moved)
         }
-        var tracker = taken ?? ContinuityTracker(set: set)
-        let states = evaluated ?? tracker.update(state: state, now: at)
-        memory.withLock { if $0.digest == set.digest { $0.tracker = tracker } }
+        let states: [PostFieldState]
+        if let evaluated {
+            states = evaluated
+        } else {
+            var tracker = taken ?? ContinuityTracker(set: set)
+            states = tracker.update(state: state, now: at)
+            memory.withLock { if $0.digest == set.digest { $0.tracker = tracker } }
+        }
         // Without a plan in memory (first run, or a stored one that did not read) numbering
         // continues after the stored versions.
         let version = try (previous?.version ?? coordinator.store.read { db in

@@ -6,7 +6,6 @@ import Foundation
 /// that went back, evaluates everything. The states are always exactly what `evaluate` gives.
 public struct ContinuityTracker: Sendable {
     public private(set) var states: [PostFieldState] = []
-    private let set: PlaybookSet
     private let exercise: Bool
     /// Posts in evaluation order, where each one's states start, and its position by id.
     private let posts: [Post]
@@ -19,7 +18,6 @@ public struct ContinuityTracker: Sendable {
     private var emergencies: [Emergency] = []
 
     public init(set: PlaybookSet, exercise: Bool = false) {
-        self.set = set
         self.exercise = exercise
         var posts: [Post] = [], start: [Int] = [], position: [String: Int] = [:]
         var offset = 0
@@ -89,18 +87,7 @@ public struct ContinuityTracker: Sendable {
     }
 
     private mutating func evaluateAll(state: OperationalState, active: [Emergency], now: Date) {
-        var cover = EmergencyCover(active)
-        let reported = Set(state.reports.keys.lazy.map(\.postID))
-        var out: [PostFieldState] = []
-        out.reserveCapacity(posts.count * 6)
-        deadline = []
-        deadline.reserveCapacity(posts.count)
-        for post in posts {
-            let d = ContinuityEvaluator.evaluate(post, covering: cover.covering(post.kelurahan), state: state,
-                                                 hasReports: reported.contains(post.id), now: now, into: &out)
-            deadline.append(d?.timeIntervalSince1970 ?? .infinity)
-        }
-        states = out
+        (states, deadline) = ContinuityEvaluator.evaluate(posts, count: posts.count, emergencies: active, state: state, now: now)
         self.state = state
         self.now = now
         emergencies = active

@@ -31,23 +31,30 @@ public struct PostFieldState: Codable, Sendable, Equatable {
 public enum ContinuityEvaluator {
     /// States for every post × field it serves, sorted by post id then field.
     public static func evaluate(_ set: PlaybookSet, state: OperationalState, now: Date, exercise: Bool = false) -> [PostFieldState] {
-        var cover = EmergencyCover(state.activeEmergencies.filter { $0.exercise == exercise })
+        evaluate(set.playbooks.lazy.flatMap(\.pos), count: set.posts.count,
+                 emergencies: state.activeEmergencies.filter { $0.exercise == exercise }, state: state, now: now).states
+    }
+
+    /// States of `posts` (in their order) under `emergencies`, and each post's check-in
+    /// deadline (seconds since 1970; +∞ when no emergency covers it).
+    static func evaluate(_ posts: some Sequence<Post>, count: Int, emergencies: [Emergency], state: OperationalState,
+                         now: Date) -> (states: [PostFieldState], deadlines: [Double]) {
+        var cover = EmergencyCover(emergencies)
         // Most posts have no report: one set look-up spares them six report look-ups.
         let reported = Set(state.reports.keys.lazy.map(\.postID))
-        var out: [PostFieldState] = []
-        out.reserveCapacity(set.posts.count * 6)
-        for pb in set.playbooks {
-            for post in pb.pos {
-                evaluate(post, covering: cover.covering(post.kelurahan), state: state, hasReports: reported.contains(post.id),
-                         now: now, into: &out)
-            }
+        var out: [PostFieldState] = [], deadlines: [Double] = []
+        out.reserveCapacity(count * 6)
+        deadlines.reserveCapacity(count)
+        for post in posts {
+            let deadline = evaluate(post, covering: cover.covering(post.kelurahan), state: state,
+                                    hasReports: reported.contains(post.id), now: now, into: &out)
+            deadlines.append(deadline?.timeIntervalSince1970 ?? .infinity)
         }
-        return out
+        return (out, deadlines)
     }
 
     /// Appends the states of one post (its fields in ``Bidang`` order); returns the moment its
     /// check-in deadline passes (nil when no emergency covers it).
-    @discardableResult
     static func evaluate(_ post: Post, covering: [Emergency], state: OperationalState, hasReports: Bool, now: Date,
                          into out: inout [PostFieldState]) -> Date? {
         var hazards: [Hazard] = []

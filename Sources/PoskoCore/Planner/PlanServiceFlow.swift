@@ -29,7 +29,7 @@ struct FlowOutput: PlanStageOutput {
     /// padded to follow the assignment pool's indices.
     mutating func startLeft() -> (assignments: Int, unmet: Int) {
         let a = assignments.appendStart(), b = unmet.appendStart()
-        if assignmentFlow.count < a { assignmentFlow.append(contentsOf: repeatElement(.none, count: a - assignmentFlow.count)) }
+        if assignmentFlow.count < a { assignmentFlow.append(contentsOf: repeatElement(.skipped, count: a - assignmentFlow.count)) }
         return (a, b)
     }
 
@@ -64,9 +64,9 @@ struct FlowOutput: PlanStageOutput {
 
     mutating func append(_ piece: Self) {
         let a = assignments.appendBlocks(of: piece.assignments), b = unmet.appendBlocks(of: piece.unmet)
-        assignmentFlow.append(contentsOf: repeatElement(.none, count: a - assignmentFlow.count))
+        assignmentFlow.append(contentsOf: repeatElement(.skipped, count: a - assignmentFlow.count))
         assignmentFlow.append(contentsOf: piece.assignmentFlow)
-        assignmentFlow.append(contentsOf: repeatElement(.none, count: assignments.count - assignmentFlow.count))
+        assignmentFlow.append(contentsOf: repeatElement(.skipped, count: assignments.count - assignmentFlow.count))
         for i in 0..<piece.leftCount {
             aFirst.append(piece.aFirst[i] + Int32(a))
             aCount.append(piece.aCount[i])
@@ -101,7 +101,7 @@ struct PlanLineFlow: Sendable {
     var target: Int32
     var amount: Int32
     /// Fills indices a pool skipped.
-    static let none = PlanLineFlow(target: -1, amount: 0)
+    static let skipped = PlanLineFlow(target: -1, amount: 0)
 }
 
 /// An operator's forbidden arc, in index form.

@@ -320,7 +320,7 @@ public enum Planner {
         if cacheMatchesPrevious, usable != nil {
             flowDigest = usable!.take(\.flowDigest, leaving: [])
             for s in dirtyRights { flowDigest[Int(s)] = PlanChunking.mix(flowBase[Int(s)], planTargetsHash[Int(s)]) }
-            for k in 0..<chunkCount where chunkDirty[k] {
+            for k in rebuilt {
                 for s in (k * PlanChunking.size)..<min(slotCount, (k + 1) * PlanChunking.size) {
                     flowDigest[s] = PlanChunking.mix(flowBase[s], planTargetsHash[s])
                 }
