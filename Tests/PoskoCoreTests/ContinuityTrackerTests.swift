@@ -39,12 +39,31 @@ import Testing
             let full = ContinuityEvaluator.evaluate(set, state: state, now: now)
             let tracked = tracker.update(state: state, now: now)
             #expect(tracked == full, "step \(step)")
-            if tracked == full { partial += 1 }
+            let deadlines = Array(tracker.deadlines)
+            #expect(deadlines == expectedDeadlines(state), "step \(step)")
+            if tracked == full && deadlines == expectedDeadlines(state) { partial += 1 }
+            // What the deadline timer and drills ask of them.
+            let probe = now.addingTimeInterval([-3_600, 0, 1_800, 10_800][Int(rng.next() % 4)])
+            #expect(tracker.nextDeadline(after: probe) == deadlines.first { $0.at > probe }?.at)
+            #expect(tracker.overduePosts(at: probe) == deadlines.filter { $0.at < probe }.map(\.postID).sorted())
+            let window = probe..<probe.addingTimeInterval(900)
+            #expect(tracker.hasDeadline(in: window) == deadlines.contains { window.contains($0.at) })
         }
         #expect(partial == 120)
         // A clock that goes back is evaluated from scratch, not from the later look.
         let earlier = PlanFixtures.now
         #expect(tracker.update(state: state, now: earlier) == ContinuityEvaluator.evaluate(set, state: state, now: earlier))
+    }
+
+    /// The definition: a post an emergency covers must check in `laporSetiap` after the later
+    /// of the earliest covering declaration and its last check-in; by time, then post id.
+    func expectedDeadlines(_ state: OperationalState) -> [ContinuityEvaluator.Deadline] {
+        let active = state.activeEmergencies.filter { !$0.exercise }
+        return set.posts.values.compactMap { post -> ContinuityEvaluator.Deadline? in
+            guard let since = active.filter({ $0.covers(kelurahan: post.kelurahan) }).map(\.declaredAt).min() else { return nil }
+            let anchor = max(since, state.lastCheckIn[post.id] ?? since)
+            return ContinuityEvaluator.Deadline(at: anchor.addingTimeInterval(Double(post.laporSetiap)), postID: post.id)
+        }.sorted { ($0.at, $0.postID) < ($1.at, $1.postID) }
     }
 
     @Test func silencePastTheDeadlineMakesAPostUnknownWithoutAnyOtherChange() throws {

@@ -17,17 +17,21 @@ struct DeadlineService: Service {
 
     func run() async throws {
         var missed = MissedCheckIns()
+        // The deadlines, updated for the posts that changed since the last look.
+        var tracked = coordinator.playbooks.digest
+        var tracker = ContinuityTracker(set: coordinator.playbooks)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let at = now()
             do {
                 let state = try coordinator.store.operationalState()
                 let set = coordinator.playbooks
-                let deadlines = ContinuityEvaluator.deadlines(set, state: state)
-                try missed.announce(deadlines, lastCheckIn: state.lastCheckIn, now: at) { posts in
+                if set.digest != tracked { (tracked, tracker) = (set.digest, ContinuityTracker(set: set)) }
+                tracker.update(state: state, now: at)
+                try missed.announce(tracker.deadlines, lastCheckIn: state.lastCheckIn, now: at) { posts in
                     try coordinator.checkInsMissed(posts, at: at)
                     logger.warning("check-in deadline passed", metadata: ["posts": "\(posts.count)"])
                 }
-                let next = ContinuityEvaluator.nextDeadline(deadlines, now: at)
+                let next = tracker.nextDeadline(after: at)
                 let wait = min(60, max(0.2, (next?.timeIntervalSince(at) ?? 60) + 0.05))
                 try await gracefulSleep(wait)
             } catch is CancellationError {

@@ -111,27 +111,24 @@ public struct DrillRunner {
 
         func note(_ kind: String, _ text: String) { timeline.append(.init(at: now, kind: kind, text: text)) }
 
-        // The state, its check-in deadlines and (when asked for) its evaluation, read again only
-        // after the coordinator changed something (a province has tens of thousands of post ×
-        // fields; a drill has thousands of steps). The evaluation serves the planner and coverage
-        // both; between changes it stays the same, since a passed deadline is a change (the drill
-        // records the missed check-ins in the step it passes).
-        var known: (change: Int, state: OperationalState, deadlines: [ContinuityEvaluator.Deadline], states: [PostFieldState]?)?
-        func stateAndDeadlines() throws -> (OperationalState, [ContinuityEvaluator.Deadline]) {
-            if let known, known.change == coordinator.changeCount { return (known.state, known.deadlines) }
-            let state = try store.operationalState()
-            let deadlines = ContinuityEvaluator.deadlines(set, state: state)
-            known = (coordinator.changeCount, state, deadlines, nil)
-            return (state, deadlines)
-        }
-        // Evaluated again only for the posts a change touched or whose deadline passed.
+        // The state, read again only after the coordinator changed something (a province has
+        // tens of thousands of post × fields; a drill has thousands of steps), with the tracker
+        // brought up to it: its evaluation (for the planner and coverage both) and check-in
+        // deadlines, updated for the posts that changed. Between changes they stay the same,
+        // since a passed deadline is a change (the drill records the missed check-ins in the
+        // step it passes).
+        var known: (change: Int, state: OperationalState)?
         var tracker = ContinuityTracker(set: set)
+        func current() throws -> OperationalState {
+            if let known, known.change == coordinator.changeCount { return known.state }
+            let state = try store.operationalState()
+            tracker.update(state: state, now: now)
+            known = (coordinator.changeCount, state)
+            return state
+        }
         func states() throws -> [PostFieldState] {
-            let state = try stateAndDeadlines().0
-            if let states = known?.states { return states }
-            let states = tracker.update(state: state, now: now)
-            known?.states = states
-            return states
+            _ = try current()
+            return tracker.states
         }
 
         // Coverage in the view's order (sums over a dictionary's per-process order differ in their
@@ -253,11 +250,10 @@ public struct DrillRunner {
             }
             stats.lap("injects")
             // 2. Routine check-ins of working posts shortly before their deadline, then deadlines.
-            let (before, beforeDeadlines) = try stateAndDeadlines()
+            let before = try current()
             stats.lap("state reads, evaluation")
-            if let deadline = ContinuityEvaluator.nextDeadline(beforeDeadlines, now: now),
-               deadline.timeIntervalSince(now) <= 600 {
-                let posts = ContinuityEvaluator.overduePosts(beforeDeadlines, now: deadline.addingTimeInterval(1))
+            if let deadline = tracker.nextDeadline(after: now), deadline.timeIntervalSince(now) <= 600 {
+                let posts = tracker.overduePosts(at: deadline.addingTimeInterval(1))
                 var checked = 0
                 for id in posts {
                     let closed = set.posts[id]?.layanan.keys.contains { before.reports[PostField(id, $0)]?.status == .tutup } ?? false
@@ -269,13 +265,13 @@ public struct DrillRunner {
                 if checked > 0 { note("checkin", "\(checked) pos melapor rutin (masih berjalan)") }
             }
             stats.lap("routine check-ins")
-            let (state, stateDeadlines) = try stateAndDeadlines()
+            let state = try current()
             stats.lap("state reads, evaluation")
             // Only a changed state or a deadline passed since the last look can make a post newly
             // overdue (a province keeps thousands of silent posts overdue for days).
-            let deadlinePassed = missedLook.map { look in stateDeadlines.first { $0.at >= look.at }.map { $0.at < now } ?? false } ?? true
+            let deadlinePassed = missedLook.map { look in look.at < now && tracker.hasDeadline(in: look.at..<now) } ?? true
             if missedLook?.change != coordinator.changeCount || deadlinePassed {
-                try missed.announce(stateDeadlines, lastCheckIn: state.lastCheckIn, now: now) { posts in
+                try missed.announce(tracker.deadlines, lastCheckIn: state.lastCheckIn, now: now) { posts in
                     try coordinator.checkInsMissed(posts, at: now)
                     note("deadline", "\(posts.count) pos tidak melapor tepat waktu; status TIDAK DIKETAHUI")
                 }
@@ -299,8 +295,8 @@ public struct DrillRunner {
             // 4. Re-plan after changes (a passed deadline is one: it records missed check-ins).
             if let plan, coordinator.changeCount != lastPlannedChange {
                 lastPlannedChange = coordinator.changeCount
-                let state = try stateAndDeadlines().0
-                let evaluated = try states()
+                let state = try current()
+                let evaluated = tracker.states
                 stats.lap("state reads, evaluation")
                 stats.replans += 1
                 if let line = try plan.replan(now, state, evaluated) { note("plan", line) }
@@ -345,7 +341,8 @@ public struct DrillRunner {
             if let i = injects.first { candidates.append(s.mulai.addingTimeInterval(Double(i.at))) }
             if let d = try store.nextDueAt() { candidates.append(d) }
             if let e = try store.nextEscalationAt() { candidates.append(e) }
-            if let d = ContinuityEvaluator.nextDeadline(try stateAndDeadlines().1, now: now) {
+            _ = try current()
+            if let d = tracker.nextDeadline(after: now) {
                 candidates.append(d.addingTimeInterval(-600))
                 candidates.append(d.addingTimeInterval(1))
             }

@@ -36,19 +36,19 @@ public enum ContinuityEvaluator {
     }
 
     /// States of `posts` (in their order) under `emergencies`, and each post's check-in
-    /// deadline (seconds since 1970; +∞ when no emergency covers it).
+    /// deadline (`distantFuture` when no emergency covers it).
     static func evaluate(_ posts: some Sequence<Post>, count: Int, emergencies: [Emergency], state: OperationalState,
-                         now: Date) -> (states: [PostFieldState], deadlines: [Double]) {
+                         now: Date) -> (states: [PostFieldState], deadlines: [Date]) {
         var cover = EmergencyCover(emergencies)
         // Most posts have no report: one set look-up spares them six report look-ups.
         let reported = Set(state.reports.keys.lazy.map(\.postID))
-        var out: [PostFieldState] = [], deadlines: [Double] = []
+        var out: [PostFieldState] = [], deadlines: [Date] = []
         out.reserveCapacity(count * 6)
         deadlines.reserveCapacity(count)
         for post in posts {
             let deadline = evaluate(post, covering: cover.covering(post.kelurahan), state: state,
                                     hasReports: reported.contains(post.id), now: now, into: &out)
-            deadlines.append(deadline?.timeIntervalSince1970 ?? .infinity)
+            deadlines.append(deadline ?? .distantFuture)
         }
         return (out, deadlines)
     }
@@ -97,33 +97,6 @@ public enum ContinuityEvaluator {
         public var at: Date
         public var postID: String
     }
-
-    /// Every covered post's deadline, sorted by time then post. Depends on the state only, so
-    /// a caller with many `now`s (timer, drill) computes it once per state change.
-    public static func deadlines(_ set: PlaybookSet, state: OperationalState) -> [Deadline] {
-        var cover = EmergencyCover(state.activeEmergencies.filter { !$0.exercise })
-        guard !cover.emergencies.isEmpty else { return [] }
-        var out: [Deadline] = []
-        out.reserveCapacity(set.posts.count)
-        // Playbook order keeps a kelurahan's posts together (one cover look-up for them); the sort decides the order.
-        for pb in set.playbooks {
-            for post in pb.pos {
-                guard let since = cover.covering(post.kelurahan).lazy.map(\.declaredAt).min() else { continue }
-                out.append(Deadline(at: max(since, state.lastCheckIn[post.id] ?? since).addingTimeInterval(Double(post.laporSetiap)), postID: post.id))
-            }
-        }
-        return out.sorted { ($0.at, $0.postID) < ($1.at, $1.postID) }
-    }
-
-    /// Posts whose check-in deadline has passed at `now`, for the deadline timer.
-    public static func overduePosts(_ deadlines: [Deadline], now: Date) -> [String] {
-        deadlines.prefix { $0.at < now }.map(\.postID).sorted()
-    }
-
-    /// The next moment a check-in deadline expires after `now`, so a timer can sleep until then.
-    public static func nextDeadline(_ deadlines: [Deadline], now: Date) -> Date? {
-        deadlines.first { $0.at > now }?.at
-    }
 }
 
 /// Posts whose check-in deadline passed, each announced once per silence: a post that checks
@@ -139,7 +112,7 @@ public struct MissedCheckIns: Sendable {
     /// handed to `record` (not called when there are none); they count as announced once
     /// `record` returns, so a failed write announces them again next time.
     @discardableResult
-    public mutating func announce(_ deadlines: [ContinuityEvaluator.Deadline], lastCheckIn: [String: Date], now: Date,
+    public mutating func announce(_ deadlines: some Sequence<ContinuityEvaluator.Deadline>, lastCheckIn: [String: Date], now: Date,
                                   _ record: ([String]) throws -> Void) rethrows -> [String] {
         var fresh: [(post: String, since: Double)] = []
         for d in deadlines {
