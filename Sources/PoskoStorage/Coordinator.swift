@@ -164,8 +164,7 @@ public final class Coordinator: Sendable {
     public func checkIn(_ postID: String, actor: Actor, at: Date) throws {
         guard playbooks.posts[postID] != nil else { throw RequestError(field: "post", "unknown post '\(postID.prefix(64))'") }
         try store.write { tx in
-            try tx.db.execute(sql: "INSERT INTO post_checkin (post_id, at) VALUES (?, ?) ON CONFLICT(post_id) DO UPDATE SET at = max(at, excluded.at)",
-                              arguments: [postID, at.timeIntervalSince1970])
+            try tx.checkIn(postID, at: at)
             try tx.appendEvent(.checkIn, subject: postID, payload: ["post": postID], actor: actor, at: at)
             try tx.audit("post.checkin", subject: postID, detail: "", actor: actor, at: at)
         }
@@ -210,13 +209,13 @@ public final class Coordinator: Sendable {
         let covered = matches.filter { m in set.kecamatan(of: m.code).flatMap { set.playbook(kecamatan: $0) } != nil }
         let records = covered.map { CAPMatchRecord(kelurahan: $0.code, nama: $0.name, reason: $0.reason) }
         let outcome: CAPOutcome = try store.write { tx in
-            let seen = try Bool.fetchOne(tx.db, sql: "SELECT 1 FROM cap_alert WHERE key = ?", arguments: [key]) == true
+            let seen = try Bool.fetchOne(tx.db.cachedStatement(sql: "SELECT 1 FROM cap_alert WHERE key = ?"), arguments: [key]) == true
             let emergencies = try tx.operationalState().emergencies
             let decision = CAPIngest.decide(alert, matchedKelurahan: covered.map(\.code), emergencies: emergencies, seen: seen, mapping: mapping)
             if decision == .duplicate { return CAPOutcome(key: key, decision: decision.summary, emergency: nil, matches: records) }
-            try tx.db.execute(sql: "INSERT INTO cap_alert (key, received_at, status, msg_type, decision, matches, xml) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                              arguments: [key, at.timeIntervalSince1970, alert.status.rawValue, alert.msgType.rawValue, decision.summary,
-                                          try JSON.encode(records), xml])
+            try tx.db.cachedStatement(sql: "INSERT INTO cap_alert (key, received_at, status, msg_type, decision, matches, xml) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [key, at.timeIntervalSince1970, alert.status.rawValue, alert.msgType.rawValue, decision.summary,
+                                    try JSON.encode(records), xml])
             try tx.appendEvent(.capReceived, subject: key, payload: ["decision": decision.summary, "msgType": alert.msgType.rawValue],
                                              actor: actor, at: at)
             try tx.audit("cap.receive", subject: key, detail: decision.summary, actor: actor, at: at)
@@ -292,13 +291,13 @@ public final class Coordinator: Sendable {
             let chain = m.kecamatan.flatMap { set.playbook(kecamatan: $0)?.eskalasi } ?? []
             try store.write { tx in
                 guard m.escalationStep < chain.count, let kec = m.kecamatan else {
-                    try tx.db.execute(sql: "UPDATE outbox SET escalate_at = NULL WHERE id = ?", arguments: [m.id])
+                    try tx.db.cachedStatement(sql: "UPDATE outbox SET escalate_at = NULL WHERE id = ?").execute(arguments: [m.id])
                     return
                 }
                 let step = chain[m.escalationStep]
                 let next = m.escalationStep + 1 < chain.count ? m.createdAt.addingTimeInterval(Double(chain[m.escalationStep + 1].setelah)) : nil
-                try tx.db.execute(sql: "UPDATE outbox SET escalation_step = ?, escalate_at = ? WHERE id = ?",
-                                  arguments: [m.escalationStep + 1, next?.timeIntervalSince1970, m.id])
+                try tx.db.cachedStatement(sql: "UPDATE outbox SET escalation_step = ?, escalate_at = ? WHERE id = ?")
+                    .execute(arguments: [m.escalationStep + 1, next?.timeIntervalSince1970, m.id])
                 let eventID = try tx.appendEvent(.alertEscalated, subject: m.id,
                                                  payload: ["to": step.ke.rawValue, "step": "\(m.escalationStep + 1)", "recipient": m.recipient],
                                                  actor: .timer, at: at)

@@ -97,8 +97,10 @@ extension StoreTransaction {
                 AND next_attempt_at >= ? AND exercise = ? ORDER BY created_at DESC LIMIT 1
                 """), arguments: [d.recipient, d.kind, at.timeIntervalSince1970, d.exercise]) {
                 let merged = (row["text"] as String) + "\n" + d.text.replacingOccurrences(of: "[POSKO] ", with: "")
-                try db.cachedStatement(sql: "UPDATE outbox SET text = ? WHERE id = ?").execute(arguments: [String(merged.prefix(1200)), row["id"] as String])
-                try db.cachedStatement(sql: "INSERT INTO outbox_merge (dedup_key, message_id) VALUES (?, ?)").execute(arguments: [d.dedupKey, row["id"] as String])
+                try db.cachedStatement(sql: "UPDATE outbox SET text = ? WHERE id = ?")
+                    .execute(arguments: [String(merged.prefix(1200)), row["id"] as String])
+                try db.cachedStatement(sql: "INSERT INTO outbox_merge (dedup_key, message_id) VALUES (?, ?)")
+                    .execute(arguments: [d.dedupKey, row["id"] as String])
                 ids.append(row["id"])
                 continue
             }
@@ -114,7 +116,7 @@ extension StoreTransaction {
                 repeat {
                     ack = AckCode.make(from: id, salt: salt)
                     salt += 1
-                } while try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE ack_code = ? AND acked_at IS NULL", arguments: [ack]) == true
+                } while try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM outbox WHERE ack_code = ? AND acked_at IS NULL"), arguments: [ack]) == true
             }
             var notBefore = at
             if d.groupable, let last = try Double.fetchOne(db.cachedStatement(sql: """
@@ -141,15 +143,15 @@ extension PoskoStore {
     /// (kill -9) is claimable again after the lease, with the same id.
     public func claimDue(now: Date, limit: Int, lease: TimeInterval = 60) throws -> [OutboxMessage] {
         try writer.write { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM outbox WHERE (state = 'pending' AND next_attempt_at <= ?)
                    OR (state = 'sending' AND claimed_until <= ?)
                 ORDER BY next_attempt_at, id LIMIT ?
-                """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
+                """), arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
             var out: [OutboxMessage] = []
             for row in rows {
-                try db.execute(sql: "UPDATE outbox SET state = 'sending', claimed_until = ? WHERE id = ?",
-                               arguments: [now.addingTimeInterval(lease).timeIntervalSince1970, row["id"] as String])
+                try db.cachedStatement(sql: "UPDATE outbox SET state = 'sending', claimed_until = ? WHERE id = ?")
+                    .execute(arguments: [now.addingTimeInterval(lease).timeIntervalSince1970, row["id"] as String])
                 var m = try OutboxMessage(row: row)
                 m.state = .sending
                 out.append(m)
@@ -179,39 +181,40 @@ extension PoskoStore {
         case let .failover(r): ("permanent", r)
         case let .failed(r): ("permanent", r)
         }
-        try db.execute(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [message.id, at.timeIntervalSince1970, channel, result, String(detail.prefix(500)), latencyMs])
+        try db.cachedStatement(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [message.id, at.timeIntervalSince1970, channel, result, String(detail.prefix(500)), latencyMs])
         switch outcome {
         case let .delivered(final, _):
             // A delivery report can overtake this record (the gateway answers the DLR before
             // the accept is committed); then the message has already moved on.
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE outbox SET state = ?, attempts = attempts + 1, delivered_at = ?, claimed_until = NULL, last_error = NULL
                 WHERE id = ? AND state = 'sending'
-                """, arguments: [final ? "delivered" : "sent", final ? at.timeIntervalSince1970 : nil, message.id])
+                """).execute(arguments: [final ? "delivered" : "sent", final ? at.timeIntervalSince1970 : nil, message.id])
         case let .retry(next, reason):
-            try db.execute(sql: "UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?",
-                           arguments: [next.timeIntervalSince1970, reason, message.id])
+            try db.cachedStatement(sql: "UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?")
+                .execute(arguments: [next.timeIntervalSince1970, reason, message.id])
         case let .failover(reason):
             try Self.failover(db, id: message.id, reason: reason, at: at)
         case let .failed(reason):
-            try db.execute(sql: "UPDATE outbox SET state = 'failed', attempts = attempts + 1, claimed_until = NULL, last_error = ? WHERE id = ?",
-                           arguments: [reason, message.id])
+            try db.cachedStatement(sql: "UPDATE outbox SET state = 'failed', attempts = attempts + 1, claimed_until = NULL, last_error = ? WHERE id = ?")
+                .execute(arguments: [reason, message.id])
         }
     }
 
     /// Next channel of the recipient, or failed when there is none.
     static func failover(_ db: Database, id: String, reason: String, at: Date) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT channels, channel_index FROM outbox WHERE id = ?", arguments: [id]) else { return }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT channels, channel_index FROM outbox WHERE id = ?"), arguments: [id]) else { return }
         let routes = try JSON.decode([ChannelRoute].self, row["channels"])
         let next = (row["channel_index"] as Int) + 1
         if next < routes.count {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE outbox SET state = 'pending', channel_index = ?, attempts = 0, next_attempt_at = ?, claimed_until = NULL, last_error = ?
                 WHERE id = ?
-                """, arguments: [next, at.timeIntervalSince1970, reason, id])
+                """).execute(arguments: [next, at.timeIntervalSince1970, reason, id])
         } else {
-            try db.execute(sql: "UPDATE outbox SET state = 'failed', claimed_until = NULL, last_error = ? WHERE id = ?", arguments: [reason, id])
+            try db.cachedStatement(sql: "UPDATE outbox SET state = 'failed', claimed_until = NULL, last_error = ? WHERE id = ?")
+                .execute(arguments: [reason, id])
         }
     }
 
@@ -219,12 +222,13 @@ extension PoskoStore {
     @discardableResult
     public func deliveryReport(messageID: String, delivered: Bool, detail: String, at: Date) throws -> Bool {
         try writer.write { db in
-            guard let state = try String.fetchOne(db, sql: "SELECT state FROM outbox WHERE id = ?", arguments: [messageID]) else { return false }
-            try db.execute(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, 'dlr', ?, ?, 0)",
-                           arguments: [messageID, at.timeIntervalSince1970, delivered ? "dlr_delivered" : "dlr_failed", String(detail.prefix(300))])
+            guard let state = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM outbox WHERE id = ?"), arguments: [messageID]) else { return false }
+            try db.cachedStatement(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, 'dlr', ?, ?, 0)")
+                .execute(arguments: [messageID, at.timeIntervalSince1970, delivered ? "dlr_delivered" : "dlr_failed", String(detail.prefix(300))])
             if delivered {
                 if state == "sent" || state == "sending" {
-                    try db.execute(sql: "UPDATE outbox SET state = 'delivered', delivered_at = ? WHERE id = ?", arguments: [at.timeIntervalSince1970, messageID])
+                    try db.cachedStatement(sql: "UPDATE outbox SET state = 'delivered', delivered_at = ? WHERE id = ?")
+                        .execute(arguments: [at.timeIntervalSince1970, messageID])
                 }
             } else if state == "sent" || state == "sending" {
                 try Self.failover(db, id: messageID, reason: "delivery report: \(detail)", at: at)
@@ -236,11 +240,12 @@ extension PoskoStore {
     /// `OK <kode>` from a recipient: stops escalation. Returns the message if the code matched.
     public func acknowledge(code: String, at: Date) throws -> OutboxMessage? {
         try writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE ack_code = ? ORDER BY created_at DESC LIMIT 1",
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM outbox WHERE ack_code = ? ORDER BY created_at DESC LIMIT 1"),
                                              arguments: [code.uppercased()]) else { return nil }
             var m = try OutboxMessage(row: row)
             if m.ackedAt == nil {
-                try db.execute(sql: "UPDATE outbox SET acked_at = ?, escalate_at = NULL WHERE id = ?", arguments: [at.timeIntervalSince1970, m.id])
+                try db.cachedStatement(sql: "UPDATE outbox SET acked_at = ?, escalate_at = NULL WHERE id = ?")
+                    .execute(arguments: [at.timeIntervalSince1970, m.id])
                 m.ackedAt = at
             }
             return m
@@ -250,7 +255,7 @@ extension PoskoStore {
     /// Messages whose escalation time has come without an acknowledgement.
     public func dueEscalations(now: Date) throws -> [OutboxMessage] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE escalate_at IS NOT NULL AND escalate_at <= ? AND acked_at IS NULL ORDER BY escalate_at, id",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM outbox WHERE escalate_at IS NOT NULL AND escalate_at <= ? AND acked_at IS NULL ORDER BY escalate_at, id"),
                              arguments: [now.timeIntervalSince1970]).map(OutboxMessage.init(row:))
         }
     }
@@ -263,12 +268,12 @@ extension PoskoStore {
     }
 
     public func message(id: String) throws -> OutboxMessage? {
-        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]).map(OutboxMessage.init(row:)) }
+        try read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM outbox WHERE id = ?"), arguments: [id]).map(OutboxMessage.init(row:)) }
     }
 
     public func attempts(messageID: String) throws -> [AttemptRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM attempt WHERE message_id = ? ORDER BY id", arguments: [messageID]).map {
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM attempt WHERE message_id = ? ORDER BY id"), arguments: [messageID]).map {
                 AttemptRecord(messageID: $0["message_id"], at: Date(timeIntervalSince1970: $0["at"]), channel: $0["channel"],
                               result: $0["result"], detail: $0["detail"], latencyMs: $0["latency_ms"])
             }
@@ -282,14 +287,14 @@ extension PoskoStore {
 
     public func nextDueAt() throws -> Date? {
         try read { db in
-            try Double.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'").map(Date.init(timeIntervalSince1970:))
+            try Double.fetchOne(db.cachedStatement(sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'")).map(Date.init(timeIntervalSince1970:))
         }
     }
 
     public func disableEndpoint(_ name: String, reason: String, at: Date) throws {
         try writer.write { db in
-            try db.execute(sql: "INSERT INTO endpoint_state (name, disabled_at, reason) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET disabled_at = excluded.disabled_at, reason = excluded.reason",
-                           arguments: [name, at.timeIntervalSince1970, reason])
+            try db.cachedStatement(sql: "INSERT INTO endpoint_state (name, disabled_at, reason) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET disabled_at = excluded.disabled_at, reason = excluded.reason")
+                .execute(arguments: [name, at.timeIntervalSince1970, reason])
         }
     }
 
@@ -302,7 +307,7 @@ extension PoskoStore {
     /// The earliest pending escalation, for timers that sleep until it.
     public func nextEscalationAt() throws -> Date? {
         try read { db in
-            try Double.fetchOne(db, sql: "SELECT MIN(escalate_at) FROM outbox WHERE escalate_at IS NOT NULL AND acked_at IS NULL")
+            try Double.fetchOne(db.cachedStatement(sql: "SELECT MIN(escalate_at) FROM outbox WHERE escalate_at IS NOT NULL AND acked_at IS NULL"))
                 .map(Date.init(timeIntervalSince1970:))
         }
     }
@@ -311,25 +316,25 @@ extension PoskoStore {
     public func deliveryStats() throws -> (attempts: [String: [String: Int]], states: [String: Int]) {
         try read { db in
             var attempts: [String: [String: Int]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT channel, result, COUNT(*) AS n FROM attempt GROUP BY channel, result") {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT channel, result, COUNT(*) AS n FROM attempt GROUP BY channel, result")) {
                 attempts[row["channel"], default: [:]][row["result"]] = row["n"]
             }
             var states: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state") { states[row["state"]] = row["n"] }
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state")) { states[row["state"]] = row["n"] }
             return (attempts, states)
         }
     }
 
     /// Every message, oldest first (drills score from these).
     public func allMessages() throws -> [OutboxMessage] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY created_at, id").map(OutboxMessage.init(row:)) }
+        try read { db in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM outbox ORDER BY created_at, id")).map(OutboxMessage.init(row:)) }
     }
 
     /// When each message was first accepted by a channel.
     public func firstAcceptance() throws -> [String: Date] {
         try read { db in
             var out: [String: Date] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT message_id, MIN(at) AS at FROM attempt WHERE result IN ('sent', 'delivered') GROUP BY message_id") {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT message_id, MIN(at) AS at FROM attempt WHERE result IN ('sent', 'delivered') GROUP BY message_id")) {
                 out[row["message_id"]] = Date(timeIntervalSince1970: row["at"])
             }
             return out
@@ -344,8 +349,8 @@ extension PoskoStore {
     @discardableResult
     public func recoverInFlight(now: Date) throws -> Int {
         try writer.write { db in
-            try db.execute(sql: "UPDATE outbox SET state = 'pending', claimed_until = NULL, next_attempt_at = ? WHERE state = 'sending'",
-                           arguments: [now.timeIntervalSince1970])
+            try db.cachedStatement(sql: "UPDATE outbox SET state = 'pending', claimed_until = NULL, next_attempt_at = ? WHERE state = 'sending'")
+                .execute(arguments: [now.timeIntervalSince1970])
             return db.changesCount
         }
     }

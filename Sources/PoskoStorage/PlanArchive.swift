@@ -77,17 +77,17 @@ enum PlanArchive {
                         unmet: try ids(plan.unmet), cadreShortages: try ids(plan.cadreShortages))
         let summary = DiffSummary(fromVersion: diff.fromVersion, toVersion: diff.toVersion, added: diff.added.count,
                                   removed: diff.removed.count, changed: diff.changed.count, cadres: diff.cadres.count)
-        try db.execute(sql: "INSERT INTO plan (version, at, body, diff, layout) VALUES (?, ?, ?, ?, 'chunked')",
-                       arguments: [plan.version, plan.at.timeIntervalSince1970, try JSON.encode(head), try JSON.encode(summary)])
+        try db.cachedStatement(sql: "INSERT INTO plan (version, at, body, diff, layout) VALUES (?, ?, ?, ?, 'chunked')")
+            .execute(arguments: [plan.version, plan.at.timeIntervalSince1970, try JSON.encode(head), try JSON.encode(summary)])
         return next
     }
 
     /// The stored version (the latest when nil), with the chunk ids of its lines.
     static func load(version: Int?, db: Database) throws -> (plan: Plan, known: Known)? {
         let row = if let version {
-            try Row.fetchOne(db, sql: "SELECT body, layout FROM plan WHERE version = ?", arguments: [version])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT body, layout FROM plan WHERE version = ?"), arguments: [version])
         } else {
-            try Row.fetchOne(db, sql: "SELECT body, layout FROM plan ORDER BY version DESC LIMIT 1")
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT body, layout FROM plan ORDER BY version DESC LIMIT 1"))
         }
         guard let row else { return nil }
         let body: String = row["body"]

@@ -86,7 +86,7 @@ public final class PlanKeeper: Sendable {
         // Without a plan in memory (first run, or a stored one that did not read) numbering
         // continues after the stored versions.
         let version = try (previous?.version ?? coordinator.store.read { db in
-            try Int.fetchOne(db, sql: "SELECT MAX(version) FROM plan") ?? 0
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(version) FROM plan")) ?? 0
         }) + 1
         let (plan, newCache) = Planner.plan(index: index, states: states, state: state, overrides: overrides, previous: previous,
                                             cache: consume cache, settings: settings, version: version, at: at)
@@ -184,7 +184,7 @@ public final class PlanKeeper: Sendable {
 
     public func activeOverrides() throws -> [PlanOverride] {
         try coordinator.store.read { db in
-            try String.fetchAll(db, sql: "SELECT body FROM plan_override WHERE active ORDER BY id").map { try JSON.decode(PlanOverride.self, $0) }
+            try String.fetchAll(db.cachedStatement(sql: "SELECT body FROM plan_override WHERE active ORDER BY id")).map { try JSON.decode(PlanOverride.self, $0) }
         }
     }
 
@@ -204,10 +204,11 @@ public final class PlanKeeper: Sendable {
         default: break
         }
         let stored: PlanOverride = try coordinator.store.write { tx in
-            let n = (try Int.fetchOne(tx.db, sql: "SELECT COUNT(*) FROM plan_override") ?? 0) + 1
+            let n = (try Int.fetchOne(tx.db.cachedStatement(sql: "SELECT COUNT(*) FROM plan_override")) ?? 0) + 1
             var o = o
             o.id = "O-\(n)"
-            try tx.db.execute(sql: "INSERT INTO plan_override (body, active, at) VALUES (?, 1, ?)", arguments: [try JSON.encode(o), at.timeIntervalSince1970])
+            try tx.db.cachedStatement(sql: "INSERT INTO plan_override (body, active, at) VALUES (?, 1, ?)")
+                .execute(arguments: [try JSON.encode(o), at.timeIntervalSince1970])
             try tx.appendEvent(.overrideSet, subject: o.id, payload: o, actor: actor, at: at)
             try tx.audit("plan.override", subject: o.id, detail: "\(o.action.rawValue) \(o.from ?? o.post ?? "") \(o.to ?? "")", actor: actor, at: at)
             return o
@@ -218,11 +219,12 @@ public final class PlanKeeper: Sendable {
 
     public func removeOverride(id: String, actor: Actor, at: Date) throws {
         try coordinator.store.write { tx in
-            let rows = try Row.fetchAll(tx.db, sql: "SELECT id, body FROM plan_override WHERE active")
+            let rows = try Row.fetchAll(tx.db.cachedStatement(sql: "SELECT id, body FROM plan_override WHERE active"))
             guard let row = rows.first(where: { (try? JSON.decode(PlanOverride.self, $0["body"]))?.id == id }) else {
                 throw StoreError.notFound("override '\(id.prefix(20))' does not exist or is not active")
             }
-            try tx.db.execute(sql: "UPDATE plan_override SET active = 0 WHERE id = ?", arguments: [row["id"] as Int64])
+            try tx.db.cachedStatement(sql: "UPDATE plan_override SET active = 0 WHERE id = ?")
+                .execute(arguments: [row["id"] as Int64])
             try tx.appendEvent(.overrideCleared, subject: id, payload: ["id": id], actor: actor, at: at)
             try tx.audit("plan.override_cleared", subject: id, detail: "", actor: actor, at: at)
         }

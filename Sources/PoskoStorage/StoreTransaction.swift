@@ -26,21 +26,19 @@ public struct StoreTransaction {
     // MARK: Emergencies
 
     public func emergency(id: String) throws -> Emergency? {
-        guard let body = try String.fetchOne(db, sql: "SELECT body FROM emergency WHERE id = ?", arguments: [id]) else { return nil }
+        guard let body = try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM emergency WHERE id = ?"), arguments: [id]) else { return nil }
         return try JSON.decode(Emergency.self, body)
     }
 
     public func saveEmergency(_ e: Emergency) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO emergency (id, body, active, exercise, declared_at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET body = excluded.body, active = excluded.active
-            """,
-            arguments: [e.id, JSON.encode(e), e.isActive, e.exercise, e.declaredAt.timeIntervalSince1970])
+            """).execute(arguments: [e.id, JSON.encode(e), e.isActive, e.exercise, e.declaredAt.timeIntervalSince1970])
     }
 
     public func nextEmergencyID(at: Date) throws -> String {
-        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM emergency") ?? 0
+        let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM emergency")) ?? 0
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "Asia/Jakarta")
@@ -56,17 +54,20 @@ public struct StoreTransaction {
             ON CONFLICT(post_id, bidang) DO UPDATE SET status = excluded.status, capacity = excluded.capacity,
               reporter = excluded.reporter, note = excluded.note, at = excluded.at
             """).execute(arguments: [r.postID, r.bidang.rawValue, r.status.rawValue, r.capacity, r.reporter, r.note, r.at.timeIntervalSince1970])
+        try checkIn(r.postID, at: r.at)
+    }
+
+    /// A sign of life from a post (any report is one too): its check-in deadline starts again.
+    public func checkIn(_ postID: String, at: Date) throws {
         try db.cachedStatement(sql: "INSERT INTO post_checkin (post_id, at) VALUES (?, ?) ON CONFLICT(post_id) DO UPDATE SET at = max(at, excluded.at)")
-            .execute(arguments: [r.postID, r.at.timeIntervalSince1970])
+            .execute(arguments: [postID, at.timeIntervalSince1970])
     }
 
     public func setCadre(_ cadreID: String, available: Bool, post: String?, at: Date) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO cadre_availability (cadre_id, available, post_id, at) VALUES (?, ?, ?, ?)
             ON CONFLICT(cadre_id) DO UPDATE SET available = excluded.available, post_id = excluded.post_id, at = excluded.at
-            """,
-            arguments: [cadreID, available, post, at.timeIntervalSince1970])
+            """).execute(arguments: [cadreID, available, post, at.timeIntervalSince1970])
     }
 
     /// Everything the core needs to evaluate continuity.
@@ -145,7 +146,7 @@ extension PoskoStore {
 
     public func audit(limit: Int = 100, beforeID: Int64? = nil) throws -> [AuditEntry] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?"),
                              arguments: [beforeID ?? Int64.max, limit]).map {
                 AuditEntry(id: $0["id"], at: Date(timeIntervalSince1970: $0["at"]), actor: $0["actor"], via: $0["via"],
                            action: $0["action"], subject: $0["subject"], detail: $0["detail"])
@@ -155,7 +156,7 @@ extension PoskoStore {
 
     public func events(afterID: Int64 = 0, limit: Int = 1000) throws -> [LoggedEvent] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM event WHERE id > ? ORDER BY id LIMIT ?", arguments: [afterID, limit]).compactMap(Self.loggedEvent)
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM event WHERE id > ? ORDER BY id LIMIT ?"), arguments: [afterID, limit]).compactMap(Self.loggedEvent)
         }
     }
 
@@ -185,7 +186,7 @@ extension PoskoStore {
     }
 
     public func event(id: Int64) throws -> LoggedEvent? {
-        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]).flatMap(Self.loggedEvent) }
+        try read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM event WHERE id = ?"), arguments: [id]).flatMap(Self.loggedEvent) }
     }
 
     /// The event before `id` about the same subject among `kinds` (what a CAP Update references).
