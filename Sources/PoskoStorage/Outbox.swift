@@ -262,7 +262,7 @@ extension PoskoStore {
 
     public func messages(limit: Int = 100, state: OutboxMessage.State? = nil) throws -> [OutboxMessage] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox \(state == nil ? "" : "WHERE state = ?") ORDER BY created_at DESC, id DESC LIMIT ?",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM outbox \(state == nil ? "" : "WHERE state = ?") ORDER BY created_at DESC, id DESC LIMIT ?"),
                              arguments: state.map { [$0.rawValue, limit] } ?? [limit]).map(OutboxMessage.init(row:))
         }
     }
@@ -282,7 +282,7 @@ extension PoskoStore {
 
     /// Messages not yet finished (pending or in flight): the outbox depth.
     public func outboxDepth() throws -> Int {
-        try read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')") ?? 0 }
+        try read { try Int.fetchOne($0.cachedStatement(sql: "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')")) ?? 0 }
     }
 
     public func nextDueAt() throws -> Date? {
@@ -299,7 +299,7 @@ extension PoskoStore {
     }
 
     public func disabledEndpoints() throws -> Set<String> {
-        try read { Set(try String.fetchAll($0, sql: "SELECT name FROM endpoint_state WHERE disabled_at IS NOT NULL")) }
+        try read { Set(try String.fetchAll($0.cachedStatement(sql: "SELECT name FROM endpoint_state WHERE disabled_at IS NOT NULL"))) }
     }
 }
 

@@ -129,7 +129,7 @@ extension PoskoStore {
 
     public func emergencies(includeEnded: Bool = true) throws -> [Emergency] {
         try read { db in
-            try String.fetchAll(db, sql: "SELECT body FROM emergency \(includeEnded ? "" : "WHERE active") ORDER BY declared_at, id")
+            try String.fetchAll(db.cachedStatement(sql: "SELECT body FROM emergency \(includeEnded ? "" : "WHERE active") ORDER BY declared_at, id"))
                 .map { try JSON.decode(Emergency.self, $0) }
         }
     }
@@ -161,7 +161,7 @@ extension PoskoStore {
     }
 
     public func eventCount() throws -> Int {
-        try read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM event") ?? 0 }
+        try read { try Int.fetchOne($0.cachedStatement(sql: "SELECT COUNT(*) FROM event")) ?? 0 }
     }
 }
 
@@ -180,7 +180,7 @@ extension PoskoStore {
     public func events(kinds: [EventKind], limit: Int) throws -> [LoggedEvent] {
         try read { db in
             let marks = kinds.map { _ in "?" }.joined(separator: ",")
-            return try Row.fetchAll(db, sql: "SELECT * FROM event WHERE kind IN (\(marks)) ORDER BY id DESC LIMIT ?",
+            return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM event WHERE kind IN (\(marks)) ORDER BY id DESC LIMIT ?"),
                                     arguments: StatementArguments(kinds.map(\.rawValue) + [String(limit)])).compactMap(Self.loggedEvent)
         }
     }
@@ -193,7 +193,7 @@ extension PoskoStore {
     public func previousEvent(before id: Int64, subject: String, kinds: [EventKind]) throws -> LoggedEvent? {
         try read { db in
             let marks = kinds.map { _ in "?" }.joined(separator: ",")
-            return try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id < ? AND subject = ? AND kind IN (\(marks)) ORDER BY id DESC LIMIT 1",
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM event WHERE id < ? AND subject = ? AND kind IN (\(marks)) ORDER BY id DESC LIMIT 1"),
                                     arguments: StatementArguments([String(id), subject] + kinds.map(\.rawValue))).flatMap(Self.loggedEvent)
         }
     }
