@@ -48,6 +48,12 @@ struct JSONLineWriter {
     mutating func string(_ k: StaticString, _ value: String) {
         key(k)
         bytes.append(UInt8(ascii: "\""))
+        // Most texts need no escape: copied whole.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: value.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for b in value.utf8 {
             switch b {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

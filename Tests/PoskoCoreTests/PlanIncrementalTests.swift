@@ -122,6 +122,7 @@ import Testing
                                          version: step + 2)
             repaired += next.cache.stats.flow.repaired + next.cache.stats.cadres.repaired
             try checkFeasible(next)
+            checkDiff(run.plan, next.plan, "step \(step)")
             // The cache's digests (updated only where something changed) read as a cold run's:
             // planning again with nothing changed finds nothing to redo.
             let again = PlanFixtures.plan(set, state, index: index, previous: next.plan, cache: next.cache, settings: settings,
@@ -135,6 +136,31 @@ import Testing
             run = next
         }
         #expect(repaired > 0)
+    }
+
+    /// The diff against its definition, from every line of both plans: each source × field ×
+    /// target whose total amount differs, in key order; each cadre whose post or field differs.
+    func checkDiff(_ old: Plan, _ new: Plan, _ comment: Comment) {
+        func amounts(_ plan: Plan) -> [String: Int] {
+            plan.assignments.reduce(into: [:]) { $0["\($1.from)|\($1.bidang.rawValue)|\($1.to)", default: 0] += $1.amount }
+        }
+        let before = amounts(old), after = amounts(new)
+        let keys = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }
+        let diff = PlanDiff.between(old, new)
+        let got = (diff.removed + diff.changed + diff.added).map { "\($0.from)|\($0.bidang.rawValue)|\($0.to) \($0.oldAmount)→\($0.newAmount)" }
+        let want = keys.map { "\($0) \(before[$0] ?? 0)→\(after[$0] ?? 0)" }
+        #expect(got.sorted() == want.sorted(), comment)
+        for part in [diff.removed, diff.changed, diff.added] {
+            let order = part.map { ($0.from, $0.bidang, $0.to) }
+            #expect(zip(order, order.dropFirst()).allSatisfy { $0 < $1 }, comment)
+        }
+        func posts(_ plan: Plan) -> [String: String] {
+            Dictionary(uniqueKeysWithValues: plan.cadreAssignments.map { ($0.cadreID, "\($0.to)|\($0.bidang.rawValue)") })
+        }
+        let was = posts(old), now = posts(new)
+        let cadres = Set(was.keys).union(now.keys).filter { was[$0] != now[$0] }.sorted()
+        #expect(diff.cadres.map(\.cadreID) == cadres, comment)
+        #expect(diff.cadres.map { "\($0.oldTo.map { "\($0)|" } ?? "")\($0.oldBidang?.rawValue ?? "")" } == cadres.map { was[$0] ?? "" }, comment)
     }
 
     func checkFeasible(_ run: PlanFixtures.Run) throws {

@@ -68,23 +68,45 @@ public struct PlanDiff: Codable, Sendable, Equatable {
         // by source, cadres by receiving post, one line per cadre): it changes nothing.
         let (oldAssignments, newAssignments) = unshared(old?.assignments, new.assignments)
         let (oldCadreLines, newCadreLines) = unshared(old?.cadreAssignments, new.cadreAssignments)
-        func amounts(_ lines: [PlanAssignment]) -> [Key: Int] {
-            var out: [Key: Int] = [:]
-            for a in lines { out[Key(from: a.from, bidang: a.bidang, to: a.to), default: 0] += a.amount }
+        // By source: one look-up per run of a source's lines, and a source whose lines are the
+        // same on both sides (most of a rebuilt chunk) is passed over without a key per line.
+        typealias Move = (bidang: Bidang, to: String, amount: Int)
+        func bySource(_ lines: [PlanAssignment]) -> [String: [Move]] {
+            var out: [String: [Move]] = [:]
+            var i = 0
+            while i < lines.count {
+                let from = lines[i].from
+                var run: [Move] = []
+                while i < lines.count, lines[i].from == from {
+                    run.append((lines[i].bidang, lines[i].to, lines[i].amount))
+                    i += 1
+                }
+                out[from, default: []].append(contentsOf: run)
+            }
             return out
         }
-        let before = amounts(oldAssignments), after = amounts(newAssignments)
+        let before = bySource(oldAssignments), after = bySource(newAssignments)
+        var differing: [(key: Key, old: Int, new: Int)] = []
+        func compare(_ from: String, _ o: [Move], _ n: [Move]) {
+            if o.count == n.count && zip(o, n).allSatisfy({ $0 == $1 }) { return }
+            var amounts: [Key: (old: Int, new: Int)] = [:]
+            for m in o { amounts[Key(from: from, bidang: m.bidang, to: m.to), default: (0, 0)].old += m.amount }
+            for m in n { amounts[Key(from: from, bidang: m.bidang, to: m.to), default: (0, 0)].new += m.amount }
+            for (key, a) in amounts where a.old != a.new { differing.append((key, a.old, a.new)) }
+        }
+        for (from, n) in after { compare(from, before[from] ?? [], n) }
+        for (from, o) in before where after[from] == nil { compare(from, o, []) }
+        differing.sort { $0.key < $1.key }
         var added: [AssignmentChange] = [], removed: [AssignmentChange] = [], changed: [AssignmentChange] = []
-        for key in Set(before.keys).union(after.keys).sorted() {
-            let o = before[key] ?? 0, n = after[key] ?? 0
+        for (key, o, n) in differing {
             let what = "\(key.bidang.label) dari \(key.from) ke \(key.to)"
-            if o == 0 && n > 0 {
+            if o == 0 {
                 added.append(AssignmentChange(kind: .added, from: key.from, to: key.to, bidang: key.bidang, oldAmount: 0,
                                               newAmount: n, description: "baru: \(n) unit \(what)"))
-            } else if n == 0 && o > 0 {
+            } else if n == 0 {
                 removed.append(AssignmentChange(kind: .removed, from: key.from, to: key.to, bidang: key.bidang, oldAmount: o,
                                                 newAmount: 0, description: "dihentikan: \(o) unit \(what) (kembali ke pos asal atau dipindah)"))
-            } else if o != n {
+            } else {
                 changed.append(AssignmentChange(kind: .changed, from: key.from, to: key.to, bidang: key.bidang, oldAmount: o,
                                                 newAmount: n, description: "berubah: \(what) dari \(o) menjadi \(n) unit"))
             }
@@ -94,11 +116,15 @@ public struct PlanDiff: Codable, Sendable, Equatable {
         for c in oldCadreLines { oldCadres[c.cadreID] = c }
         var newCadres: [String: PlanCadreAssignment] = [:]
         for c in newCadreLines { newCadres[c.cadreID] = c }
+        var ids = oldCadres.keys.filter { newCadres[$0] == nil }
+        for (id, n) in newCadres {
+            if let o = oldCadres[id], o.to == n.to, o.bidang == n.bidang { continue }
+            ids.append(id)
+        }
         var cadres: [CadreChange] = []
-        for id in Set(oldCadres.keys).union(newCadres.keys).sorted() {
+        for id in ids.sorted() {
             let o = oldCadres[id], n = newCadres[id]
             if let o, let n {
-                guard o.to != n.to || o.bidang != n.bidang else { continue }
                 cadres.append(CadreChange(
                     kind: .moved, cadreID: id, nama: n.nama, home: n.home, oldTo: o.to, oldBidang: o.bidang, newTo: n.to,
                     newBidang: n.bidang,
