@@ -118,7 +118,10 @@ public final class PlanKeeper: Sendable {
             let sent = Set(diff.cadres.filter { $0.kind != .returned }.map(\.cadreID))
             var distanceKm: [String: Double] = [:]
             if !sent.isEmpty {
-                for line in plan.cadreAssignments where sent.contains(line.cadreID) { distanceKm[line.cadreID] = line.distanceKm }
+                // A sent cadre's line is new, so it sits in a chunk the previous plan does not share.
+                for line in PlanLines.unshared(previous?.cadreAssignments, plan.cadreAssignments).new where sent.contains(line.cadreID) {
+                    distanceKm[line.cadreID] = line.distanceKm
+                }
             }
             for change in diff.cadres {
                 guard let cadre = set.cadres[change.cadreID] else { continue }

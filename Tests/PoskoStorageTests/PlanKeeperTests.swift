@@ -83,17 +83,30 @@ import Testing
                           actor: Self.op, at: Self.t0)
         var t = Self.t0
         var plans: [Plan] = []
+        var cadresSent = 0
         // Posts at both ends of the index (Binjai Utara, Binjai Selatan), so the lines span chunks.
         for playbook in [set.playbooks[0], set.playbooks[2], set.playbooks[4]] {
             for post in playbook.pos.prefix(4) {
                 t = t.addingTimeInterval(60)
                 _ = try c.report(ReportRequest(post: post.id, bidang: "semua", status: "tutup"), actor: Self.op, at: t)
-                if try keeper.replan(at: t) != nil { plans.append(try #require(keeper.current)) }
+                if let diff = try keeper.replan(at: t) {
+                    let plan = try #require(keeper.current)
+                    plans.append(plan)
+                    // Each cadre sent hears where, for which field and how far (the plan line's distance).
+                    let messages = try c.store.messages(limit: 10_000)
+                    for change in diff.cadres where change.kind != .returned {
+                        let line = try #require(plan.cadreAssignments.first { $0.cadreID == change.cadreID })
+                        let told = "(\(line.to)) untuk \(line.bidang.label), \(AlertText.km(line.distanceKm))"
+                        #expect(messages.contains { $0.recipient == "kader:\(line.cadreID)" && $0.text.contains(told) }, "\(told)")
+                        cadresSent += 1
+                    }
+                }
                 // The keeper updates `moved` from the diff; it must read as the plan's own.
                 #expect(keeper.moved == keeper.current?.moved)
             }
         }
         try #require(plans.count >= 3, "closing posts one by one changes the plan")
+        #expect(cadresSent > 0, "closing posts sends cadres out")
         let first = try #require(plans.first), last = try #require(plans.last)
         try #require(last.assignments.chunks.count + last.unmet.chunks.count > 1, "the plan must span several chunks")
 

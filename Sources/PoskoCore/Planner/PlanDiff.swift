@@ -66,8 +66,8 @@ public struct PlanDiff: Codable, Sendable, Equatable {
         // A chunk both plans share (same storage: the planner passed it on unchanged) has the
         // same lines on both sides, and holds every line of its keys (assignments are chunked
         // by source, cadres by receiving post, one line per cadre): it changes nothing.
-        let (oldAssignments, newAssignments) = unshared(old?.assignments, new.assignments)
-        let (oldCadreLines, newCadreLines) = unshared(old?.cadreAssignments, new.cadreAssignments)
+        let (oldAssignments, newAssignments) = PlanLines.unshared(old?.assignments, new.assignments)
+        let (oldCadreLines, newCadreLines) = PlanLines.unshared(old?.cadreAssignments, new.cadreAssignments)
         // By source: one look-up per run of a source's lines, and a source whose lines are the
         // same on both sides (most of a rebuilt chunk) is passed over without a key per line.
         typealias Move = (bidang: Bidang, to: String, amount: Int)
@@ -143,14 +143,5 @@ public struct PlanDiff: Codable, Sendable, Equatable {
         }
         return PlanDiff(fromVersion: old?.version, toVersion: new.version, added: added, removed: removed,
                         changed: changed, cadres: cadres)
-    }
-
-    /// The lines of `old` and `new` outside the chunks they share.
-    static func unshared<E>(_ old: PlanLines<E>?, _ new: PlanLines<E>) -> (old: [E], new: [E]) {
-        let storage = PlanLines<E>.storage(of:)
-        let oldChunks = old?.chunks ?? []
-        let shared = Set(oldChunks.map(storage)).intersection(new.chunks.map(storage))
-        return (oldChunks.filter { !shared.contains(storage($0)) }.flatMap { $0 },
-                new.chunks.filter { !shared.contains(storage($0)) }.flatMap { $0 })
     }
 }

@@ -322,6 +322,15 @@ public struct PlanLines<Element: Sendable & Codable & Equatable>: RandomAccessCo
         chunk.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
     }
 
+    /// The lines of `old` and `new` outside the chunks they share: whatever changed from one
+    /// to the other is among them.
+    public static func unshared(_ old: PlanLines?, _ new: PlanLines) -> (old: [Element], new: [Element]) {
+        let oldChunks = old?.chunks ?? []
+        let shared = Set(oldChunks.map(storage)).intersection(new.chunks.map(storage))
+        return (oldChunks.filter { !shared.contains(storage(of: $0)) }.flatMap { $0 },
+                new.chunks.filter { !shared.contains(storage(of: $0)) }.flatMap { $0 })
+    }
+
     /// Lines from chunks in order (empty chunks are dropped).
     public init(chunks: [[Element]]) {
         self.chunks = []
