@@ -13,6 +13,8 @@ import Testing
         var now = PlanFixtures.now
         var state = PlanFixtures.flood()
         var tracker = ContinuityTracker(set: set)
+        // The deadline timer's kind: deadlines only, no evaluation held between looks.
+        var timer = ContinuityTracker(set: set, keepStates: false)
         let posts = set.posts.keys.sorted()
         var partial = 0
         #expect(tracker.update(state: state, now: now) == ContinuityEvaluator.evaluate(set, state: state, now: now))
@@ -41,6 +43,8 @@ import Testing
             #expect(tracked == full, "step \(step)")
             let deadlines = Array(tracker.deadlines)
             #expect(deadlines == expectedDeadlines(state), "step \(step)")
+            timer.update(state: state, now: now)
+            #expect(Array(timer.deadlines) == deadlines && timer.states.isEmpty, "step \(step)")
             if tracked == full && deadlines == expectedDeadlines(state) { partial += 1 }
             // What the deadline timer and drills ask of them.
             let probe = now.addingTimeInterval([-3_600, 0, 1_800, 10_800][Int(rng.next() % 4)])

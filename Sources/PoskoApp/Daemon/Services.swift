@@ -19,13 +19,13 @@ struct DeadlineService: Service {
         var missed = MissedCheckIns()
         // The deadlines, updated for the posts that changed since the last look.
         var tracked = coordinator.playbooks.digest
-        var tracker = ContinuityTracker(set: coordinator.playbooks)
+        var tracker = ContinuityTracker(set: coordinator.playbooks, keepStates: false)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let at = now()
             do {
                 let state = try coordinator.store.operationalState()
                 let set = coordinator.playbooks
-                if set.digest != tracked { (tracked, tracker) = (set.digest, ContinuityTracker(set: set)) }
+                if set.digest != tracked { (tracked, tracker) = (set.digest, ContinuityTracker(set: set, keepStates: false)) }
                 tracker.update(state: state, now: at)
                 try missed.announce(tracker.deadlines, lastCheckIn: state.lastCheckIn, now: at) { posts in
                     try coordinator.checkInsMissed(posts, at: at)

@@ -6,8 +6,10 @@ import Foundation
 /// change of the active emergencies, or a clock that went back, evaluates everything. The
 /// states are always exactly what `evaluate` gives.
 public struct ContinuityTracker: Sendable {
+    /// Empty when the tracker keeps deadlines only.
     public private(set) var states: [PostFieldState] = []
     private let exercise: Bool
+    private let keepsStates: Bool
     /// Posts in evaluation order, where each one's states start, its position by id and its
     /// rank among the ids in sorted order.
     private let posts: [Post]
@@ -23,8 +25,11 @@ public struct ContinuityTracker: Sendable {
     private var emergencies: [Emergency] = []
     private var cover = EmergencyCover([])
 
-    public init(set: PlaybookSet, exercise: Bool = false) {
+    /// `keepStates: false`: a tracker of check-in deadlines only (the deadline timer), which
+    /// does not hold a province's evaluation between looks.
+    public init(set: PlaybookSet, exercise: Bool = false, keepStates: Bool = true) {
         self.exercise = exercise
+        self.keepsStates = keepStates
         var posts: [Post] = [], start: [Int] = [], position: [String: Int] = [:]
         var offset = 0
         for pb in set.playbooks {
@@ -117,11 +122,16 @@ public struct ContinuityTracker: Sendable {
         var fresh: [PostFieldState] = []
         var moved: [Int] = []
         for i in changed {
-            fresh.removeAll(keepingCapacity: true)
             let post = posts[i]
-            let d = ContinuityEvaluator.evaluate(post, covering: cover.covering(post.kelurahan), state: state, hasReports: true,
+            let d: Date
+            if keepsStates {
+                fresh.removeAll(keepingCapacity: true)
+                d = ContinuityEvaluator.evaluate(post, covering: cover.covering(post.kelurahan), state: state, hasReports: true,
                                                  now: now, into: &fresh) ?? .distantFuture
-            states.replaceSubrange(start[i]..<(start[i] + fresh.count), with: fresh)
+                states.replaceSubrange(start[i]..<(start[i] + fresh.count), with: fresh)
+            } else {
+                d = Self.deadline(post, cover: &cover, state: state)
+            }
             if d != deadline[i] {
                 deadline[i] = d
                 moved.append(i)
@@ -134,13 +144,22 @@ public struct ContinuityTracker: Sendable {
     }
 
     private mutating func evaluateAll(state: OperationalState, active: [Emergency], now: Date) {
-        (states, deadline) = ContinuityEvaluator.evaluate(posts, count: posts.count, emergencies: active, state: state, now: now)
+        cover = EmergencyCover(active)
+        if keepsStates {
+            (states, deadline) = ContinuityEvaluator.evaluate(posts, count: posts.count, emergencies: active, state: state, now: now)
+        } else {
+            deadline = posts.map { Self.deadline($0, cover: &cover, state: state) }
+        }
         self.state = state
         self.now = now
         emergencies = active
-        cover = EmergencyCover(active)
         byDeadline = deadline.indices.filter { deadline[$0] != .distantFuture }.map { (deadline[$0], Int32($0)) }
         byDeadline.sort(by: before)
+    }
+
+    private static func deadline(_ post: Post, cover: inout EmergencyCover, state: OperationalState) -> Date {
+        ContinuityEvaluator.checkInAnchor(post, covering: cover.covering(post.kelurahan), state: state)?
+            .addingTimeInterval(Double(post.laporSetiap)) ?? .distantFuture
     }
 
     private func before(_ a: (at: Date, post: Int32), _ b: (at: Date, post: Int32)) -> Bool {

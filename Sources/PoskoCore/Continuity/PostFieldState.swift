@@ -60,11 +60,9 @@ public enum ContinuityEvaluator {
         var hazards: [Hazard] = []
         var overdue = false
         var deadline: Date?
-        if !covering.isEmpty {
+        if let anchor = checkInAnchor(post, covering: covering, state: state) {
             for e in covering where post.rawan.contains(e.hazard) && !hazards.contains(e.hazard) { hazards.append(e.hazard) }
             hazards.sort()
-            let since = covering.lazy.map(\.declaredAt).min() ?? now
-            let anchor = max(since, state.lastCheckIn[post.id] ?? since)
             overdue = now.timeIntervalSince(anchor) > Double(post.laporSetiap)
             deadline = anchor.addingTimeInterval(Double(post.laporSetiap))
         }
@@ -89,6 +87,14 @@ public enum ContinuityEvaluator {
             ))
         }
         return deadline
+    }
+
+    /// What a post's check-in deadline counts from: the later of the earliest covering
+    /// emergency's declaration and the post's last check-in or report; nil when no emergency
+    /// covers the post.
+    static func checkInAnchor(_ post: Post, covering: [Emergency], state: OperationalState) -> Date? {
+        guard let since = covering.lazy.map(\.declaredAt).min() else { return nil }
+        return max(since, state.lastCheckIn[post.id] ?? since)
     }
 
     /// A post's check-in deadline during an emergency: `laporSetiap` after the later of the
