@@ -115,9 +115,14 @@ public struct ContinuityTracker: Sendable {
         // A deadline passed in between (with a second's margin either side: evaluating a post
         // again never changes its states wrongly).
         let from = self.now.addingTimeInterval(-1), to = now.addingTimeInterval(1)
-        for i in deadline.indices where deadline[i] >= from && deadline[i] <= to && !marked[i] {
-            marked[i] = true
-            changed.append(i)
+        var k = firstDeadline { $0 >= from }
+        while k < byDeadline.count, byDeadline[k].at <= to {
+            let i = Int(byDeadline[k].post)
+            if !marked[i] {
+                marked[i] = true
+                changed.append(i)
+            }
+            k += 1
         }
         var fresh: [PostFieldState] = []
         var moved: [Int] = []
