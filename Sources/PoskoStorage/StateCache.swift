@@ -19,6 +19,8 @@ final class StateCache: TransactionObserver, Sendable {
     }
 
     private let shared = Mutex(Shared())
+    /// Tells this cache's states apart from other caches' (`StateChanges.source`).
+    private let source = UInt64.random(in: 1...UInt64.max)
     /// Rows changed by the open transaction (touched on the writer's queue only).
     private let open = Mutex((dirty: [String: Set<Int64>](), full: false))
     /// One refresh at a time: two readers that each took a part of `dirty` would otherwise
@@ -58,7 +60,10 @@ final class StateCache: TransactionObserver, Sendable {
                 // Rows committed after the dirty set was taken stay dirty and are read again
                 // next time (reading a row twice gives its latest value twice).
                 let state = try reader.read { db in
-                    if let cached, !full { try Self.refresh(cached, dirty: dirty, db) } else { try PoskoStore.operationalState(db) }
+                    if let cached, !full { return try Self.refresh(cached, dirty: dirty, db) }
+                    var state = try PoskoStore.operationalState(db)
+                    state.changes = StateChanges(source: source, revision: (cached?.changes?.revision ?? 0) + 1)
+                    return state
                 }
                 shared.withLock { $0.state = state }
                 return state
@@ -72,20 +77,25 @@ final class StateCache: TransactionObserver, Sendable {
     private static func refresh(_ cached: OperationalState, dirty: [String: Set<Int64>], _ db: Database) throws -> OperationalState {
         var state = cached
         if dirty["emergency"] != nil { state.emergencies = try PoskoStore.emergencies(db) }
+        var posts: [String] = []
         if let rows = dirty["post_status"] {
             let select = try db.cachedStatement(sql: "SELECT post_id, bidang, status, capacity, reporter, note, at FROM post_status WHERE rowid = ?")
             for id in rows {
                 guard let row = try Row.fetchOne(select, arguments: [id]), let r = PoskoStore.report(row) else { continue }
                 state.reports[PostField(r.postID, r.bidang)] = r
+                posts.append(r.postID)
             }
         }
         if let rows = dirty["post_checkin"] {
             let select = try db.cachedStatement(sql: "SELECT post_id, at FROM post_checkin WHERE rowid = ?")
             for id in rows {
                 guard let row = try Row.fetchOne(select, arguments: [id]) else { continue }
-                state.lastCheckIn[row[0]] = Date(timeIntervalSince1970: row[1])
+                let post: String = row[0]
+                state.lastCheckIn[post] = Date(timeIntervalSince1970: row[1])
+                posts.append(post)
             }
         }
+        if dirty["post_status"] != nil || dirty["post_checkin"] != nil { state.changes = state.changes?.next(writing: posts) }
         if let rows = dirty["cadre_availability"] {
             let select = try db.cachedStatement(sql: "SELECT cadre_id, available, post_id FROM cadre_availability WHERE rowid = ?")
             for id in rows {

@@ -70,6 +70,25 @@ import Testing
         }.sorted { ($0.at, $0.postID) < ($1.at, $1.postID) }
     }
 
+    /// A state's change record answers for its own source's last revisions only.
+    @Test func aChangeRecordReachesBackItsLastRevisionsOfOneSourceOnly() {
+        let first = StateChanges(source: 7, revision: 1)
+        var record = first
+        var seen: [StateChanges] = [first]
+        for i in 0..<70 {
+            record = record.next(writing: ["p\(i)", "q"])
+            seen.append(record)
+        }
+        #expect(record.posts(since: record) == [])
+        #expect(record.posts(since: seen[68]) == ["p68", "p69", "q"])
+        #expect(record.posts(since: seen[70 - 64]) == Set((6..<70).map { "p\($0)" } + ["q"]))
+        #expect(record.posts(since: seen[70 - 65]) == nil, "older than the record keeps")
+        #expect(record.posts(since: first) == nil, "across a full read")
+        #expect(record.posts(since: nil) == nil)
+        #expect(record.posts(since: StateChanges(source: 8, revision: 70)) == nil, "another source")
+        #expect(seen[3].posts(since: record) == nil, "a later revision")
+    }
+
     @Test func silencePastTheDeadlineMakesAPostUnknownWithoutAnyOtherChange() throws {
         let state = PlanFixtures.flood()
         var tracker = ContinuityTracker(set: set)

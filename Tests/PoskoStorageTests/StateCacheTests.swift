@@ -56,6 +56,52 @@ import Testing
         #expect(step == 12)
     }
 
+    /// A tracker following the store's states is told by each state which posts were written
+    /// since the one it saw (no comparison of every report), and still evaluates exactly what a
+    /// full evaluation does; a state from a full read (after a deletion) records nothing to
+    /// reach back to, and the tracker compares the states instead.
+    @Test func aTrackerFollowsTheStoreByItsChangeRecord() throws {
+        let set = SamplePlaybooks.set
+        let store = try PoskoStore.inMemory()
+        let c = Coordinator(store: store, playbooks: set)
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.01", "12.75.02"], status: "tanggap_darurat"), actor: Self.op, at: Self.t0)
+        var tracker = ContinuityTracker(set: set)
+        var previous = try store.operationalState()
+        tracker.update(state: previous, now: Self.t0)
+        let posts = set.posts.keys.sorted()
+        var told = 0
+        for step in 1...60 {
+            let at = Self.t0.addingTimeInterval(Double(step) * 600)
+            let post = posts[(step * 7_919) % posts.count]
+            var written: Set<String> = [post]
+            switch step % 4 {
+            case 0: try c.checkIn(post, actor: Self.op, at: at)
+            case 1: try c.report(ReportRequest(post: post, bidang: "semua", status: "tutup"), actor: Self.op, at: at)
+            case 2: try c.report(ReportRequest(post: post, bidang: "semua", status: "berjalan"), actor: Self.op, at: at)
+            default:
+                // Two writes, and another reader between them: the tracker looks after both.
+                let other = posts[(step * 104_729 + 13) % posts.count]
+                try c.checkIn(post, actor: Self.op, at: at)
+                try c.report(ReportRequest(post: other, bidang: "semua", status: "tutup"), actor: Self.op, at: at)
+                _ = try store.operationalState()
+                written.insert(other)
+            }
+            let state = try store.operationalState()
+            if let record = state.changes?.posts(since: previous.changes) {
+                told += 1
+                #expect(record == written, "step \(step)")
+            }
+            #expect(tracker.update(state: state, now: at) == ContinuityEvaluator.evaluate(set, state: state, now: at), "step \(step)")
+            previous = state
+        }
+        #expect(told == 60)
+        try store.write { tx in try tx.db.execute(sql: "DELETE FROM post_checkin WHERE rowid = (SELECT MIN(rowid) FROM post_checkin)") }
+        let afterDeletion = try store.operationalState()
+        #expect(afterDeletion.changes?.posts(since: previous.changes) == nil)
+        let later = Self.t0.addingTimeInterval(61 * 600)
+        #expect(tracker.update(state: afterDeletion, now: later) == ContinuityEvaluator.evaluate(set, state: afterDeletion, now: later))
+    }
+
     @Test func inMemory() async throws {
         try await checkEveryWrite(try PoskoStore.inMemory())
     }

@@ -2,7 +2,8 @@ import Foundation
 
 /// ``ContinuityEvaluator/evaluate(_:state:now:exercise:)`` kept up to date from one state to
 /// the next, with the posts' check-in deadlines in order: only the posts whose reports or
-/// check-ins changed, or whose check-in deadline passed in between, are evaluated again. A
+/// check-ins changed (as the state's `changes` tell, or found by comparing the two states),
+/// or whose check-in deadline passed in between, are evaluated again. A
 /// change of the active emergencies, or a clock that went back, evaluates everything. The
 /// states are always exactly what `evaluate` gives.
 public struct ContinuityTracker: Sendable {
@@ -96,21 +97,26 @@ public struct ContinuityTracker: Sendable {
             marked[i] = true
             changed.append(i)
         }
-        var added = false
-        for (key, report) in state.reports {
-            guard let before = old.reports[key] else { added = true; mark(key.postID); continue }
-            if before != report { mark(key.postID) }
-        }
-        if added || state.reports.count != old.reports.count {
-            for key in old.reports.keys where state.reports[key] == nil { mark(key.postID) }
-        }
-        added = false
-        for (id, at) in state.lastCheckIn {
-            guard let before = old.lastCheckIn[id] else { added = true; mark(id); continue }
-            if before != at { mark(id) }
-        }
-        if added || state.lastCheckIn.count != old.lastCheckIn.count {
-            for id in old.lastCheckIn.keys where state.lastCheckIn[id] == nil { mark(id) }
+        if let written = state.changes?.posts(since: old.changes) {
+            // The source says which posts it wrote since the state seen last.
+            for id in written { mark(id) }
+        } else {
+            var added = false
+            for (key, report) in state.reports {
+                guard let before = old.reports[key] else { added = true; mark(key.postID); continue }
+                if before != report { mark(key.postID) }
+            }
+            if added || state.reports.count != old.reports.count {
+                for key in old.reports.keys where state.reports[key] == nil { mark(key.postID) }
+            }
+            added = false
+            for (id, at) in state.lastCheckIn {
+                guard let before = old.lastCheckIn[id] else { added = true; mark(id); continue }
+                if before != at { mark(id) }
+            }
+            if added || state.lastCheckIn.count != old.lastCheckIn.count {
+                for id in old.lastCheckIn.keys where state.lastCheckIn[id] == nil { mark(id) }
+            }
         }
         // A deadline passed in between (with a second's margin either side: evaluating a post
         // again never changes its states wrongly).

@@ -57,6 +57,14 @@ public struct OperationalState: Sendable, Equatable {
     public var unavailableCadres: Set<String>
     /// Cadres who replied `HADIR <pos>`: available, preferably at that post.
     public var availableCadres: [String: String]
+    /// Which posts' reports or check-ins the source's last refreshes touched (nil: unknown;
+    /// not part of equality).
+    public var changes: StateChanges?
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.emergencies == b.emergencies && a.reports == b.reports && a.lastCheckIn == b.lastCheckIn
+            && a.unavailableCadres == b.unavailableCadres && a.availableCadres == b.availableCadres
+    }
 
     public init(emergencies: [Emergency] = [], reports: [PostField: StatusReport] = [:], lastCheckIn: [String: Date] = [:],
                 unavailableCadres: Set<String> = [], availableCadres: [String: String] = [:]) {
@@ -68,4 +76,40 @@ public struct OperationalState: Sendable, Equatable {
     }
 
     public var activeEmergencies: [Emergency] { emergencies.filter(\.isActive) }
+}
+
+/// The record a state keeps of its last refreshes: each revision's posts whose reports or
+/// check-in were written. A follower holding an earlier state of the same source then knows
+/// which posts may differ without comparing every report and check-in.
+public struct StateChanges: Sendable {
+    /// The source (one store's state cache); revisions of different sources are unrelated.
+    public let source: UInt64
+    public private(set) var revision: Int
+    /// Posts of the last revisions, oldest first (the last entry is `revision`'s).
+    private var recent: [[String]]
+    static let kept = 64
+
+    /// A first revision that records nothing (a full read: no follower can reach across it).
+    public init(source: UInt64, revision: Int) {
+        self.source = source
+        self.revision = revision
+        self.recent = []
+    }
+
+    /// The next revision, which wrote `posts`.
+    public func next(writing posts: [String]) -> StateChanges {
+        var out = self
+        out.revision += 1
+        out.recent.append(posts)
+        if out.recent.count > Self.kept { out.recent.removeFirst(out.recent.count - Self.kept) }
+        return out
+    }
+
+    /// Posts written after `earlier` (a revision of the same source) up to this one; nil when
+    /// the record does not reach back that far, or `earlier` is of another source.
+    public func posts(since earlier: StateChanges?) -> Set<String>? {
+        guard let earlier, earlier.source == source, earlier.revision <= revision,
+              revision - earlier.revision <= recent.count else { return nil }
+        return Set(recent.suffix(revision - earlier.revision).joined())
+    }
 }
