@@ -16,7 +16,7 @@ extension Coordinator {
     }
 
     func sender(_ phone: String, in set: PlaybookSet) -> Sender? {
-        if let c = set.cadresByPhone[phone] { return .cadre(c) }
+        if let c = set.cadre(phone: phone) { return .cadre(c) }
         for pb in set.playbooks {
             if let c = pb.kontak.first(where: { $0.telepon == phone }) { return .contact(c, kecamatan: pb.kecamatan) }
         }

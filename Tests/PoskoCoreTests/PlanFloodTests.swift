@@ -63,9 +63,9 @@ import Testing
     @Test func cadresAreMatchedOnceBySkillAndRange() throws {
         var state = PlanFixtures.flood()
         // One cadre of a closed post said TIDAK HADIR; one of a running post said HADIR.
-        let closedCadre = try #require(set.cadresByPost["berngam-1"]?.first)
+        let closedCadre = try #require(set.cadres(atPost: "berngam-1").first)
         state.unavailableCadres.insert(closedCadre.id)
-        let volunteer = try #require(set.cadresByPost["satria-1"]?.first)
+        let volunteer = try #require(set.cadres(atPost: "satria-1").first)
         state.availableCadres[volunteer.id] = ""
         let run = PlanFixtures.plan(set, state)
         let plan = run.plan

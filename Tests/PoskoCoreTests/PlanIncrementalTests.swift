@@ -115,7 +115,7 @@ import Testing
             } else {
                 PlanFixtures.report(&state, set, post, status)
             }
-            if rng.next() % 4 == 0, let cadre = set.cadresByPost[post]?.first {
+            if rng.next() % 4 == 0, let cadre = set.cadres(atPost: post).first {
                 state.availableCadres[cadre.id] = ""
             }
             let next = PlanFixtures.plan(set, state, index: index, previous: run.plan, cache: run.cache, settings: settings,

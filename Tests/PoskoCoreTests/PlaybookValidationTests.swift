@@ -43,6 +43,8 @@ import Testing
         #expect(diagnostics.errors.isEmpty, "\(diagnostics.errors)")
         #expect(set?.posts.count == 2)
         #expect(set?.cadres["k-1"]?.telepon == "+6281200000001")
+        #expect(set?.cadre(phone: "+6281200000001")?.id == "k-1" && set?.cadre(phone: "+6281299999999") == nil)
+        #expect(set?.cadres(atPost: "a-1").map(\.id).contains("k-1") == true)
         #expect(set?.posts["a-1"]?.laporSetiap == 6 * 3600)
     }
 

@@ -31,15 +31,14 @@ public struct ContinuityTracker: Sendable {
     public init(set: PlaybookSet, exercise: Bool = false, keepStates: Bool = true) {
         self.exercise = exercise
         self.keepsStates = keepStates
-        var posts: [Post] = [], start: [Int] = [], position: [String: Int] = [:]
+        let posts = set.postList  // shared with the set, not copied
+        var start: [Int] = [], position: [String: Int] = .init(minimumCapacity: posts.count)
+        start.reserveCapacity(posts.count)
         var offset = 0
-        for pb in set.playbooks {
-            for post in pb.pos {
-                position[post.id] = posts.count
-                posts.append(post)
-                start.append(offset)
-                offset += Bidang.allCases.filter { post.layanan[$0] != nil }.count
-            }
+        for (i, post) in posts.enumerated() {
+            position[post.id] = i
+            start.append(offset)
+            offset += Bidang.allCases.filter { post.layanan[$0] != nil }.count
         }
         self.posts = posts
         self.start = start

@@ -70,12 +70,9 @@ public struct PlanningIndex: Sendable {
     public init(set: PlaybookSet, settings: PlannerSettings = .standard) {
         let settings = settings.sanitized
         self.settings = settings
-        var posts: [Post] = []
-        var cadres: [Cadre] = []
-        for pb in set.playbooks {
-            posts.append(contentsOf: pb.pos)
-            cadres.append(contentsOf: pb.kader)
-        }
+        // The set's own lists (shared, not copied).
+        let posts = set.postList
+        let cadres = set.cadres.list
         self.posts = posts
         self.cadres = cadres
         let nf = Bidang.allCases.count
@@ -127,15 +124,12 @@ public struct PlanningIndex: Sendable {
         nbPost = neighbours.post
         nbDist = neighbours.dist
 
-        var cadreIndex: [String: Int32] = [:]
-        cadreIndex.reserveCapacity(cadres.count)
         var cadreHome = [Int32](repeating: -1, count: cadres.count)
         var cadreSkills = [UInt8](repeating: 0, count: cadres.count)
         var cadreRange = [Int32](repeating: 0, count: cadres.count)
         var perPost = [Int32](repeating: 0, count: posts.count + 1)
         let maxRange = settings.maxCadreTravelKm
         for (i, c) in cadres.enumerated() {
-            if cadreIndex[c.id] == nil { cadreIndex[c.id] = Int32(i) }
             let home = postIndex[c.pos] ?? -1
             cadreHome[i] = home
             for skill in c.keahlian {
@@ -152,7 +146,7 @@ public struct PlanningIndex: Sendable {
             cadresAt[Int(cursor[Int(home)])] = Int32(i)
             cursor[Int(home)] += 1
         }
-        self.cadreIndex = cadreIndex
+        self.cadreIndex = set.cadres.position
         self.cadreHome = cadreHome
         self.cadreSkills = cadreSkills
         self.cadreRange = cadreRange

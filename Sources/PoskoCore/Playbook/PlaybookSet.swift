@@ -9,11 +9,13 @@ public struct PlaybookSet: Sendable {
     /// Content digest of the source files, shown by the API and recorded on reload.
     public let digest: String
     public let posts: [String: Post]
-    public let cadres: [String: Cadre]
-    public let postsByKelurahan: [String: [Post]]
-    public let cadresByPost: [String: [Cadre]]
-    /// Cadres and contacts by E.164 number, for inbound SMS.
-    public let cadresByPhone: [String: Cadre]
+    /// Every post once, in playbook (kecamatan) then file order: the order of evaluation and
+    /// of the planner's index, which share this array instead of copying it.
+    public let postList: [Post]
+    public let cadres: CadreDirectory
+    /// Cadre id by E.164 number (the first cadre listed with it), for inbound SMS. Ids, not
+    /// cadres: a province set has ~60,000 cadres, and a second table of them was ~17 MB.
+    private let cadreByPhone: [String: String]
 
     public static let empty = PlaybookSet(playbooks: [], wilayah: .binjai, digest: "")
 
@@ -24,26 +26,31 @@ public struct PlaybookSet: Sendable {
         self.digest = digest
         let postCount = sorted.reduce(0) { $0 + $1.pos.count }, cadreCount = sorted.reduce(0) { $0 + $1.kader.count }
         var posts: [String: Post] = .init(minimumCapacity: postCount)
-        var byKel: [String: [Post]] = [:]
-        var cadres: [String: Cadre] = .init(minimumCapacity: cadreCount)
-        var byPost: [String: [Cadre]] = .init(minimumCapacity: postCount)
-        var byPhone: [String: Cadre] = .init(minimumCapacity: cadreCount)
+        var postList: [Post] = [], cadreList: [Cadre] = []
+        postList.reserveCapacity(postCount)
+        cadreList.reserveCapacity(cadreCount)
+        var byPhone: [String: String] = .init(minimumCapacity: cadreCount)
         for pb in sorted {
-            for p in pb.pos {
-                posts[p.id] = p
-                byKel[p.kelurahan, default: []].append(p)
-            }
-            for c in pb.kader {
-                cadres[c.id] = c
-                byPost[c.pos, default: []].append(c)
-                byPhone[c.telepon] = byPhone[c.telepon] ?? c
-            }
+            for p in pb.pos { posts[p.id] = p }
+            postList.append(contentsOf: pb.pos)
+            cadreList.append(contentsOf: pb.kader)
+            for c in pb.kader where byPhone[c.telepon] == nil { byPhone[c.telepon] = c.id }
         }
         self.posts = posts
-        self.postsByKelurahan = byKel
-        self.cadres = cadres
-        self.cadresByPost = byPost
-        self.cadresByPhone = byPhone
+        self.postList = postList
+        self.cadres = CadreDirectory(cadreList)
+        self.cadreByPhone = byPhone
+    }
+
+    /// The cadre registered with an E.164 number (the first listed when several share it).
+    public func cadre(phone: String) -> Cadre? {
+        cadreByPhone[phone].flatMap { cadres[$0] }
+    }
+
+    /// The cadres whose home is `post`, in playbook order.
+    public func cadres(atPost post: String) -> [Cadre] {
+        guard let kecamatan = posts[post]?.kecamatan, let pb = playbook(kecamatan: kecamatan) else { return [] }
+        return pb.kader.filter { $0.pos == post }
     }
 
     public var kelurahanCodes: [String] {
@@ -155,4 +162,26 @@ enum ParallelMap {
         }
         return values.compactMap { $0 }
     }
+}
+
+/// The cadres of a playbook set by id: each cadre kept once, in playbook then file order,
+/// with its position by id (the first one when ids repeat, which validation rejects).
+public struct CadreDirectory: Sendable {
+    /// In playbook (kecamatan) then file order.
+    public let list: [Cadre]
+    /// Position in `list` by id.
+    public let position: [String: Int32]
+
+    init(_ list: [Cadre]) {
+        self.list = list
+        var position: [String: Int32] = .init(minimumCapacity: list.count)
+        for (i, c) in list.enumerated() where position[c.id] == nil { position[c.id] = Int32(i) }
+        self.position = position
+    }
+
+    public subscript(id: String) -> Cadre? {
+        position[id].map { list[Int($0)] }
+    }
+
+    public var count: Int { list.count }
 }
