@@ -104,8 +104,9 @@ import Testing
             joined.flows(local: i, into: &flows)
             #expect(flows.map(\.right) == expected && flows.map(\.amount) == expected.map { $0 + 1 }, "left \(i)")
             var lines: [PlanAssignment] = []
-            joined.assignments.copy(Int(joined.aFirst[i]), Int(joined.aCount[i]), into: &lines)
-            #expect(lines.map(\.to) == expected.map { "t\($0)" })
+            var unmet: [PlanUnmet] = []
+            joined.copyLines(i, into: &lines, &unmet)
+            #expect(lines.map(\.to) == expected.map { "t\($0)" } && unmet.isEmpty)
         }
         #expect(joined.liveLines == 6 && joined.deadLines == 0)
     }
@@ -114,12 +115,9 @@ import Testing
     private func output(_ targets: [[Int32]]) -> FlowOutput {
         var out = FlowOutput()
         for lefts in targets {
-            let (a, u) = out.startLeft()
-            for t in lefts {
-                out.assignments.append(line("t\(t)", amount: Int(t) + 1))
-                out.assignmentFlow.append(PlanLineFlow(target: t, amount: t + 1))
-            }
-            out.closeLeft(assignmentsFrom: a, unmetFrom: u)
+            let start = out.startLeft()
+            for t in lefts { out.append(line("t\(t)", amount: Int(t) + 1), tag: PlanLineFlow(target: t, amount: t + 1)) }
+            out.closeLeft(start)
         }
         return out
     }

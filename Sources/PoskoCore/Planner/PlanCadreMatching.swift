@@ -1,97 +1,5 @@
 import Foundation
 
-/// Lines of one cadre component, grouped by its left nodes (post × fields needing cadres).
-struct CadreOutput: PlanStageOutput {
-    var assignments = PlanPool<PlanCadreAssignment>()
-    /// Cadre index of each assignment.
-    var assignmentCadre: [Int32] = []
-    var shortages = PlanPool<PlanCadreShortage>()
-    var aFirst: [Int32] = []
-    var aCount: [Int32] = []
-    var sFirst: [Int32] = []
-    var sCount: [Int32] = []
-    private(set) var deadLines = 0
-
-    init() {}
-
-    var leftCount: Int { aFirst.count }
-    var liveLines: Int { assignments.stored + shortages.stored - deadLines }
-
-    mutating func appendEmptyLeft() {
-        aFirst.append(Int32(assignments.count))
-        aCount.append(0)
-        sFirst.append(Int32(shortages.count))
-        sCount.append(0)
-    }
-
-    /// Where the next left's lines go (a shared pool starts a new block); `assignmentCadre` is
-    /// padded to follow the assignment pool's indices.
-    mutating func startLeft() -> (assignments: Int, shortages: Int) {
-        let a = assignments.appendStart(), b = shortages.appendStart()
-        if assignmentCadre.count < a { assignmentCadre.append(contentsOf: repeatElement(-1, count: a - assignmentCadre.count)) }
-        return (a, b)
-    }
-
-    mutating func closeLeft(assignmentsFrom a: Int, shortagesFrom s: Int) {
-        aFirst.append(Int32(a))
-        aCount.append(Int32(assignments.count - a))
-        sFirst.append(Int32(s))
-        sCount.append(Int32(shortages.count - s))
-    }
-
-    mutating func setLeft(_ local: Int, from other: CadreOutput, otherLocal o: Int) {
-        let a = Int(other.aFirst[o]), n = Int(other.aCount[o])
-        let u = Int(other.sFirst[o]), m = Int(other.sCount[o])
-        let (first, firstShortage) = startLeft()
-        assignments.append(from: other.assignments, a, n)
-        assignmentCadre.append(contentsOf: other.assignmentCadre[a..<(a + n)])
-        shortages.append(from: other.shortages, u, m)
-        if local == aFirst.count {
-            aFirst.append(Int32(first))
-            aCount.append(Int32(n))
-            sFirst.append(Int32(firstShortage))
-            sCount.append(Int32(m))
-        } else {
-            deadLines += Int(aCount[local] + sCount[local])
-            aFirst[local] = Int32(first)
-            aCount[local] = Int32(n)
-            sFirst[local] = Int32(firstShortage)
-            sCount[local] = Int32(m)
-        }
-    }
-
-    mutating func append(_ piece: Self) {
-        let a = assignments.appendBlocks(of: piece.assignments), b = shortages.appendBlocks(of: piece.shortages)
-        assignmentCadre.append(contentsOf: repeatElement(-1, count: a - assignmentCadre.count))
-        assignmentCadre.append(contentsOf: piece.assignmentCadre)
-        assignmentCadre.append(contentsOf: repeatElement(-1, count: assignments.count - assignmentCadre.count))
-        for i in 0..<piece.leftCount {
-            aFirst.append(piece.aFirst[i] + Int32(a))
-            aCount.append(piece.aCount[i])
-            sFirst.append(piece.sFirst[i] + Int32(b))
-            sCount.append(piece.sCount[i])
-        }
-        deadLines += piece.deadLines
-    }
-
-    /// Appends the lines of local left `i`.
-    func copyLines(_ i: Int, into lines: inout [PlanCadreAssignment], _ shortageLines: inout [PlanCadreShortage]) {
-        assignments.copy(Int(aFirst[i]), Int(aCount[i]), into: &lines)
-        shortages.copy(Int(sFirst[i]), Int(sCount[i]), into: &shortageLines)
-    }
-
-    func flows(local: Int, into out: inout [(right: Int32, amount: Int32)]) {
-        let a = Int(aFirst[local])
-        for k in a..<(a + Int(aCount[local])) { out.append((assignmentCadre[k], 1)) }
-    }
-
-    mutating func compact() {
-        var fresh = CadreOutput()
-        for i in 0..<leftCount { fresh.setLeft(i, from: self, otherLocal: i) }
-        self = fresh
-    }
-}
-
 /// Why a cadre is free to be sent.
 enum CadreFreedom {
     static let none: UInt8 = 0
@@ -261,15 +169,15 @@ struct CadreStage: PlanStage, Sendable {
 
     func render(group: PlanGroup, arena: PlanArcArena, result: PlanSolveResult, left li: Int, into out: inout CadreOutput) {
         let left = Int(group.lefts[li])
-        let (firstLine, firstShortage) = out.startLeft()
-        defer { out.closeLeft(assignmentsFrom: firstLine, shortagesFrom: firstShortage) }
+        let start = out.startLeft()
+        defer { out.closeLeft(start) }
         let p = Int(index.slotPost[left])
         let bidang = Bidang.allCases[Int(index.slotField[left])]
         let a = Int(group.arcStart[li]), b = Int(group.arcStart[li + 1])
         if let failure = result.failure {
             var line = shortage(left, assigned: 0, arcs: b - a, purpose: purpose(left))
             line.reason = "\(index.postNames[p]) butuh \(need[left]) kader \(bidang.label); \(failure)"
-            out.shortages.append(line)
+            out.appendNote(line)
             return
         }
         var assigned = 0
@@ -286,7 +194,7 @@ struct CadreStage: PlanStage, Sendable {
             case CadreFreedom.homeSilent: origin = "pos asal \(index.postNames[home]) tidak melapor"
             default: origin = "pos asal \(index.postNames[home]) tutup"
             }
-            out.assignments.append(PlanCadreAssignment(
+            out.append(PlanCadreAssignment(
                 cadreID: index.cadreIDs[c], nama: nama, home: index.postIDs[home], homeKelurahan: index.postKelurahan[home],
                 to: index.postIDs[p], toKelurahan: index.postKelurahan[p], bidang: bidang, distanceKm: Double(arena.dist[k]) / 1000,
                 reason: PlanLine.build { line in
@@ -301,12 +209,12 @@ struct CadreStage: PlanStage, Sendable {
                     line.addKm(Int(arena.dist[k]))
                     line.add(", ")
                     line.add(why)
-                }))
-            out.assignmentCadre.append(Int32(c))
+                }),
+                tag: PlanLineCadre(cadre: Int32(c)))
             assigned += 1
         }
         if result.unmet[li] > 0 {
-            out.shortages.append(shortage(left, assigned: assigned, arcs: b - a, purpose: why))
+            out.appendNote(shortage(left, assigned: assigned, arcs: b - a, purpose: why))
         }
     }
 }

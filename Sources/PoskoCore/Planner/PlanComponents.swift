@@ -492,6 +492,13 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
         if c >= 0 { body(outputs[c].value, Int(leftLocal[l])) }
     }
 
+    /// Notes (unmet or shortage lines) of the lefts in `range`.
+    func noteCount<Line, Tag, Note>(_ range: Range<Int>) -> Int where Output == PlanLeftLines<Line, Tag, Note> {
+        var n = 0
+        for l in range { withOutput(ofLeft: l) { n += $0.counts($1).notes } }
+        return n
+    }
+
     /// Recomputes what a change affects and keeps everything else.
     ///
     /// The affected clusters are those holding a dirty node or reached by a dirty left's new

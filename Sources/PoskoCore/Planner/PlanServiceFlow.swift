@@ -1,109 +1,5 @@
 import Foundation
 
-/// Lines of one service-flow component, grouped by its left nodes (displaced post × fields).
-struct FlowOutput: PlanStageOutput {
-    var assignments = PlanPool<PlanAssignment>()
-    /// Target slot and amount of each assignment (read without touching the lines).
-    var assignmentFlow: [PlanLineFlow] = []
-    var unmet = PlanPool<PlanUnmet>()
-    /// Per local left: its assignments `aFirst[i] ..< aFirst[i] + aCount[i]`, and its unmet line.
-    var aFirst: [Int32] = []
-    var aCount: [Int32] = []
-    var uFirst: [Int32] = []
-    var uCount: [Int32] = []
-    private(set) var deadLines = 0
-
-    init() {}
-
-    var leftCount: Int { aFirst.count }
-    var liveLines: Int { assignments.stored + unmet.stored - deadLines }
-
-    mutating func appendEmptyLeft() {
-        aFirst.append(Int32(assignments.count))
-        aCount.append(0)
-        uFirst.append(Int32(unmet.count))
-        uCount.append(0)
-    }
-
-    /// Where the next left's lines go (a shared pool starts a new block); `assignmentFlow` is
-    /// padded to follow the assignment pool's indices.
-    mutating func startLeft() -> (assignments: Int, unmet: Int) {
-        let a = assignments.appendStart(), b = unmet.appendStart()
-        if assignmentFlow.count < a { assignmentFlow.append(contentsOf: repeatElement(.skipped, count: a - assignmentFlow.count)) }
-        return (a, b)
-    }
-
-    /// Closes a left whose lines were appended since `a` and `u`.
-    mutating func closeLeft(assignmentsFrom a: Int, unmetFrom u: Int) {
-        aFirst.append(Int32(a))
-        aCount.append(Int32(assignments.count - a))
-        uFirst.append(Int32(u))
-        uCount.append(Int32(unmet.count - u))
-    }
-
-    mutating func setLeft(_ local: Int, from other: FlowOutput, otherLocal o: Int) {
-        let a = Int(other.aFirst[o]), n = Int(other.aCount[o])
-        let u = Int(other.uFirst[o]), m = Int(other.uCount[o])
-        let (first, firstUnmet) = startLeft()
-        assignments.append(from: other.assignments, a, n)
-        assignmentFlow.append(contentsOf: other.assignmentFlow[a..<(a + n)])
-        unmet.append(from: other.unmet, u, m)
-        if local == aFirst.count {
-            aFirst.append(Int32(first))
-            aCount.append(Int32(n))
-            uFirst.append(Int32(firstUnmet))
-            uCount.append(Int32(m))
-        } else {
-            deadLines += Int(aCount[local] + uCount[local])
-            aFirst[local] = Int32(first)
-            aCount[local] = Int32(n)
-            uFirst[local] = Int32(firstUnmet)
-            uCount[local] = Int32(m)
-        }
-    }
-
-    mutating func append(_ piece: Self) {
-        let a = assignments.appendBlocks(of: piece.assignments), b = unmet.appendBlocks(of: piece.unmet)
-        assignmentFlow.append(contentsOf: repeatElement(.skipped, count: a - assignmentFlow.count))
-        assignmentFlow.append(contentsOf: piece.assignmentFlow)
-        assignmentFlow.append(contentsOf: repeatElement(.skipped, count: assignments.count - assignmentFlow.count))
-        for i in 0..<piece.leftCount {
-            aFirst.append(piece.aFirst[i] + Int32(a))
-            aCount.append(piece.aCount[i])
-            uFirst.append(piece.uFirst[i] + Int32(b))
-            uCount.append(piece.uCount[i])
-        }
-        deadLines += piece.deadLines
-    }
-
-    /// Appends the lines of local left `i`.
-    func copyLines(_ i: Int, into lines: inout [PlanAssignment], _ unmetLines: inout [PlanUnmet]) {
-        assignments.copy(Int(aFirst[i]), Int(aCount[i]), into: &lines)
-        unmet.copy(Int(uFirst[i]), Int(uCount[i]), into: &unmetLines)
-    }
-
-    func flows(local: Int, into out: inout [(right: Int32, amount: Int32)]) {
-        let a = Int(aFirst[local])
-        for k in a..<(a + Int(aCount[local])) {
-            out.append((assignmentFlow[k].target, assignmentFlow[k].amount))
-        }
-    }
-
-    mutating func compact() {
-        var fresh = FlowOutput()
-        for i in 0..<leftCount { fresh.setLeft(i, from: self, otherLocal: i) }
-        self = fresh
-    }
-}
-
-/// Target slot and units of one assignment line.
-struct PlanLineFlow: Sendable {
-    var target: Int32
-    var amount: Int32
-    /// Fills indices a pool skipped.
-    static let skipped = PlanLineFlow(target: -1, amount: 0)
-}
-
 /// An operator's forbidden arc, in index form.
 struct PlanForbiddenArc: Sendable {
     var to: Int32
@@ -316,10 +212,10 @@ struct ServiceFlowStage: PlanStage, Sendable {
 
     func render(group: PlanGroup, arena: PlanArcArena, result: PlanSolveResult, left li: Int, into out: inout FlowOutput) {
         let left = Int(group.lefts[li])
-        let (firstLine, firstUnmet) = out.startLeft()
-        defer { out.closeLeft(assignmentsFrom: firstLine, unmetFrom: firstUnmet) }
+        let start = out.startLeft()
+        defer { out.closeLeft(start) }
         if let failure = result.failure {
-            out.unmet.append(unmetLine(left, amount: Int(inputs.displaced[left]), blocker: .iterationLimit, why: failure))
+            out.appendNote(unmetLine(left, amount: Int(inputs.displaced[left]), blocker: .iterationLimit, why: failure))
             return
         }
         let p = Int(index.slotPost[left])
@@ -344,13 +240,13 @@ struct ServiceFlowStage: PlanStage, Sendable {
             let rank = Int(arena.tag[k] & 255)
             let src = text ?? sourceText(left)
             text = src
-            out.assignments.append(PlanAssignment(
+            out.append(PlanAssignment(
                 from: index.postIDs[p], fromKelurahan: index.postKelurahan[p], to: index.postIDs[q], toKelurahan: index.postKelurahan[q],
                 bidang: bidang, amount: amount, distanceKm: Double(arena.dist[k]) / 1000,
                 fallbackRank: rank > 0 ? rank : nil, overrideID: nil,
                 reason: PlanText.assignment(source: src, target: index.postNames[q], rank: rank, metres: Int(arena.dist[k]),
-                                            spare: Int(inputs.spare[t]))))
-            out.assignmentFlow.append(PlanLineFlow(target: Int32(t), amount: Int32(clamping: amount)))
+                                            spare: Int(inputs.spare[t]))),
+                tag: PlanLineFlow(target: Int32(t), amount: Int32(clamping: amount)))
         }
         let unmet = result.unmet[li]
         if unmet > 0 {
@@ -358,9 +254,9 @@ struct ServiceFlowStage: PlanStage, Sendable {
                 let km = Double(boundMetres[f]) / 1000
                 var targets = 0
                 for i in a..<b where i == a || group.arcRight[i] != group.arcRight[i - 1] { targets += 1 }
-                out.unmet.append(unmetLine(left, amount: unmet, blocker: .noCapacity, why: PlanText.full(targets: targets, bound: km)))
+                out.appendNote(unmetLine(left, amount: unmet, blocker: .noCapacity, why: PlanText.full(targets: targets, bound: km)))
             } else {
-                out.unmet.append(blockedLine(left))
+                out.appendNote(blockedLine(left))
             }
         }
     }

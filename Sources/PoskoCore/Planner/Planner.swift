@@ -168,8 +168,7 @@ public enum Planner {
                     amounts.append(Int32(clamping: ov.pins[i].line.amount))
                 }
                 flowStore.withOutput(ofLeft: s) { out, i in
-                    let a = Int(out.aFirst[i])
-                    for flow in out.assignmentFlow[a..<(a + Int(out.aCount[i]))] {
+                    for flow in out.tags(i) {
                         targets.append(flow.target)
                         amounts.append(flow.amount)
                     }
@@ -187,12 +186,16 @@ public enum Planner {
             flowChunks.moved[k] = moved
         }
         // The rebuilt chunks' lines are copied on another thread while cadres are planned.
+        let flowTargets = flowChunks.targets.map(\.count)
         let flowLines = PlanBackground(threads: rebuilt.isEmpty ? 1 : settings.parallelism) { [flowStore, pins = ov.pins, pinsBySlot] in
             rebuilt.map { k -> (lines: [PlanAssignment], unmet: [PlanUnmet], unmetUnits: Int) in
                 var lines: [PlanAssignment] = []
                 var unmetLines: [PlanUnmet] = []
                 var unmetUnits = 0
                 let lo = k * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
+                // Exactly as many lines as the chunk holds (the plan keeps these arrays).
+                lines.reserveCapacity(flowTargets[k])
+                unmetLines.reserveCapacity(flowStore.noteCount(lo..<hi))
                 for s in lo..<hi {
                     for i in pinsBySlot[Int32(s)] ?? [] { lines.append(pins[i].line) }
                     flowStore.withOutput(ofLeft: s) { $0.copyLines($1, into: &lines, &unmetLines) }
@@ -272,8 +275,8 @@ public enum Planner {
             var cadres: [Int32] = []
             for s in lo..<hi {
                 cadreStore.withOutput(ofLeft: s) { out, i in
-                    let a = Int(out.aFirst[i])
-                    for cadre in out.assignmentCadre[a..<(a + Int(out.aCount[i]))] {
+                    for line in out.tags(i) {
+                        let cadre = line.cadre
                         cadres.append(cadre)
                         planCadreSlot[Int(cadre)] = Int32(s)
                         movedCadres.append(cadre)
@@ -283,11 +286,13 @@ public enum Planner {
             cadreChunks.cadres[k] = cadres
         }
         // Their lines, copied on the planner's threads (a full plan rebuilds every chunk).
-        let cadreLines = PlanParallel.ranges(rebuiltCadre.count, threads: settings.parallelism, minimum: 64) { [cadreStore] range in
+        let cadreLines = PlanParallel.ranges(rebuiltCadre.count, threads: settings.parallelism, minimum: 64) { [cadreStore, cadreCounts = rebuiltCadre.map { cadreChunks.cadres[$0].count }] range in
             range.map { r -> (lines: [PlanCadreAssignment], shortages: [PlanCadreShortage]) in
                 var lines: [PlanCadreAssignment] = []
                 var shortageLines: [PlanCadreShortage] = []
                 let lo = rebuiltCadre[r] * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
+                lines.reserveCapacity(cadreCounts[r])
+                shortageLines.reserveCapacity(cadreStore.noteCount(lo..<hi))
                 for s in lo..<hi { cadreStore.withOutput(ofLeft: s) { $0.copyLines($1, into: &lines, &shortageLines) } }
                 return (lines, shortageLines)
             }
