@@ -103,7 +103,15 @@ import Testing
         settings.repairHops = 1
         let index = PlanningIndex(set: set, settings: settings)
         var state = PlanFixtures.flood()
-        var run = PlanFixtures.plan(set, state, index: index, settings: settings)
+        // A pinned line too: its chunk is rebuilt around it when other slots there change.
+        let river = try #require(PlanFixtures.riverPosts().first)
+        let bidang = try #require(Bidang.allCases.first { set.posts[river]?.layanan[$0] != nil })
+        let target = try #require(set.posts.values.filter {
+            $0.kecamatan == "12.75.02" && !$0.rawan.contains(.banjir) && $0.layanan[bidang] != nil
+        }.map(\.id).sorted().first)
+        let pins = [PlanOverride.pin(id: "ovr-pin", from: river, to: target, bidang: bidang)]
+        var run = PlanFixtures.plan(set, state, index: index, overrides: pins, settings: settings)
+        #expect(run.plan.assignments.filter { $0.overrideID == "ovr-pin" }.count == 1)
         let posts = set.posts.keys.sorted()
         var repaired = 0
         for step in 0..<25 {
@@ -118,18 +126,23 @@ import Testing
             if rng.next() % 4 == 0, let cadre = set.cadres(atPost: post).first {
                 state.availableCadres[cadre.id] = ""
             }
-            let next = PlanFixtures.plan(set, state, index: index, previous: run.plan, cache: run.cache, settings: settings,
-                                         version: step + 2)
+            let next = PlanFixtures.plan(set, state, index: index, overrides: pins, previous: run.plan, cache: run.cache,
+                                         settings: settings, version: step + 2)
             repaired += next.cache.stats.flow.repaired + next.cache.stats.cadres.repaired
             try checkFeasible(next)
             checkDiff(run.plan, next.plan, "step \(step)")
             // The cache's digests (updated only where something changed) read as a cold run's:
             // planning again with nothing changed finds nothing to redo.
-            let again = PlanFixtures.plan(set, state, index: index, previous: next.plan, cache: next.cache, settings: settings,
-                                          version: step + 2)
+            let again = PlanFixtures.plan(set, state, index: index, overrides: pins, previous: next.plan, cache: next.cache,
+                                          settings: settings, version: step + 2)
             #expect(again.cache.stats.changedSlots == 0 && again.cache.stats.changedCadres == 0, "step \(step)")
             #expect(again.plan.assignments == next.plan.assignments && again.plan.cadreAssignments == next.plan.cadreAssignments)
-            let full = PlanFixtures.plan(set, state, index: index, previous: run.plan, settings: settings, version: step + 2)
+            let full = PlanFixtures.plan(set, state, index: index, overrides: pins, previous: run.plan, settings: settings,
+                                         version: step + 2)
+            // The pinned line once, as a plan from scratch has it (its chunk may have been
+            // rebuilt from the previous plan's lines, which held the previous run's pin).
+            #expect(next.plan.assignments.filter { $0.overrideID != nil }.map(\.reason)
+                == full.plan.assignments.filter { $0.overrideID != nil }.map(\.reason), "step \(step)")
             #expect(next.plan.totals.displaced == full.plan.totals.displaced)
             // Local repair may leave a little on the table, never much.
             #expect(Double(next.plan.totals.moved) >= 0.97 * Double(full.plan.totals.moved), "step \(step)")

@@ -71,11 +71,11 @@ import Testing
         flows.removeAll()
         after.flows(local: 0, into: &flows)
         #expect(flows.map(\.right) == [9] && flows.map(\.amount) == [10])
-        #expect(after.liveLines == 1 && after.deadLines == 1)
+        #expect(after.liveEntries == 1 && after.deadEntries == 1)
         after.compact()
         flows.removeAll()
         after.flows(local: 0, into: &flows)
-        #expect(flows.map(\.right) == [9] && after.liveLines == 1 && after.deadLines == 0)
+        #expect(flows.map(\.right) == [9] && after.liveEntries == 1 && after.deadEntries == 0)
     }
 
     @Test func blocksOfAnotherPoolAreTakenAtTheNextBoundary() {
@@ -108,7 +108,29 @@ import Testing
             joined.copyLines(i, into: &lines, &unmet)
             #expect(lines.map(\.to) == expected.map { "t\($0)" } && unmet.isEmpty)
         }
-        #expect(joined.liveLines == 6 && joined.deadLines == 0)
+        #expect(joined.liveEntries == 6 && joined.deadEntries == 0)
+    }
+
+    @Test func droppedLinesLeaveTheFlowsAndAreNotCopiedOn() {
+        var out = output([[1, 2], [3]])
+        #expect(out.holdsLines && out.holdsLines(0) && out.holdsLines(1))
+        out.dropLines()
+        #expect(!out.holdsLines && !out.holdsLines(0) && !out.holdsLines(1))
+        var flows: [(right: Int32, amount: Int32)] = []
+        out.flows(local: 0, into: &flows)
+        #expect(flows.map(\.right) == [1, 2] && flows.map(\.amount) == [2, 3])
+        // A left moved from a dropped output carries its flows, not lines; one moved from a
+        // held output carries both.
+        var moved = FlowOutput()
+        moved.setLeft(0, from: out, otherLocal: 1)
+        moved.setLeft(1, from: output([[7]]), otherLocal: 0)
+        #expect(!moved.holdsLines(0) && moved.holdsLines(1))
+        flows.removeAll()
+        moved.flows(local: 0, into: &flows)
+        #expect(flows.map(\.right) == [3])
+        var lines: [PlanAssignment] = [], unmet: [PlanUnmet] = []
+        moved.copyLines(1, into: &lines, &unmet)
+        #expect(lines.map(\.to) == ["t7"])
     }
 
     /// An output with one left per list, each sending `t + 1` units to every target `t` listed.

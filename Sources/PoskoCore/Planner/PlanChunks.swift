@@ -16,8 +16,10 @@ struct PlanFlowChunks: Sendable {
     var targets: [[Int32]]
     var amounts: [[Int32]]
     /// Per chunk, `slotStart[k][i] ..< slotStart[k][i + 1]`: the assignments of the chunk's
-    /// `i`-th slot.
+    /// `i`-th slot (its pinned lines first).
     var slotStart: [[Int32]]
+    /// The same for unmet lines.
+    var unmetStart: [[Int32]]
     var moved: [Int]
     var unmetUnits: [Int]
 
@@ -27,6 +29,7 @@ struct PlanFlowChunks: Sendable {
         targets = Array(repeating: [], count: chunks)
         amounts = Array(repeating: [], count: chunks)
         slotStart = Array(repeating: [], count: chunks)
+        unmetStart = Array(repeating: [], count: chunks)
         moved = Array(repeating: 0, count: chunks)
         unmetUnits = Array(repeating: 0, count: chunks)
     }
@@ -92,11 +95,17 @@ struct PlanCadreChunks: Sendable {
     var shortages: [[PlanCadreShortage]]
     /// Cadre index of each assignment.
     var cadres: [[Int32]]
+    /// Per chunk, `slotStart[k][i] ..< slotStart[k][i + 1]`: the assignments of the chunk's
+    /// `i`-th slot; `shortageStart` the same for shortages.
+    var slotStart: [[Int32]]
+    var shortageStart: [[Int32]]
 
     init(chunks: Int) {
         assignments = Array(repeating: [], count: chunks)
         shortages = Array(repeating: [], count: chunks)
         cadres = Array(repeating: [], count: chunks)
+        slotStart = Array(repeating: [], count: chunks)
+        shortageStart = Array(repeating: [], count: chunks)
     }
 }
 
@@ -213,3 +222,57 @@ struct PlanPool<Element: Sendable>: Sendable {
 }
 
 final class PlanPoolOwner: Sendable {}
+
+/// A chunk's lines as the previous run left them, with each slot's range of lines and notes.
+struct PlanChunkLines<Line: Sendable, Note: Sendable>: Sendable {
+    var lines: [Line]
+    var lineStart: [Int32]
+    var notes: [Note]
+    var noteStart: [Int32]
+}
+
+extension PlanComponentStore {
+    /// The lines and notes of a rebuilt chunk of `slots`, in slot order: per slot, `leading`'s
+    /// lines (pins), then the lines of its left — those this run rendered (held by the
+    /// clusters), or else the ones it had in `old`, the chunk as the previous run left it,
+    /// less its leading lines that `isLeading` tells (the previous run's pins). `lineCount`:
+    /// lines in all (the arrays are kept by the plan, so they are sized exactly).
+    func chunkLines<Line, Tag, Note>(
+        _ slots: Range<Int>, lineCount: Int, old: PlanChunkLines<Line, Note>?,
+        leading: (Int, inout [Line]) -> Void = { _, _ in }, isLeading: (Line) -> Bool = { _ in false }
+    ) -> (lines: [Line], notes: [Note], noteStart: [Int32]) where Output == PlanLeftLines<Line, Tag, Note> {
+        var noteCount = 0
+        for s in slots {
+            withOutput(ofLeft: s) { out, i in
+                if out.holdsLines(i) {
+                    noteCount += out.noteCount(i)
+                } else if let old {
+                    let j = s - slots.lowerBound
+                    noteCount += Int(old.noteStart[j + 1] - old.noteStart[j])
+                }
+            }
+        }
+        var lines: [Line] = [], notes: [Note] = [], noteStart: [Int32] = [0]
+        lines.reserveCapacity(lineCount)
+        notes.reserveCapacity(noteCount)
+        noteStart.reserveCapacity(slots.count + 1)
+        for s in slots {
+            leading(s, &lines)
+            withOutput(ofLeft: s) { out, i in
+                if out.holdsLines(i) {
+                    out.copyLines(i, into: &lines, &notes)
+                } else if let old {
+                    // Not rendered in this run: its lines are the ones the previous run kept.
+                    let j = s - slots.lowerBound
+                    var a = Int(old.lineStart[j])
+                    let b = Int(old.lineStart[j + 1])
+                    while a < b && isLeading(old.lines[a]) { a += 1 }
+                    lines.append(contentsOf: old.lines[a..<b])
+                    notes.append(contentsOf: old.notes[Int(old.noteStart[j])..<Int(old.noteStart[j + 1])])
+                }
+            }
+            noteStart.append(Int32(notes.count))
+        }
+        return (lines, notes, noteStart)
+    }
+}

@@ -105,26 +105,29 @@ struct PlanGroup: Sendable {
     var arcStart: [Int32] = [0]
 }
 
-/// Lines of a solved cluster per local left, in append-only pools with a table per left, so
-/// a local repair replaces a few lefts' lines without copying the rest.
+/// The result of a solved cluster per local left: the flows it sends and, until the plan
+/// takes them, its lines (see ``PlanLeftLines``).
 protocol PlanStageOutput: Sendable {
     init()
     /// Local lefts in the table.
     var leftCount: Int { get }
-    /// Lines no longer referenced by the table.
-    var deadLines: Int { get }
-    var liveLines: Int { get }
-    /// Sets local left `local` (or appends it when `local == leftCount`) to the lines of
-    /// `otherLocal` in `other`.
+    /// Entries no longer referenced by the table, and those that are.
+    var deadEntries: Int { get }
+    var liveEntries: Int { get }
+    /// Sets local left `local` (or appends it when `local == leftCount`) to the flows (and the
+    /// lines, when held) of `otherLocal` in `other`.
     mutating func setLeft(_ local: Int, from other: Self, otherLocal: Int)
     /// Units sent from local left `local`, as (right id, amount).
     func flows(local: Int, into out: inout [(right: Int32, amount: Int32)])
-    /// Rewrites the pools without dead lines.
+    /// Rewrites the storage without dead entries.
     mutating func compact()
     /// Appends a local left without lines.
     mutating func appendEmptyLeft()
     /// Appends `piece`'s lefts after this output's, taking its line blocks without copying lines.
     mutating func append(_ piece: Self)
+    var holdsLines: Bool { get }
+    /// Lets go of the lines held.
+    mutating func dropLines()
 }
 
 /// A stage of the planner seen by the component engine: a bipartite transport problem whose
@@ -492,11 +495,13 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
         if c >= 0 { body(outputs[c].value, Int(leftLocal[l])) }
     }
 
-    /// Notes (unmet or shortage lines) of the lefts in `range`.
-    func noteCount<Line, Tag, Note>(_ range: Range<Int>) -> Int where Output == PlanLeftLines<Line, Tag, Note> {
-        var n = 0
-        for l in range { withOutput(ofLeft: l) { n += $0.counts($1).notes } }
-        return n
+    /// Lets go of every line the clusters hold: the plan's chunks have them.
+    mutating func dropLines() {
+        for c in outputs.indices where outputs[c].value.holdsLines {
+            var out = outputs[c].value
+            out.dropLines()
+            outputs[c] = PlanBox(out)
+        }
     }
 
     /// Recomputes what a change affects and keeps everything else.
@@ -1078,7 +1083,7 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
         cluster.hash = 0
         // Keep the pools from growing without bound.
         if cluster.arcPool.count > 4 * max(cluster.live, 1) * 8 + 1024 { compactArcs(&cluster) }
-        if out.deadLines > out.liveLines + 1024 { out.compact() }
+        if out.deadEntries > out.liveEntries + 1024 { out.compact() }
         clusters[Int(c)] = PlanBox(cluster)
         outputs[Int(c)] = PlanBox(out)
     }

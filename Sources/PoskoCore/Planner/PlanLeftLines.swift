@@ -3,8 +3,6 @@ import Foundation
 /// What the engine and the plan's chunks read of a line without touching the line: the right
 /// node it uses and the units it carries.
 protocol PlanLineTag: Sendable {
-    /// Fills the indices a pool skipped.
-    static var skipped: Self { get }
     var right: Int32 { get }
     var amount: Int32 { get }
 }
@@ -13,58 +11,59 @@ protocol PlanLineTag: Sendable {
 struct PlanLineFlow: PlanLineTag {
     var target: Int32
     var amount: Int32
-    static let skipped = PlanLineFlow(target: -1, amount: 0)
     var right: Int32 { target }
 }
 
 /// The cadre of one cadre line (one cadre: one unit).
 struct PlanLineCadre: PlanLineTag {
     var cadre: Int32
-    static let skipped = PlanLineCadre(cadre: -1)
     var right: Int32 { cadre }
     var amount: Int32 { 1 }
 }
 
-/// Lines of one solved cluster grouped by its left nodes: per left, a run of lines (each with
-/// its tag: demand sent, or a cadre) and a run of notes (unmet demand, or a cadre shortage).
-/// Lines and notes are in append-only pools with a table per left, so a local repair replaces
-/// a few lefts' lines without copying the rest.
+/// The result of one solved cluster by its left nodes: per left, the tags of its lines (demand
+/// sent, or a cadre) for as long as the cluster lives, and the lines themselves (assignments,
+/// and notes: unmet demand or cadre shortages) only from being rendered until the plan's
+/// chunks take them (`dropLines`). Every line is then kept once, in the plan; a later run
+/// copies the lines of a left it did not render again from the previous plan's chunk.
+///
+/// Tags and the lines held are in append-only storage with a table per left, so a local
+/// repair replaces a few lefts without copying the rest.
 struct PlanLeftLines<Line: Sendable, Tag: PlanLineTag, Note: Sendable>: PlanStageOutput {
-    private(set) var lines = PlanPool<Line>()
-    /// Parallel to `lines` (skipped indices included).
     private(set) var tags: [Tag] = []
-    private(set) var notes = PlanPool<Note>()
-    /// Per local left: its lines `lineFirst[i] ..< lineFirst[i] + lineCount[i]`, and its notes.
-    private(set) var lineFirst: [Int32] = []
-    private(set) var lineCount: [Int32] = []
-    private(set) var noteFirst: [Int32] = []
-    private(set) var noteCount: [Int32] = []
-    private(set) var deadLines = 0
+    /// Per local left: its tags `tagFirst[i] ..< tagFirst[i] + tagCount[i]` (one per line).
+    private(set) var tagFirst: [Int32] = []
+    private(set) var tagCount: [Int32] = []
+    private var lines = PlanPool<Line>()
+    private var notes = PlanPool<Note>()
+    /// Per local left: where its lines start in `lines` (-1 when they are not held), and its notes.
+    private var lineFirst: [Int32] = []
+    private var noteFirst: [Int32] = []
+    private var noteCount: [Int32] = []
+    /// Whether any left's lines are held.
+    private(set) var holdsLines = false
+    private(set) var deadEntries = 0
 
     init() {}
 
-    var leftCount: Int { lineFirst.count }
-    var liveLines: Int { lines.stored + notes.stored - deadLines }
+    var leftCount: Int { tagFirst.count }
+    var liveEntries: Int { tags.count - deadEntries }
 
-    /// Where a left's lines start: from `startLeft` to `closeLeft`.
+    /// Where a left's tags and lines start: from `startLeft` to `closeLeft`.
     struct Start {
+        fileprivate var tag: Int
         fileprivate var line: Int
         fileprivate var note: Int
     }
 
+    /// Appends a local left without lines.
     mutating func appendEmptyLeft() {
-        lineFirst.append(Int32(lines.count))
-        lineCount.append(0)
-        noteFirst.append(Int32(notes.count))
-        noteCount.append(0)
+        closeLeft(Start(tag: tags.count, line: lines.count, note: notes.count))
     }
 
-    /// Where the next left's lines go (a shared pool starts a new block; `tags` is padded to
-    /// follow the line pool's indices).
+    /// Where the next left's tags and lines go (a shared pool starts a new block).
     mutating func startLeft() -> Start {
-        let a = lines.appendStart(), b = notes.appendStart()
-        if tags.count < a { tags.append(contentsOf: repeatElement(.skipped, count: a - tags.count)) }
-        return Start(line: a, note: b)
+        Start(tag: tags.count, line: lines.appendStart(), note: notes.appendStart())
     }
 
     mutating func append(_ line: Line, tag: Tag) {
@@ -76,61 +75,87 @@ struct PlanLeftLines<Line: Sendable, Tag: PlanLineTag, Note: Sendable>: PlanStag
         notes.append(note)
     }
 
-    /// Closes the left whose lines and notes were appended since `start`.
+    /// Closes the left whose tags, lines and notes were appended since `start`.
     mutating func closeLeft(_ start: Start) {
+        tagFirst.append(Int32(start.tag))
+        tagCount.append(Int32(tags.count - start.tag))
         lineFirst.append(Int32(start.line))
-        lineCount.append(Int32(lines.count - start.line))
         noteFirst.append(Int32(start.note))
         noteCount.append(Int32(notes.count - start.note))
+        holdsLines = true
     }
 
     mutating func setLeft(_ local: Int, from other: Self, otherLocal o: Int) {
-        let a = Int(other.lineFirst[o]), n = Int(other.lineCount[o])
-        let u = Int(other.noteFirst[o]), m = Int(other.noteCount[o])
-        let start = startLeft()
-        lines.append(from: other.lines, a, n)
-        tags.append(contentsOf: other.tags[a..<(a + n)])
-        notes.append(from: other.notes, u, m)
-        if local == lineFirst.count {
-            closeLeft(start)
+        let t = Int(other.tagFirst[o]), n = Int(other.tagCount[o])
+        let tag = Int32(tags.count)
+        tags.append(contentsOf: other.tags[t..<(t + n)])
+        var line: Int32 = -1, note: Int32 = -1, m: Int32 = 0
+        if other.lineFirst[o] >= 0 {
+            line = Int32(lines.appendStart())
+            lines.append(from: other.lines, Int(other.lineFirst[o]), n)
+            note = Int32(notes.appendStart())
+            m = other.noteCount[o]
+            notes.append(from: other.notes, Int(other.noteFirst[o]), Int(m))
+            holdsLines = true
+        }
+        if local == leftCount {
+            tagFirst.append(tag)
+            tagCount.append(Int32(n))
+            lineFirst.append(line)
+            noteFirst.append(note)
+            noteCount.append(m)
         } else {
-            deadLines += Int(lineCount[local] + noteCount[local])
-            lineFirst[local] = Int32(start.line)
-            lineCount[local] = Int32(n)
-            noteFirst[local] = Int32(start.note)
-            noteCount[local] = Int32(m)
+            deadEntries += Int(tagCount[local])
+            tagFirst[local] = tag
+            tagCount[local] = Int32(n)
+            lineFirst[local] = line
+            noteFirst[local] = note
+            noteCount[local] = m
         }
     }
 
     mutating func append(_ piece: Self) {
-        let a = lines.appendBlocks(of: piece.lines), b = notes.appendBlocks(of: piece.notes)
-        tags.append(contentsOf: repeatElement(.skipped, count: a - tags.count))
+        let t = Int32(tags.count)
+        let a = Int32(lines.appendBlocks(of: piece.lines)), b = Int32(notes.appendBlocks(of: piece.notes))
         tags.append(contentsOf: piece.tags)
-        tags.append(contentsOf: repeatElement(.skipped, count: lines.count - tags.count))
         for i in 0..<piece.leftCount {
-            lineFirst.append(piece.lineFirst[i] + Int32(a))
-            lineCount.append(piece.lineCount[i])
-            noteFirst.append(piece.noteFirst[i] + Int32(b))
+            tagFirst.append(piece.tagFirst[i] + t)
+            tagCount.append(piece.tagCount[i])
+            lineFirst.append(piece.lineFirst[i] < 0 ? -1 : piece.lineFirst[i] + a)
+            noteFirst.append(piece.noteFirst[i] < 0 ? -1 : piece.noteFirst[i] + b)
             noteCount.append(piece.noteCount[i])
         }
-        deadLines += piece.deadLines
+        holdsLines = holdsLines || piece.holdsLines
+        deadEntries += piece.deadEntries
     }
 
     /// The tags of local left `i`'s lines.
     func tags(_ i: Int) -> ArraySlice<Tag> {
-        let a = Int(lineFirst[i])
-        return tags[a..<(a + Int(lineCount[i]))]
+        let a = Int(tagFirst[i])
+        return tags[a..<(a + Int(tagCount[i]))]
     }
 
-    /// Lines and notes of local left `i`.
-    func counts(_ i: Int) -> (lines: Int, notes: Int) {
-        (Int(lineCount[i]), Int(noteCount[i]))
-    }
+    /// Whether local left `i`'s lines are held (rendered in this run).
+    func holdsLines(_ i: Int) -> Bool { lineFirst[i] >= 0 }
 
-    /// Appends the lines and notes of local left `i`.
+    /// Notes of local left `i` (0 when its lines are not held).
+    func noteCount(_ i: Int) -> Int { Int(noteCount[i]) }
+
+    /// Appends the lines and notes of local left `i`, which must be held.
     func copyLines(_ i: Int, into lineOut: inout [Line], _ noteOut: inout [Note]) {
-        lines.copy(Int(lineFirst[i]), Int(lineCount[i]), into: &lineOut)
+        lines.copy(Int(lineFirst[i]), Int(tagCount[i]), into: &lineOut)
         notes.copy(Int(noteFirst[i]), Int(noteCount[i]), into: &noteOut)
+    }
+
+    /// Lets go of the lines and notes held (the plan's chunks have them now).
+    mutating func dropLines() {
+        guard holdsLines else { return }
+        lines = PlanPool()
+        notes = PlanPool()
+        lineFirst = [Int32](repeating: -1, count: leftCount)
+        noteFirst = lineFirst
+        noteCount = [Int32](repeating: 0, count: leftCount)
+        holdsLines = false
     }
 
     func flows(local: Int, into out: inout [(right: Int32, amount: Int32)]) {

@@ -154,6 +154,12 @@ public enum Planner {
         for (i, pin) in ov.pins.enumerated() { pinsBySlot[pin.slot, default: []].append(i) }
         let rebuilt = (0..<chunkCount).filter { chunkDirty[$0] }
         stats.rebuiltChunks += rebuilt.count
+        // The rebuilt chunks as the previous run left them: lines of slots this run did not
+        // render again come from there.
+        let oldFlowLines = usable == nil ? nil : rebuilt.map {
+            PlanChunkLines(lines: flowChunks.assignments[$0], lineStart: flowChunks.slotStart[$0],
+                           notes: flowChunks.unmet[$0], noteStart: flowChunks.unmetStart[$0])
+        }
         for k in rebuilt {
             for (i, t) in flowChunks.targets[k].enumerated() { received[Int(t)] -= flowChunks.amounts[k][i] }
             var targets: [Int32] = []
@@ -186,22 +192,17 @@ public enum Planner {
             flowChunks.moved[k] = moved
         }
         // The rebuilt chunks' lines are copied on another thread while cadres are planned.
-        let flowTargets = flowChunks.targets.map(\.count)
+        let flowTargets = rebuilt.map { flowChunks.targets[$0].count }
         let flowLines = PlanBackground(threads: rebuilt.isEmpty ? 1 : settings.parallelism) { [flowStore, pins = ov.pins, pinsBySlot] in
-            rebuilt.map { k -> (lines: [PlanAssignment], unmet: [PlanUnmet], unmetUnits: Int) in
-                var lines: [PlanAssignment] = []
-                var unmetLines: [PlanUnmet] = []
+            rebuilt.indices.map { r -> (lines: [PlanAssignment], unmet: [PlanUnmet], unmetStart: [Int32], unmetUnits: Int) in
+                let lo = rebuilt[r] * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
+                let chunk = flowStore.chunkLines(
+                    lo..<hi, lineCount: flowTargets[r], old: oldFlowLines?[r],
+                    leading: { s, lines in for i in pinsBySlot[Int32(s)] ?? [] { lines.append(pins[i].line) } },
+                    isLeading: { $0.overrideID != nil })
                 var unmetUnits = 0
-                let lo = k * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
-                // Exactly as many lines as the chunk holds (the plan keeps these arrays).
-                lines.reserveCapacity(flowTargets[k])
-                unmetLines.reserveCapacity(flowStore.noteCount(lo..<hi))
-                for s in lo..<hi {
-                    for i in pinsBySlot[Int32(s)] ?? [] { lines.append(pins[i].line) }
-                    flowStore.withOutput(ofLeft: s) { $0.copyLines($1, into: &lines, &unmetLines) }
-                }
-                for line in unmetLines { unmetUnits += line.amount }
-                return (lines, unmetLines, unmetUnits)
+                for line in chunk.notes { unmetUnits += line.amount }
+                return (chunk.lines, chunk.notes, chunk.noteStart, unmetUnits)
             }
         }
         let movedTotal = flowChunks.moved.reduce(0, +)
@@ -266,6 +267,10 @@ public enum Planner {
         var movedCadres: [Int32] = []
         let rebuiltCadre = (0..<chunkCount).filter { cadreDirty[$0] }
         stats.rebuiltChunks += rebuiltCadre.count
+        let oldCadreLines = usable == nil ? nil : rebuiltCadre.map {
+            PlanChunkLines(lines: cadreChunks.assignments[$0], lineStart: cadreChunks.slotStart[$0],
+                           notes: cadreChunks.shortages[$0], noteStart: cadreChunks.shortageStart[$0])
+        }
         for k in rebuiltCadre {
             let lo = k * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
             for c in cadreChunks.cadres[k] where planCadreSlot[Int(c)] >= Int32(lo) && planCadreSlot[Int(c)] < Int32(hi) {
@@ -273,6 +278,7 @@ public enum Planner {
                 movedCadres.append(c)
             }
             var cadres: [Int32] = []
+            var starts: [Int32] = [0]
             for s in lo..<hi {
                 cadreStore.withOutput(ofLeft: s) { out, i in
                     for line in out.tags(i) {
@@ -282,24 +288,22 @@ public enum Planner {
                         movedCadres.append(cadre)
                     }
                 }
+                starts.append(Int32(cadres.count))
             }
             cadreChunks.cadres[k] = cadres
+            cadreChunks.slotStart[k] = starts
         }
         // Their lines, copied on the planner's threads (a full plan rebuilds every chunk).
         let cadreLines = PlanParallel.ranges(rebuiltCadre.count, threads: settings.parallelism, minimum: 64) { [cadreStore, cadreCounts = rebuiltCadre.map { cadreChunks.cadres[$0].count }] range in
-            range.map { r -> (lines: [PlanCadreAssignment], shortages: [PlanCadreShortage]) in
-                var lines: [PlanCadreAssignment] = []
-                var shortageLines: [PlanCadreShortage] = []
+            range.map { r in
                 let lo = rebuiltCadre[r] * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
-                lines.reserveCapacity(cadreCounts[r])
-                shortageLines.reserveCapacity(cadreStore.noteCount(lo..<hi))
-                for s in lo..<hi { cadreStore.withOutput(ofLeft: s) { $0.copyLines($1, into: &lines, &shortageLines) } }
-                return (lines, shortageLines)
+                return cadreStore.chunkLines(lo..<hi, lineCount: cadreCounts[r], old: oldCadreLines?[r])
             }
         }
         for (k, chunk) in zip(rebuiltCadre, cadreLines.joined()) {
             cadreChunks.assignments[k] = chunk.lines
-            cadreChunks.shortages[k] = chunk.shortages
+            cadreChunks.shortages[k] = chunk.notes
+            cadreChunks.shortageStart[k] = chunk.noteStart
         }
         var cadresAssigned = 0
         for chunk in cadreChunks.assignments { cadresAssigned += chunk.count }
@@ -307,8 +311,12 @@ public enum Planner {
         for (k, chunk) in zip(rebuilt, flowLines.wait()) {
             flowChunks.assignments[k] = chunk.lines
             flowChunks.unmet[k] = chunk.unmet
+            flowChunks.unmetStart[k] = chunk.unmetStart
             flowChunks.unmetUnits[k] = chunk.unmetUnits
         }
+        // Every line is in the plan's chunks now: the clusters let go of theirs.
+        flowStore.dropLines()
+        cadreStore.dropLines()
         let unmetTotal = flowChunks.unmetUnits.reduce(0, +)
 
         let plan = Plan(
