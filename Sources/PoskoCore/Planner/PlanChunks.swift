@@ -231,30 +231,29 @@ struct PlanChunkLines<Line: Sendable, Note: Sendable>: Sendable {
     var noteStart: [Int32]
 }
 
+extension PlanLeftLines {
+    /// Notes of local left `i` in a rebuilt chunk: its own when held, else those of slot `j`
+    /// of the chunk as the previous run left it.
+    func noteCount(_ i: Int, orSlot j: Int, of old: PlanChunkLines<Line, Note>?) -> Int {
+        if holdsLines(i) { return noteCount(i) }
+        guard let old else { return 0 }
+        return Int(old.noteStart[j + 1] - old.noteStart[j])
+    }
+}
+
 extension PlanComponentStore {
     /// The lines and notes of a rebuilt chunk of `slots`, in slot order: per slot, `leading`'s
     /// lines (pins), then the lines of its left — those this run rendered (held by the
     /// clusters), or else the ones it had in `old`, the chunk as the previous run left it,
-    /// less its leading lines that `isLeading` tells (the previous run's pins). `lineCount`:
-    /// lines in all (the arrays are kept by the plan, so they are sized exactly).
+    /// less the leading lines `oldLeading` counts there (the previous run's pins). `count`:
+    /// lines and notes in all (the arrays are kept by the plan, so they are sized exactly).
     func chunkLines<Line, Tag, Note>(
-        _ slots: Range<Int>, lineCount: Int, old: PlanChunkLines<Line, Note>?,
-        leading: (Int, inout [Line]) -> Void = { _, _ in }, isLeading: (Line) -> Bool = { _ in false }
+        _ slots: Range<Int>, count: (lines: Int, notes: Int), old: PlanChunkLines<Line, Note>?,
+        leading: (Int, inout [Line]) -> Void = { _, _ in }, oldLeading: (Int, ArraySlice<Line>) -> Int = { _, _ in 0 }
     ) -> (lines: [Line], notes: [Note], noteStart: [Int32]) where Output == PlanLeftLines<Line, Tag, Note> {
-        var noteCount = 0
-        for s in slots {
-            withOutput(ofLeft: s) { out, i in
-                if out.holdsLines(i) {
-                    noteCount += out.noteCount(i)
-                } else if let old {
-                    let j = s - slots.lowerBound
-                    noteCount += Int(old.noteStart[j + 1] - old.noteStart[j])
-                }
-            }
-        }
         var lines: [Line] = [], notes: [Note] = [], noteStart: [Int32] = [0]
-        lines.reserveCapacity(lineCount)
-        notes.reserveCapacity(noteCount)
+        lines.reserveCapacity(count.lines)
+        notes.reserveCapacity(count.notes)
         noteStart.reserveCapacity(slots.count + 1)
         for s in slots {
             leading(s, &lines)
@@ -264,10 +263,8 @@ extension PlanComponentStore {
                 } else if let old {
                     // Not rendered in this run: its lines are the ones the previous run kept.
                     let j = s - slots.lowerBound
-                    var a = Int(old.lineStart[j])
-                    let b = Int(old.lineStart[j + 1])
-                    while a < b && isLeading(old.lines[a]) { a += 1 }
-                    lines.append(contentsOf: old.lines[a..<b])
+                    let previous = old.lines[Int(old.lineStart[j])..<Int(old.lineStart[j + 1])]
+                    lines.append(contentsOf: previous.dropFirst(oldLeading(s, previous)))
                     notes.append(contentsOf: old.notes[Int(old.noteStart[j])..<Int(old.noteStart[j + 1])])
                 }
             }

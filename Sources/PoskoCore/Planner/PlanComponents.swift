@@ -476,6 +476,8 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
     /// Output of each cluster (empty for free ids); kept apart so reading lines copies nothing.
     private(set) var outputs: [PlanBox<Output>] = []
     private var free: [Int32] = []
+    /// Clusters whose outputs may hold lines (set since the last `dropLines`).
+    private var holding: [Int32] = []
 
     init(leftCount: Int, rightCount: Int) {
         leftCluster = [Int32](repeating: -1, count: leftCount)
@@ -497,11 +499,13 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
 
     /// Lets go of every line the clusters hold: the plan's chunks have them.
     mutating func dropLines() {
-        for c in outputs.indices where outputs[c].value.holdsLines {
-            var out = outputs[c].value
+        for c in holding where outputs[Int(c)].value.holdsLines {
+            var out = outputs[Int(c)].value
             out.dropLines()
-            outputs[c] = PlanBox(out)
+            outputs[Int(c)] = PlanBox(out)
+        if out.holdsLines { holding.append(c) }
         }
+        holding = []
     }
 
     /// Recomputes what a change affects and keeps everything else.
@@ -695,10 +699,12 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             id = reused
             clusters[Int(id)] = PlanBox(cluster)
             outputs[Int(id)] = PlanBox(output)
+            if output.holdsLines { holding.append(id) }
         } else {
             id = Int32(clusters.count)
             clusters.append(PlanBox(cluster))
             outputs.append(PlanBox(output))
+            if output.holdsLines { holding.append(id) }
         }
         for (i, l) in cluster.lefts.enumerated() {
             leftCluster[Int(l)] = id
@@ -757,6 +763,7 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
         dest.key = []
         clusters[Int(target)] = PlanBox(dest)
         outputs[Int(target)] = PlanBox(destOutput)
+        if destOutput.holdsLines { holding.append(target) }
         clusters[Int(c)] = nil
         outputs[Int(c)] = PlanBox(Output())
         free.append(c)
@@ -1086,6 +1093,7 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
         if out.deadEntries > out.liveEntries + 1024 { out.compact() }
         clusters[Int(c)] = PlanBox(cluster)
         outputs[Int(c)] = PlanBox(out)
+        if out.holdsLines { holding.append(c) }
     }
 
     private func compactArcs(_ cluster: inout PlanCluster) {

@@ -40,8 +40,10 @@ struct PlanLeftLines<Line: Sendable, Tag: PlanLineTag, Note: Sendable>: PlanStag
     private var lineFirst: [Int32] = []
     private var noteFirst: [Int32] = []
     private var noteCount: [Int32] = []
-    /// Whether any left's lines are held.
-    private(set) var holdsLines = false
+    /// The local lefts whose lines may be held (so dropping them does not visit every left of
+    /// a large cluster that a repair touched in a few places).
+    private var held: [Int32] = []
+    var holdsLines: Bool { !held.isEmpty }
     private(set) var deadEntries = 0
 
     init() {}
@@ -82,7 +84,7 @@ struct PlanLeftLines<Line: Sendable, Tag: PlanLineTag, Note: Sendable>: PlanStag
         lineFirst.append(Int32(start.line))
         noteFirst.append(Int32(start.note))
         noteCount.append(Int32(notes.count - start.note))
-        holdsLines = true
+        held.append(Int32(tagFirst.count - 1))
     }
 
     mutating func setLeft(_ local: Int, from other: Self, otherLocal o: Int) {
@@ -96,7 +98,7 @@ struct PlanLeftLines<Line: Sendable, Tag: PlanLineTag, Note: Sendable>: PlanStag
             note = Int32(notes.appendStart())
             m = other.noteCount[o]
             notes.append(from: other.notes, Int(other.noteFirst[o]), Int(m))
-            holdsLines = true
+            held.append(Int32(local))
         }
         if local == leftCount {
             tagFirst.append(tag)
@@ -115,7 +117,7 @@ struct PlanLeftLines<Line: Sendable, Tag: PlanLineTag, Note: Sendable>: PlanStag
     }
 
     mutating func append(_ piece: Self) {
-        let t = Int32(tags.count)
+        let t = Int32(tags.count), base = Int32(leftCount)
         let a = Int32(lines.appendBlocks(of: piece.lines)), b = Int32(notes.appendBlocks(of: piece.notes))
         tags.append(contentsOf: piece.tags)
         for i in 0..<piece.leftCount {
@@ -125,7 +127,7 @@ struct PlanLeftLines<Line: Sendable, Tag: PlanLineTag, Note: Sendable>: PlanStag
             noteFirst.append(piece.noteFirst[i] < 0 ? -1 : piece.noteFirst[i] + b)
             noteCount.append(piece.noteCount[i])
         }
-        holdsLines = holdsLines || piece.holdsLines
+        for i in piece.held { held.append(i + base) }
         deadEntries += piece.deadEntries
     }
 
@@ -152,10 +154,12 @@ struct PlanLeftLines<Line: Sendable, Tag: PlanLineTag, Note: Sendable>: PlanStag
         guard holdsLines else { return }
         lines = PlanPool()
         notes = PlanPool()
-        lineFirst = [Int32](repeating: -1, count: leftCount)
-        noteFirst = lineFirst
-        noteCount = [Int32](repeating: 0, count: leftCount)
-        holdsLines = false
+        for i in held {
+            lineFirst[Int(i)] = -1
+            noteFirst[Int(i)] = -1
+            noteCount[Int(i)] = 0
+        }
+        held = []
     }
 
     func flows(local: Int, into out: inout [(right: Int32, amount: Int32)]) {

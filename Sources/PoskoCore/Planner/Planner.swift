@@ -160,7 +160,8 @@ public enum Planner {
             PlanChunkLines(lines: flowChunks.assignments[$0], lineStart: flowChunks.slotStart[$0],
                            notes: flowChunks.unmet[$0], noteStart: flowChunks.unmetStart[$0])
         }
-        for k in rebuilt {
+        var unmetCount = [Int](repeating: 0, count: rebuilt.count)
+        for (r, k) in rebuilt.enumerated() {
             for (i, t) in flowChunks.targets[k].enumerated() { received[Int(t)] -= flowChunks.amounts[k][i] }
             var targets: [Int32] = []
             var amounts: [Int32] = []
@@ -178,6 +179,7 @@ public enum Planner {
                         targets.append(flow.target)
                         amounts.append(flow.amount)
                     }
+                    unmetCount[r] += out.noteCount(i, orSlot: s - lo, of: oldFlowLines?[r])
                 }
                 starts.append(Int32(targets.count))
                 planTargetsHash[s] = PlanChunking.hash(targets[first...])
@@ -193,13 +195,16 @@ public enum Planner {
         }
         // The rebuilt chunks' lines are copied on another thread while cadres are planned.
         let flowTargets = rebuilt.map { flowChunks.targets[$0].count }
-        let flowLines = PlanBackground(threads: rebuilt.isEmpty ? 1 : settings.parallelism) { [flowStore, pins = ov.pins, pinsBySlot] in
+        let previouslyPinned = Set(usable?.pinnedSlots ?? [])
+        let flowLines = PlanBackground(threads: rebuilt.isEmpty ? 1 : settings.parallelism) { [flowStore, unmetCount, pins = ov.pins, pinsBySlot] in
             rebuilt.indices.map { r -> (lines: [PlanAssignment], unmet: [PlanUnmet], unmetStart: [Int32], unmetUnits: Int) in
                 let lo = rebuilt[r] * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
                 let chunk = flowStore.chunkLines(
-                    lo..<hi, lineCount: flowTargets[r], old: oldFlowLines?[r],
+                    lo..<hi, count: (flowTargets[r], unmetCount[r]), old: oldFlowLines?[r],
                     leading: { s, lines in for i in pinsBySlot[Int32(s)] ?? [] { lines.append(pins[i].line) } },
-                    isLeading: { $0.overrideID != nil })
+                    oldLeading: { s, lines in
+                        previouslyPinned.contains(Int32(s)) ? lines.prefix { $0.overrideID != nil }.count : 0
+                    })
                 var unmetUnits = 0
                 for line in chunk.notes { unmetUnits += line.amount }
                 return (chunk.lines, chunk.notes, chunk.noteStart, unmetUnits)
@@ -271,7 +276,8 @@ public enum Planner {
             PlanChunkLines(lines: cadreChunks.assignments[$0], lineStart: cadreChunks.slotStart[$0],
                            notes: cadreChunks.shortages[$0], noteStart: cadreChunks.shortageStart[$0])
         }
-        for k in rebuiltCadre {
+        var shortageCount = [Int](repeating: 0, count: rebuiltCadre.count)
+        for (r, k) in rebuiltCadre.enumerated() {
             let lo = k * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
             for c in cadreChunks.cadres[k] where planCadreSlot[Int(c)] >= Int32(lo) && planCadreSlot[Int(c)] < Int32(hi) {
                 planCadreSlot[Int(c)] = -1
@@ -287,6 +293,7 @@ public enum Planner {
                         planCadreSlot[Int(cadre)] = Int32(s)
                         movedCadres.append(cadre)
                     }
+                    shortageCount[r] += out.noteCount(i, orSlot: s - lo, of: oldCadreLines?[r])
                 }
                 starts.append(Int32(cadres.count))
             }
@@ -294,10 +301,10 @@ public enum Planner {
             cadreChunks.slotStart[k] = starts
         }
         // Their lines, copied on the planner's threads (a full plan rebuilds every chunk).
-        let cadreLines = PlanParallel.ranges(rebuiltCadre.count, threads: settings.parallelism, minimum: 64) { [cadreStore, cadreCounts = rebuiltCadre.map { cadreChunks.cadres[$0].count }] range in
+        let cadreLines = PlanParallel.ranges(rebuiltCadre.count, threads: settings.parallelism, minimum: 64) { [cadreStore, shortageCount, cadreCounts = rebuiltCadre.map { cadreChunks.cadres[$0].count }] range in
             range.map { r in
                 let lo = rebuiltCadre[r] * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
-                return cadreStore.chunkLines(lo..<hi, lineCount: cadreCounts[r], old: oldCadreLines?[r])
+                return cadreStore.chunkLines(lo..<hi, count: (cadreCounts[r], shortageCount[r]), old: oldCadreLines?[r])
             }
         }
         for (k, chunk) in zip(rebuiltCadre, cadreLines.joined()) {
@@ -314,9 +321,11 @@ public enum Planner {
             flowChunks.unmetStart[k] = chunk.unmetStart
             flowChunks.unmetUnits[k] = chunk.unmetUnits
         }
-        // Every line is in the plan's chunks now: the clusters let go of theirs.
-        flowStore.dropLines()
-        cadreStore.dropLines()
+        // Every line is in the plan's chunks now: the clusters let go of theirs. Freeing them
+        // (a full plan's ~135,000 lines, each releasing its strings) is left to another
+        // thread, with what the line copies captured: the plan need not wait for it.
+        let dropped = (flowStore.dropLines(), cadreStore.dropLines(), flowLines)
+        DispatchQueue.global(qos: .utility).async { withExtendedLifetime(dropped) {} }
         let unmetTotal = flowChunks.unmetUnits.reduce(0, +)
 
         let plan = Plan(
