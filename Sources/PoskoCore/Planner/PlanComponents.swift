@@ -503,7 +503,6 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             var out = outputs[Int(c)].value
             out.dropLines()
             outputs[Int(c)] = PlanBox(out)
-        if out.holdsLines { holding.append(c) }
         }
         holding = []
     }

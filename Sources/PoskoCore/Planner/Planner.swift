@@ -321,11 +321,11 @@ public enum Planner {
             flowChunks.unmetStart[k] = chunk.unmetStart
             flowChunks.unmetUnits[k] = chunk.unmetUnits
         }
-        // Every line is in the plan's chunks now: the clusters let go of theirs. Freeing them
-        // (a full plan's ~135,000 lines, each releasing its strings) is left to another
-        // thread, with what the line copies captured: the plan need not wait for it.
-        let dropped = (flowStore.dropLines(), cadreStore.dropLines(), flowLines)
-        DispatchQueue.global(qos: .utility).async { withExtendedLifetime(dropped) {} }
+        // Every line is in the plan's chunks now: the clusters let go of theirs (freed here,
+        // before the plan is returned, so that the daemon's malloc_trim after a re-plan finds
+        // their memory free).
+        flowStore.dropLines()
+        cadreStore.dropLines()
         let unmetTotal = flowChunks.unmetUnits.reduce(0, +)
 
         let plan = Plan(
