@@ -70,9 +70,13 @@ while True:
     time.sleep(0.5)
 print(f"continuity: coverage {view['totalServed'] / max(1, view['totalDemand']):.3f}, displaced {view['totalDisplaced']}, plan v{view['planVersion']}")
 PY
-sleep 2
+# RSS at rest, once the daemon has trimmed malloc's free memory (MemoryTrimService, every
+# 10 s): sampled every 0.5 s for 10 s from 12 s after the plan settled.
+sleep 12
+samples=()
+for _ in $(seq 20); do samples+=("$(awk '/VmRSS/ {print $2}' /proc/$pid/status)"); sleep 0.5; done
 rss_busy=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
-rss_now=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+read -r rss_min rss_now rss_max < <(printf '%s\n' "${samples[@]}" | sort -n | awk '{v[NR]=$1} END {print v[1], v[int((NR+1)/2)], v[NR]}')
 # Then the whole plan once through the API (tens of MB of JSON): RSS after serving it.
 plan_bytes=$(curl -s -H "Authorization: Bearer op-bench-token" "http://127.0.0.1:$port/v1/plan" | wc -c)
 sleep 1
@@ -83,7 +87,7 @@ echo "| measure (province set) | value |"
 echo "|---|---|"
 echo "| start to READY | $(python3 -c "print(f'{($ready-$start):.2f} s')") |"
 echo "| RSS idle after start | $((rss_idle / 1024)) MB |"
-echo "| RSS after the 30% flood and its plan | $((rss_now / 1024)) MB |"
+echo "| RSS at rest after the 30% flood and its plan: median (min–max) of 20 samples over 10 s | $((rss_now / 1024)) MB ($((rss_min / 1024))–$((rss_max / 1024))) |"
 echo "| plans stored; line chunks, their JSON | $(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); n=c.execute('select count(*) from plan').fetchone()[0]; k,b=c.execute('select count(*), coalesce(sum(length(body)),0) from plan_chunk').fetchone(); print(f'{n}; {k}, {b/1e6:.1f} MB')" "$dir/state/posko.sqlite") |"
 echo "| database file | $(du -m "$dir/state/posko.sqlite" | cut -f1) MB |"
 echo "| peak RSS (VmHWM) before serving the plan | $((rss_busy / 1024)) MB |"

@@ -177,6 +177,7 @@ public final class PoskoDaemon: Sendable {
             PlannerService(keeper: planKeeper, changes: coordinator.changeStream, logger: logger),
             SignalService(daemon: self),
             WatchdogService(notifier: notifier),
+            MemoryTrimService(),
         ] + config.cap.feeds.map { feed in
             CAPFeedService(poller: CAPFeedPoller(url: feed.url, interval: Double(feed.interval), logger: logger) { [capIntake] data in
                 try capIntake.ingest(data, actor: Actor("cap-feed", via: .cap), at: Date()).decision
