@@ -57,14 +57,9 @@ public struct OperationalState: Sendable, Equatable {
     public var unavailableCadres: Set<String>
     /// Cadres who replied `HADIR <pos>`: available, preferably at that post.
     public var availableCadres: [String: String]
-    /// Which posts' reports or check-ins the source's last refreshes touched (nil: unknown;
-    /// not part of equality).
-    public var changes: StateChanges?
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.emergencies == b.emergencies && a.reports == b.reports && a.lastCheckIn == b.lastCheckIn
-            && a.unavailableCadres == b.unavailableCadres && a.availableCadres == b.availableCadres
-    }
+    /// Which posts' reports or check-ins the source's last refreshes touched (nil: unknown).
+    /// Not part of equality: two states are equal when what they say is.
+    @NotCompared public var changes: StateChanges? = nil
 
     public init(emergencies: [Emergency] = [], reports: [PostField: StatusReport] = [:], lastCheckIn: [String: Date] = [:],
                 unavailableCadres: Set<String> = [], availableCadres: [String: String] = [:]) {
@@ -76,6 +71,17 @@ public struct OperationalState: Sendable, Equatable {
     }
 
     public var activeEmergencies: [Emergency] { emergencies.filter(\.isActive) }
+}
+
+/// A stored property that its type's synthesized equality leaves out (every two values of
+/// the wrapper are equal).
+@propertyWrapper
+public struct NotCompared<Value: Sendable>: Sendable, Equatable {
+    public var wrappedValue: Value
+
+    public init(wrappedValue: Value) { self.wrappedValue = wrappedValue }
+
+    public static func == (a: Self, b: Self) -> Bool { true }
 }
 
 /// The record a state keeps of its last refreshes: each revision's posts whose reports or
