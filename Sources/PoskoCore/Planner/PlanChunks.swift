@@ -203,10 +203,6 @@ struct PlanPool<Element: Sendable>: Sendable {
         for i in start..<(start + n) { append(other[i]) }
     }
 
-    mutating func append(contentsOf elements: [Element]) {
-        for e in elements { append(e) }
-    }
-
     /// Appends elements `start ..< start + n` to an array (a range of appended elements:
     /// never spanning skipped indices).
     func copy(_ start: Int, _ n: Int, into out: inout [Element]) {
