@@ -127,8 +127,9 @@ extension PlanChunking {
     }
 }
 
-/// An append-only list in fixed-size blocks: appending to a list shared with an earlier
-/// cache copies no line. While another copy of the list exists, the next append starts a new
+/// An append-only list in fixed-size blocks (the lines a run renders, until the plan's chunks
+/// take them): appending to a list shared with another copy (a repair keeps the output it
+/// rewrites as it was) copies no element. While another copy exists, the next append starts a new
 /// block instead of writing into (and so copying) the shared last one; the indices skipped
 /// to the block boundary are never handed out.
 struct PlanPool<Element: Sendable>: Sendable {
