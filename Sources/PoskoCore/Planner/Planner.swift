@@ -322,8 +322,7 @@ public enum Planner {
             flowChunks.unmetUnits[k] = chunk.unmetUnits
         }
         // Every line is in the plan's chunks now: the clusters let go of theirs (freed here,
-        // before the plan is returned, so that the daemon's malloc_trim after a re-plan finds
-        // their memory free).
+        // before the plan is returned).
         flowStore.dropLines()
         cadreStore.dropLines()
         let unmetTotal = flowChunks.unmetUnits.reduce(0, +)
