@@ -34,8 +34,8 @@ enum ReportToSMS {
 
         // One post per kelurahan, in a fixed order.
         let set = SamplePlaybooks.set
-        let posts = Dictionary(grouping: set.posts.values, by: \.kelurahan).keys.sorted().compactMap { kel in
-            set.posts.values.filter { $0.kelurahan == kel }.map(\.id).min()
+        let posts = Dictionary(grouping: set.posts, by: \.kelurahan).keys.sorted().compactMap { kel in
+            set.posts.filter { $0.kelurahan == kel }.map(\.id).min()
         }
         let total = rate * seconds
         let stamps = Stamps()

@@ -62,7 +62,7 @@ let scenario = generator.floodScenario(fraction: 0.30)
 var state = OperationalState()
 state.emergencies = [Emergency(id: "banjir-1", hazard: .banjir, status: .tanggapDarurat, areas: scenario.areas,
                                declaredAt: now, source: "operator:bench")]
-for id in set.posts.keys { state.lastCheckIn[id] = now }
+for id in set.posts.map(\.id) { state.lastCheckIn[id] = now }
 
 @MainActor func report(_ id: String, _ status: ServiceStatus, in state: inout OperationalState, bidang: Bidang? = nil, capacity: Int? = nil) {
     guard let post = set.posts[id] else { return }
@@ -71,7 +71,7 @@ for id in set.posts.keys { state.lastCheckIn[id] = now }
     }
 }
 for id in scenario.closed { report(id, .tutup, in: &state) }
-let banjir = set.posts.values.filter { $0.rawan.contains(.banjir) }.count
+let banjir = set.posts.filter { $0.rawan.contains(.banjir) }.count
 print("scenario: banjir over \(scenario.areas.count) of 30 kabupaten/kota; \(scenario.closed.count) posts (\(f1(Double(scenario.closed.count) / Double(set.posts.count) * 100))%) closed for all fields; \(banjir) posts rawan banjir")
 
 let evaluation = measure { ContinuityEvaluator.evaluate(set, state: state, now: now) }

@@ -63,7 +63,7 @@ struct PostRoutes {
         let set = deps.coordinator.playbooks
         let states = ContinuityEvaluator.evaluate(set, state: try deps.coordinator.store.operationalState(), now: deps.now())
         let byPost = Dictionary(grouping: states, by: \.postID)
-        return set.posts.values.filter(include).sorted { $0.id < $1.id }.map { p in
+        return set.posts.filter(include).sorted { $0.id < $1.id }.map { p in
             PostSummary(id: p.id, nama: p.nama, kelurahan: p.kelurahan, kecamatan: p.kecamatan, lokasi: p.lokasi,
                         rawan: p.rawan, cadangan: p.cadangan, fields: byPost[p.id] ?? [])
         }

@@ -15,7 +15,7 @@ import Testing
         var tracker = ContinuityTracker(set: set)
         // The deadline timer's kind: deadlines only, no evaluation held between looks.
         var timer = ContinuityTracker(set: set, keepStates: false)
-        let posts = set.posts.keys.sorted()
+        let posts = set.posts.map(\.id).sorted()
         var partial = 0
         #expect(tracker.update(state: state, now: now) == ContinuityEvaluator.evaluate(set, state: state, now: now))
         for step in 0..<120 {
@@ -63,7 +63,7 @@ import Testing
     /// of the earliest covering declaration and its last check-in; by time, then post id.
     func expectedDeadlines(_ state: OperationalState) -> [ContinuityEvaluator.Deadline] {
         let active = state.activeEmergencies.filter { !$0.exercise }
-        return set.posts.values.compactMap { post -> ContinuityEvaluator.Deadline? in
+        return set.posts.compactMap { post -> ContinuityEvaluator.Deadline? in
             guard let since = active.filter({ $0.covers(kelurahan: post.kelurahan) }).map(\.declaredAt).min() else { return nil }
             let anchor = max(since, state.lastCheckIn[post.id] ?? since)
             return ContinuityEvaluator.Deadline(at: anchor.addingTimeInterval(Double(post.laporSetiap)), postID: post.id)
@@ -94,7 +94,7 @@ import Testing
         var tracker = ContinuityTracker(set: set)
         let before = tracker.update(state: state, now: PlanFixtures.now)
         #expect(!before.contains { $0.status == .tidakDiketahui })
-        let post = try #require(set.posts.values.filter { $0.kecamatan == "12.75.02" }.min { ($0.laporSetiap, $0.id) < ($1.laporSetiap, $1.id) })
+        let post = try #require(set.posts.filter { $0.kecamatan == "12.75.02" }.min { ($0.laporSetiap, $0.id) < ($1.laporSetiap, $1.id) })
         let later = PlanFixtures.now.addingTimeInterval(Double(post.laporSetiap) + 60)
         let after = tracker.update(state: state, now: later)
         #expect(after.contains { $0.postID == post.id && $0.status == .tidakDiketahui })

@@ -9,7 +9,7 @@ import Testing
     /// A post far from the flood that receives nothing.
     func unrelatedPost(_ plan: Plan) throws -> String {
         let used = Set(plan.assignments.map(\.to) + plan.cadreAssignments.map(\.to) + plan.cadreAssignments.map(\.home))
-        return try #require(set.posts.values.filter { $0.kecamatan == "12.75.05" && !used.contains($0.id) }
+        return try #require(set.posts.filter { $0.kecamatan == "12.75.05" && !used.contains($0.id) }
             .map(\.id).sorted().last)
     }
 
@@ -78,7 +78,7 @@ import Testing
         let index = PlanningIndex(set: set)
         var state = OperationalState()
         state.emergencies = PlanFixtures.flood().emergencies
-        for id in set.posts.keys { state.lastCheckIn[id] = PlanFixtures.now }
+        for id in set.posts.map(\.id) { state.lastCheckIn[id] = PlanFixtures.now }
         let calm = PlanFixtures.plan(set, state, index: index)
         #expect(calm.plan.isEmpty)
         PlanFixtures.report(&state, set, "berngam-1", .tutup)
@@ -106,13 +106,13 @@ import Testing
         // A pinned line too: its chunk is rebuilt around it when other slots there change.
         let river = try #require(PlanFixtures.riverPosts().first)
         let bidang = try #require(Bidang.allCases.first { set.posts[river]?.layanan[$0] != nil })
-        let target = try #require(set.posts.values.filter {
+        let target = try #require(set.posts.filter {
             $0.kecamatan == "12.75.02" && !$0.rawan.contains(.banjir) && $0.layanan[bidang] != nil
         }.map(\.id).sorted().first)
         let pins = [PlanOverride.pin(id: "ovr-pin", from: river, to: target, bidang: bidang)]
         var run = PlanFixtures.plan(set, state, index: index, overrides: pins, settings: settings)
         #expect(run.plan.assignments.filter { $0.overrideID == "ovr-pin" }.count == 1)
-        let posts = set.posts.keys.sorted()
+        let posts = set.posts.map(\.id).sorted()
         var repaired = 0
         for step in 0..<25 {
             let post = posts[Int(rng.next() % UInt64(posts.count))]

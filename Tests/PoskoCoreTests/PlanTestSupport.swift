@@ -16,13 +16,13 @@ enum PlanFixtures {
         var state = OperationalState()
         state.emergencies = [Emergency(id: "banjir-1", hazard: .banjir, status: .tanggapDarurat, areas: [kecamatan],
                                        declaredAt: now, source: "operator:test")]
-        for id in set.posts.keys { state.lastCheckIn[id] = now }
+        for id in set.posts.map(\.id) { state.lastCheckIn[id] = now }
         for post in riverPosts(set, kecamatan: kecamatan) { report(&state, set, post, .tutup) }
         return state
     }
 
     static func riverPosts(_ set: PlaybookSet = binjai, kecamatan: String = "12.75.02") -> [String] {
-        set.posts.values.filter { $0.kecamatan == kecamatan && $0.rawan.contains(.banjir) }.map(\.id).sorted()
+        set.posts.filter { $0.kecamatan == kecamatan && $0.rawan.contains(.banjir) }.map(\.id).sorted()
     }
 
     /// A report for every field of the post (or one field).

@@ -77,11 +77,17 @@ import Testing
         #expect(diagnostics.errors.isEmpty, "\(diagnostics.errors.prefix(5))")
         let set2 = try #require(set)
         #expect(set2.playbooks.map(\.kecamatan) == ["12.75.01", "12.75.02", "12.75.03", "12.75.04", "12.75.05"])
-        let kelurahan = Set(set2.posts.values.map(\.kelurahan))
+        let kelurahan = Set(set2.posts.map(\.kelurahan))
         #expect(kelurahan.count == 37)
         // Every kelurahan × SPM field has at least one post: no coverage-gap warning.
         #expect(diagnostics.warnings.isEmpty, "\(diagnostics.warnings.prefix(3))")
-        #expect(set2.posts.values.contains { $0.rawan.contains(.banjir) })
+        #expect(set2.posts.contains { $0.rawan.contains(.banjir) })
+        // Posts and cadres are listed in kecamatan then file order, each found by its id at its position.
+        #expect(set2.posts.map(\.id) == set2.playbooks.flatMap { $0.pos.map(\.id) })
+        #expect(set2.cadres.map(\.id) == set2.playbooks.flatMap { $0.kader.map(\.id) })
+        #expect(set2.posts.indices.allSatisfy { set2.posts[set2.posts[$0].id]?.id == set2.posts[$0].id && set2.posts.position[set2.posts[$0].id] == Int32($0) })
+        #expect(set2.cadres.indices.allSatisfy { set2.cadres.position[set2.cadres[$0].id] == Int32($0) })
+        #expect(set2.posts["no-such-post"] == nil && set2.cadres["no-such-cadre"] == nil)
     }
 
     @Test(arguments: [

@@ -68,7 +68,7 @@ import Testing
         var tracker = ContinuityTracker(set: set)
         var previous = try store.operationalState()
         tracker.update(state: previous, now: Self.t0)
-        let posts = set.posts.keys.sorted()
+        let posts = set.posts.map(\.id).sorted()
         var told = 0
         for step in 1...60 {
             let at = Self.t0.addingTimeInterval(Double(step) * 600)

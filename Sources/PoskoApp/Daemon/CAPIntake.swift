@@ -36,7 +36,7 @@ public final class CAPIntake: Sendable {
         return cache.withLock { cache in
             if let cache, cache.digest == set.digest { return cache.matcher }
             var points: [String: [Coordinate]] = [:]
-            for p in set.posts.values.sorted(by: { $0.id < $1.id }) { points[p.kelurahan, default: []].append(p.lokasi) }
+            for p in set.posts.sorted(by: { $0.id < $1.id }) { points[p.kelurahan, default: []].append(p.lokasi) }
             let m = AreaMatcher(table: set.wilayah, boundaries: boundaries, fallbackPoints: points)
             cache = (set.digest, m)
             return m

@@ -15,7 +15,7 @@ public struct ContinuityTracker: Sendable {
     /// rank among the ids in sorted order.
     private let posts: [Post]
     private let start: [Int]
-    private let position: [String: Int]
+    private let position: [String: Int32]
     private let rank: [Int32]
     /// Each post's check-in deadline, `distantFuture` while no emergency covers it.
     private var deadline: [Date] = []
@@ -31,18 +31,17 @@ public struct ContinuityTracker: Sendable {
     public init(set: PlaybookSet, exercise: Bool = false, keepStates: Bool = true) {
         self.exercise = exercise
         self.keepsStates = keepStates
-        let posts = set.postList  // shared with the set, not copied
-        var start: [Int] = [], position: [String: Int] = .init(minimumCapacity: posts.count)
+        let posts = set.posts.list  // shared with the set, not copied
+        var start: [Int] = []
         start.reserveCapacity(posts.count)
         var offset = 0
-        for (i, post) in posts.enumerated() {
-            position[post.id] = i
+        for post in posts {
             start.append(offset)
             offset += Bidang.allCases.filter { post.layanan[$0] != nil }.count
         }
         self.posts = posts
         self.start = start
-        self.position = position
+        self.position = set.posts.position
         var rank = [Int32](repeating: 0, count: posts.count)
         for (r, i) in posts.indices.sorted(by: { posts[$0].id < posts[$1].id }).enumerated() { rank[i] = Int32(r) }
         self.rank = rank
@@ -92,7 +91,7 @@ public struct ContinuityTracker: Sendable {
         var marked = [Bool](repeating: false, count: posts.count)
         var changed: [Int] = []
         func mark(_ id: String) {
-            guard let i = position[id], !marked[i] else { return }
+            guard let i = position[id].map(Int.init), !marked[i] else { return }
             marked[i] = true
             changed.append(i)
         }

@@ -31,7 +31,7 @@ public struct PostFieldState: Codable, Sendable, Equatable {
 public enum ContinuityEvaluator {
     /// States for every post × field it serves, sorted by post id then field.
     public static func evaluate(_ set: PlaybookSet, state: OperationalState, now: Date, exercise: Bool = false) -> [PostFieldState] {
-        evaluate(set.postList, count: set.postList.count,
+        evaluate(set.posts.list, count: set.posts.count,
                  emergencies: state.activeEmergencies.filter { $0.exercise == exercise }, state: state, now: now).states
     }
 

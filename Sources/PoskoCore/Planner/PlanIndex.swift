@@ -71,15 +71,13 @@ public struct PlanningIndex: Sendable {
         let settings = settings.sanitized
         self.settings = settings
         // The set's own lists (shared, not copied).
-        let posts = set.postList
+        let posts = set.posts.list
         let cadres = set.cadres.list
         self.posts = posts
         self.cadres = cadres
         let nf = Bidang.allCases.count
 
-        var postIndex: [String: Int32] = [:]
-        postIndex.reserveCapacity(posts.count)
-        for (i, p) in posts.enumerated() where postIndex[p.id] == nil { postIndex[p.id] = Int32(i) }
+        let postIndex = set.posts.position
         self.postIndex = postIndex
         postIDs = posts.map(\.id)
         postNames = posts.map(\.nama)

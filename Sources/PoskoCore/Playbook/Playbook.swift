@@ -31,7 +31,7 @@ public struct ServiceLoad: Sendable, Equatable, Codable {
     public var sasaran: Int
 }
 
-public struct Post: Sendable, Equatable, Codable {
+public struct Post: Sendable, Equatable, Codable, Identifiable {
     public var id: String
     public var nama: String
     public var kelurahan: String
@@ -45,7 +45,7 @@ public struct Post: Sendable, Equatable, Codable {
     public var location: SourceLocation
 }
 
-public struct Cadre: Sendable, Equatable, Codable {
+public struct Cadre: Sendable, Equatable, Codable, Identifiable {
     public var id: String
     public var nama: String
     public var telepon: String

@@ -8,11 +8,9 @@ public struct PlaybookSet: Sendable {
     public let wilayah: WilayahTable
     /// Content digest of the source files, shown by the API and recorded on reload.
     public let digest: String
-    public let posts: [String: Post]
-    /// Every post once, in playbook (kecamatan) then file order: the order of evaluation and
-    /// of the planner's index, which share this array instead of copying it.
-    public let postList: [Post]
-    public let cadres: CadreDirectory
+    /// In playbook (kecamatan) then file order: the order of evaluation and of the planner.
+    public let posts: PlaybookDirectory<Post>
+    public let cadres: PlaybookDirectory<Cadre>
     /// Cadre id by E.164 number (the first cadre listed with it), for inbound SMS. Ids, not
     /// cadres: a province set has ~60,000 cadres, and a second table of them was ~17 MB.
     private let cadreByPhone: [String: String]
@@ -25,20 +23,17 @@ public struct PlaybookSet: Sendable {
         self.wilayah = wilayah
         self.digest = digest
         let postCount = sorted.reduce(0) { $0 + $1.pos.count }, cadreCount = sorted.reduce(0) { $0 + $1.kader.count }
-        var posts: [String: Post] = .init(minimumCapacity: postCount)
         var postList: [Post] = [], cadreList: [Cadre] = []
         postList.reserveCapacity(postCount)
         cadreList.reserveCapacity(cadreCount)
         var byPhone: [String: String] = .init(minimumCapacity: cadreCount)
         for pb in sorted {
-            for p in pb.pos { posts[p.id] = p }
             postList.append(contentsOf: pb.pos)
             cadreList.append(contentsOf: pb.kader)
             for c in pb.kader where byPhone[c.telepon] == nil { byPhone[c.telepon] = c.id }
         }
-        self.posts = posts
-        self.postList = postList
-        self.cadres = CadreDirectory(cadreList)
+        self.posts = PlaybookDirectory(postList)
+        self.cadres = PlaybookDirectory(cadreList)
         self.cadreByPhone = byPhone
     }
 
@@ -164,24 +159,26 @@ enum ParallelMap {
     }
 }
 
-/// The cadres of a playbook set by id: each cadre kept once, in playbook then file order,
-/// with its position by id (the first one when ids repeat, which validation rejects).
-public struct CadreDirectory: Sendable {
-    /// In playbook (kecamatan) then file order.
-    public let list: [Cadre]
+/// Posts or cadres of a playbook set: each kept once, in playbook (kecamatan) then file
+/// order, with its position by id (the first one when ids repeat, which validation rejects).
+/// The continuity trackers and the planner's index share the list and the positions.
+public struct PlaybookDirectory<Element: Identifiable & Sendable>: RandomAccessCollection, Sendable where Element.ID == String {
+    public let list: [Element]
     /// Position in `list` by id.
     public let position: [String: Int32]
 
-    init(_ list: [Cadre]) {
+    init(_ list: [Element]) {
         self.list = list
         var position: [String: Int32] = .init(minimumCapacity: list.count)
-        for (i, c) in list.enumerated() where position[c.id] == nil { position[c.id] = Int32(i) }
+        for (i, e) in list.enumerated() where position[e.id] == nil { position[e.id] = Int32(i) }
         self.position = position
     }
 
-    public subscript(id: String) -> Cadre? {
+    public subscript(id: String) -> Element? {
         position[id].map { list[Int($0)] }
     }
 
-    public var count: Int { list.count }
+    public var startIndex: Int { list.startIndex }
+    public var endIndex: Int { list.endIndex }
+    public subscript(i: Int) -> Element { list[i] }
 }
