@@ -100,4 +100,16 @@ import Testing
         #expect(after.contains { $0.postID == post.id && $0.status == .tidakDiketahui })
         #expect(after == ContinuityEvaluator.evaluate(set, state: state, now: later))
     }
+
+    @Test func aPostIsOverdueOnlyAfterItsDeadlineHasPassed() throws {
+        let state = PlanFixtures.flood()
+        var tracker = ContinuityTracker(set: set)
+        _ = tracker.update(state: state, now: PlanFixtures.now)
+        let due = try #require(Array(tracker.deadlines).first)
+        let atDeadline = tracker.update(state: state, now: due.at)
+        #expect(atDeadline.contains { $0.postID == due.postID && $0.status != .tidakDiketahui && !$0.overdue })
+        let justAfter = tracker.update(state: state, now: due.at.addingTimeInterval(1))
+        #expect(justAfter.contains { $0.postID == due.postID && $0.status == .tidakDiketahui && $0.overdue })
+        #expect(ContinuityEvaluator.evaluate(set, state: state, now: due.at) == atDeadline)
+    }
 }

@@ -167,8 +167,7 @@ public struct ContinuityTracker: Sendable {
     }
 
     private static func deadline(_ post: Post, cover: inout EmergencyCover, state: OperationalState) -> Date {
-        ContinuityEvaluator.checkInAnchor(post, covering: cover.covering(post.kelurahan), state: state)?
-            .addingTimeInterval(Double(post.laporSetiap)) ?? .distantFuture
+        ContinuityEvaluator.checkInDeadline(post, covering: cover.covering(post.kelurahan), state: state) ?? .distantFuture
     }
 
     private func before(_ a: (at: Date, post: Int32), _ b: (at: Date, post: Int32)) -> Bool {

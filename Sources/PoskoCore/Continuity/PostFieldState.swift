@@ -59,12 +59,11 @@ public enum ContinuityEvaluator {
                          into out: inout [PostFieldState]) -> Date? {
         var hazards: [Hazard] = []
         var overdue = false
-        var deadline: Date?
-        if let anchor = checkInAnchor(post, covering: covering, state: state) {
+        let deadline = checkInDeadline(post, covering: covering, state: state)
+        if let deadline {
             for e in covering where post.rawan.contains(e.hazard) && !hazards.contains(e.hazard) { hazards.append(e.hazard) }
             hazards.sort()
-            overdue = now.timeIntervalSince(anchor) > Double(post.laporSetiap)
-            deadline = anchor.addingTimeInterval(Double(post.laporSetiap))
+            overdue = now > deadline
         }
         for bidang in Bidang.allCases {
             guard let load = post.layanan[bidang] else { continue }
@@ -89,12 +88,12 @@ public enum ContinuityEvaluator {
         return deadline
     }
 
-    /// What a post's check-in deadline counts from: the later of the earliest covering
+    /// When a post's check-in is due: `laporSetiap` after the later of the earliest covering
     /// emergency's declaration and the post's last check-in or report; nil when no emergency
     /// covers the post.
-    static func checkInAnchor(_ post: Post, covering: [Emergency], state: OperationalState) -> Date? {
+    static func checkInDeadline(_ post: Post, covering: [Emergency], state: OperationalState) -> Date? {
         guard let since = covering.lazy.map(\.declaredAt).min() else { return nil }
-        return max(since, state.lastCheckIn[post.id] ?? since)
+        return max(since, state.lastCheckIn[post.id] ?? since).addingTimeInterval(Double(post.laporSetiap))
     }
 
     /// A post's check-in deadline during an emergency: `laporSetiap` after the later of the
