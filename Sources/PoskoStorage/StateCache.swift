@@ -50,7 +50,7 @@ final class StateCache: TransactionObserver, Sendable {
     }
 
     /// The current state: the cached one brought up to date, or a full read.
-    func state(_ reader: any DatabaseReader) throws -> OperationalState {
+    func state(_ store: PoskoStore) throws -> OperationalState {
         try refreshing.withLock { _ in
             let (cached, dirty, full) = shared.withLock { s in
                 defer { s.dirty = [:]; s.full = false }
@@ -59,7 +59,7 @@ final class StateCache: TransactionObserver, Sendable {
             do {
                 // Rows committed after the dirty set was taken stay dirty and are read again
                 // next time (reading a row twice gives its latest value twice).
-                let state = try reader.read { db in
+                let state = try store.read { db in
                     if let cached, !full { return try Self.refresh(cached, dirty: dirty, db) }
                     var state = try PoskoStore.operationalState(db)
                     state.changes = StateChanges(source: source, revision: (cached?.changes?.revision ?? 0) + 1)

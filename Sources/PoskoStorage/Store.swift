@@ -64,8 +64,13 @@ public final class PoskoStore: Sendable {
         try await batcher.submit(body)
     }
 
+    /// Runs `body` on a consistent view of the database. On a `DatabaseQueue` (tests, drills)
+    /// without GRDB's read-only isolation: that toggles `PRAGMA query_only` around every read,
+    /// and changing a pragma flag expires every prepared statement, so each statement after a
+    /// read was compiled again. A queue runs one block at a time, so the view is consistent.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try writer.read(body)
+        if let queue = writer as? DatabaseQueue { return try queue.unsafeRead(body) }
+        return try writer.read(body)
     }
 }
 

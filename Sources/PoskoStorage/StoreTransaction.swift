@@ -124,7 +124,7 @@ extension PoskoStore {
     /// The current state, from memory brought up to date with the rows changed since the last
     /// read (see `StateCache`).
     public func operationalState() throws -> OperationalState {
-        try stateCache.state(writer)
+        try stateCache.state(self)
     }
 
     public func emergencies(includeEnded: Bool = true) throws -> [Emergency] {
