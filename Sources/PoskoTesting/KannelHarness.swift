@@ -170,20 +170,30 @@ public final class KannelHarness: Sendable {
     }
 
     /// Writes the config, starts bearerbox, smsbox and (unless disabled) fakesmsc, and waits
-    /// until the sendsms port answers and the fake SMSC is online.
+    /// until the sendsms port answers and the fake SMSC is online. A box that exits before it
+    /// is ready is started again on other ports, twice at most: the free ports are picked by
+    /// binding port 0 and closing it, and another test's server can take one in between.
     public static func start(_ configuration: Configuration = Configuration()) async throws -> KannelHarness {
         let missing = configuration.binaries.missing
         guard missing.isEmpty else { throw HarnessError.binariesMissing(missing) }
-        let harness = try KannelHarness(configuration: configuration)
-        do {
-            try harness.writeConfiguration()
-            try await harness.startBoxes()
-            if configuration.startFakeSMSC { try await harness.startFakeSMSC() }
-        } catch {
-            await harness.shutdown()
-            throw error
+        var attempt = 1
+        while true {
+            let harness = try KannelHarness(configuration: configuration)
+            do {
+                try harness.writeConfiguration()
+                try await harness.startBoxes()
+                if configuration.startFakeSMSC { try await harness.startFakeSMSC() }
+                return harness
+            } catch let HarnessError.notReady(what, log) where attempt < 3 {
+                let kannelLog = harness.log("bearerbox.log", lastBytes: 600) + harness.log("smsbox.log", lastBytes: 600)
+                FileHandle.standardError.write(Data("KannelHarness: \(what) not ready (attempt \(attempt)), starting again on other ports\n\(log.suffix(600))\n\(kannelLog)\n".utf8))
+                await harness.shutdown()
+                attempt += 1
+            } catch {
+                await harness.shutdown()
+                throw error
+            }
         }
-        return harness
     }
 
     /// A `KannelConfiguration` for this instance.

@@ -1,0 +1,61 @@
+import Foundation
+import PoskoTesting
+import Testing
+
+/// The Kannel test harness itself: a box that dies before it is ready is started again on
+/// other ports (the free-port pick can race with other tests' servers), a bounded number of times.
+@Suite struct KannelHarnessTests {
+    /// A stand-in for a Kannel binary: appends its first argument list to `calls`, then runs `body`.
+    func script(_ directory: String, _ name: String, calls: String, _ body: String) throws -> String {
+        let path = directory + "/" + name
+        try "#!/bin/sh\necho \"$*\" >> '\(calls)'\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return path
+    }
+
+    func temporaryDirectory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("posko-harness-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test func aBearerboxThatKeepsDyingIsTriedThreeTimesThenReported() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let calls = dir + "/calls"
+        let dead = try script(dir, "bearerbox", calls: calls, "echo 'bind failed: Address already in use' >&2; exit 1")
+        let unused = try script(dir, "unused", calls: dir + "/unused-calls", "exit 1")
+        let configuration = KannelHarness.Configuration(
+            binaries: .init(bearerbox: dead, smsbox: unused, fakesmsc: unused), keepRunDirectory: false)
+        await #expect {
+            _ = try await KannelHarness.start(configuration)
+        } throws: { error in
+            "\(error)".contains("bearerbox admin port did not become ready") && "\(error)".contains("Address already in use")
+        }
+        let attempts = try String(contentsOfFile: calls, encoding: .utf8).split(separator: "\n")
+        #expect(attempts.count == 3)
+        // Each attempt had its own run directory (and so its own ports and configuration).
+        #expect(Set(attempts).count == 3)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/unused-calls"), "smsbox is not started without a bearerbox")
+    }
+
+    @Test(.enabled(if: KannelHarness.shouldRunTests, "Kannel not installed (CI makes this fail)"))
+    func aBearerboxThatDiesOnceIsStartedAgainAndServes() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let calls = dir + "/calls"
+        let real = KannelHarness.Binaries.debian
+        // Dies on its first start, then is the real bearerbox.
+        let flaky = try script(dir, "bearerbox", calls: calls, """
+            [ "$(wc -l < '\(calls)')" -le 1 ] && exit 1
+            exec \(real.bearerbox) "$@"
+            """)
+        let configuration = KannelHarness.Configuration(
+            binaries: .init(bearerbox: flaky, smsbox: real.smsbox, fakesmsc: real.fakesmsc), keepRunDirectory: false)
+        let kannel = try await KannelHarness.start(configuration)
+        let status = try? await kannel.status()
+        await kannel.shutdown()
+        #expect(try String(contentsOfFile: calls, encoding: .utf8).split(separator: "\n").count == 2)
+        #expect(status?.contains("running") == true, "\(status ?? "no status")")
+    }
+}
