@@ -115,21 +115,13 @@ public final class PlanKeeper: Sendable {
                                              actor: .system, at: at)
             try tx.audit("plan.compute", subject: "v\(plan.version)", detail: "\(diff.lines.count) changes, \(plan.totals.moved) moved",
                          actor: .system, at: at)
-            let sent = Set(diff.cadres.filter { $0.kind != .returned }.map(\.cadreID))
-            var distanceKm: [String: Double] = [:]
-            if !sent.isEmpty {
-                // A sent cadre's line is new, so it sits in a chunk the previous plan does not share.
-                for line in PlanLines.unshared(previous?.cadreAssignments, plan.cadreAssignments).new where sent.contains(line.cadreID) {
-                    distanceKm[line.cadreID] = line.distanceKm
-                }
-            }
             for change in diff.cadres {
                 guard let cadre = set.cadres[change.cadreID] else { continue }
                 switch change.kind {
                 case .assigned, .moved:
                     if let to = change.newTo.flatMap({ set.posts[$0] }), let bidang = change.newBidang {
-                        let km = distanceKm[cadre.id] ?? 0
-                        try coordinator.alerts(tx, .cadreAssigned(cadre: cadre, to: to, bidang: bidang, distanceKm: km, planVersion: plan.version),
+                        try coordinator.alerts(tx, .cadreAssigned(cadre: cadre, to: to, bidang: bidang, distanceKm: change.distanceKm ?? 0,
+                                                                  planVersion: plan.version),
                                                eventID: eventID, at: at)
                     }
                 case .returned:

@@ -174,6 +174,9 @@ import Testing
         let cadres = Set(was.keys).union(now.keys).filter { was[$0] != now[$0] }.sorted()
         #expect(diff.cadres.map(\.cadreID) == cadres, comment)
         #expect(diff.cadres.map { "\($0.oldTo.map { "\($0)|" } ?? "")\($0.oldBidang?.rawValue ?? "")" } == cadres.map { was[$0] ?? "" }, comment)
+        // A cadre sent (or sent elsewhere) carries the distance of the new line; one going home none.
+        let distance = Dictionary(uniqueKeysWithValues: new.cadreAssignments.map { ($0.cadreID, $0.distanceKm) })
+        #expect(diff.cadres.map(\.distanceKm) == diff.cadres.map { distance[$0.cadreID] }, comment)
     }
 
     func checkFeasible(_ run: PlanFixtures.Run) throws {

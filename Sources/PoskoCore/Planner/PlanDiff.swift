@@ -41,6 +41,8 @@ public struct PlanDiff: Codable, Sendable, Equatable {
         /// Post and field now (nil when returned).
         public var newTo: String?
         public var newBidang: Bidang?
+        /// From the home post to `newTo` (nil when returned).
+        public var distanceKm: Double?
         public var description: String
     }
 
@@ -127,17 +129,17 @@ public struct PlanDiff: Codable, Sendable, Equatable {
             if let o, let n {
                 cadres.append(CadreChange(
                     kind: .moved, cadreID: id, nama: n.nama, home: n.home, oldTo: o.to, oldBidang: o.bidang, newTo: n.to,
-                    newBidang: n.bidang,
+                    newBidang: n.bidang, distanceKm: n.distanceKm,
                     description: "kader \(n.nama) (\(id)) pindah dari \(o.to) (\(o.bidang.label)) ke \(n.to) (\(n.bidang.label))"))
             } else if let n {
                 cadres.append(CadreChange(
                     kind: .assigned, cadreID: id, nama: n.nama, home: n.home, oldTo: nil, oldBidang: nil, newTo: n.to,
-                    newBidang: n.bidang,
+                    newBidang: n.bidang, distanceKm: n.distanceKm,
                     description: "kader \(n.nama) (\(id)) ditugaskan ke \(n.to) (\(n.bidang.label)), \(PlanText.km(Int((n.distanceKm * 1000).rounded()))) dari \(n.home)"))
             } else if let o {
                 cadres.append(CadreChange(
                     kind: .returned, cadreID: id, nama: o.nama, home: o.home, oldTo: o.to, oldBidang: o.bidang, newTo: nil,
-                    newBidang: nil,
+                    newBidang: nil, distanceKm: nil,
                     description: "kader \(o.nama) (\(id)) selesai di \(o.to), kembali ke pos asal \(o.home)"))
             }
         }
