@@ -29,7 +29,8 @@ public struct PostFieldState: Codable, Sendable, Equatable {
 }
 
 public enum ContinuityEvaluator {
-    /// States for every post × field it serves, sorted by post id then field.
+    /// States for every post × field it serves: posts in the set's order (kecamatan, then file
+    /// order), each post's fields in ``Bidang`` order.
     public static func evaluate(_ set: PlaybookSet, state: OperationalState, now: Date, exercise: Bool = false) -> [PostFieldState] {
         evaluate(set.posts.list, count: set.posts.count,
                  emergencies: state.activeEmergencies.filter { $0.exercise == exercise }, state: state, now: now).states
