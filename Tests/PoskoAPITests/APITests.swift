@@ -136,6 +136,13 @@ import Yams
             #expect(bad.status == .unauthorized)
             let basic = try await client.execute(uri: "/v1/emergencies", method: .get, headers: [.authorization: "Basic abc"])
             #expect(basic.status == .unauthorized)
+            // The scheme in any case, blanks around the token ignored; a bare or glued scheme is no token.
+            for (header, status) in [("bearer  \(TestTokens.viewer) ", HTTPResponse.Status.ok), ("BEARER\t\(TestTokens.viewer)", .ok),
+                                     ("Bearer", .unauthorized), ("Bearer ", .unauthorized), ("Bearer\(TestTokens.viewer)", .unauthorized),
+                                     ("Bearer \(TestTokens.viewer)x", .unauthorized)] {
+                let r = try await client.execute(uri: "/v1/emergencies", method: .get, headers: [.authorization: header])
+                #expect(r.status == status, "\(header.prefix(8))")
+            }
             let viewerWrites = try await client.execute(uri: "/v1/emergencies", method: .post, headers: Self.auth(TestTokens.viewer),
                 body: Self.json(#"{"hazard":"banjir","areas":["12.75.02"]}"#))
             #expect(viewerWrites.status == .forbidden)
