@@ -1,15 +1,24 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import PoskoTesting
 import Testing
 
 /// The Kannel test harness itself: a box that dies before it is ready is started again on
 /// other ports (the free-port pick can race with other tests' servers), a bounded number of times.
 @Suite struct KannelHarnessTests {
-    /// A stand-in for a Kannel binary: appends its first argument list to `calls`, then runs `body`.
+    /// A stand-in for a Kannel binary: appends its argument list to `calls`, then runs `body`.
+    /// Written through a close-on-exec descriptor: a process another test spawns meanwhile
+    /// must not inherit it open for writing, or running the script fails with "Text file busy".
     func script(_ directory: String, _ name: String, calls: String, _ body: String) throws -> String {
         let path = directory + "/" + name
-        try "#!/bin/sh\necho \"$*\" >> '\(calls)'\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        let text = Array("#!/bin/sh\necho \"$*\" >> '\(calls)'\n\(body)\n".utf8)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == text.count else { throw POSIXError(.EIO) }
         return path
     }
 
