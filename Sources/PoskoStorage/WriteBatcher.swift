@@ -3,8 +3,8 @@ import GRDB
 import Synchronization
 
 /// Group commit for the hot path (status reports over HTTP): writes submitted while a
-/// commit is running wait and then go together in the next transaction, each in its own
-/// savepoint, so one bad write does not undo the others. Every caller resumes only after
+/// commit is running wait and then go together in the next transaction; one bad write does
+/// not undo the others (see `write`). Every caller resumes only after
 /// its write is committed, so a 2xx still means "stored". The writer is awaited, never
 /// blocked on, so event-loop threads stay free.
 final class WriteBatcher: Sendable {
@@ -52,25 +52,44 @@ final class WriteBatcher: Sendable {
             if batch.isEmpty { return }
             let operations = batch.map(\.operation)
             do {
-                let results: [Result<Void, any Error>] = try await writer.write { db in
-                    var results: [Result<Void, any Error>] = []
-                    results.reserveCapacity(operations.count)
-                    for op in operations {
-                        do {
-                            try db.inSavepoint {
-                                try op(StoreTransaction(db: db))
-                                return .commit
-                            }
-                            results.append(.success(()))
-                        } catch {
-                            results.append(.failure(error))
-                        }
-                    }
-                    return results
-                }
+                let results = try await write(operations)
                 for (pending, result) in zip(batch, results) { pending.continuation.resume(with: result) }
             } catch {
                 for pending in batch { pending.continuation.resume(throwing: error) }
+            }
+        }
+    }
+
+    /// Runs `operations` in one transaction. Commonly all succeed: they run one after the
+    /// other, nothing more. When one throws, that transaction is rolled back and they run
+    /// again, each in its own savepoint, so that only the failing ones fail (a savepoint for
+    /// every write was two more statements, compiled each time, per report).
+    private func write(_ operations: [Operation]) async throws -> [Result<Void, any Error>] {
+        struct Failed: Error {}
+        do {
+            try await writer.write { db in
+                let tx = StoreTransaction(db: db)
+                for op in operations {
+                    do { try op(tx) } catch { throw Failed() }
+                }
+            }
+            return Array(repeating: .success(()), count: operations.count)
+        } catch is Failed {
+            return try await writer.write { db in
+                var results: [Result<Void, any Error>] = []
+                results.reserveCapacity(operations.count)
+                for op in operations {
+                    do {
+                        try db.inSavepoint {
+                            try op(StoreTransaction(db: db))
+                            return .commit
+                        }
+                        results.append(.success(()))
+                    } catch {
+                        results.append(.failure(error))
+                    }
+                }
+                return results
             }
         }
     }
