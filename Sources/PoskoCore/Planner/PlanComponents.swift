@@ -704,13 +704,12 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             id = reused
             clusters[Int(id)] = PlanBox(cluster)
             outputs[Int(id)] = PlanBox(output)
-            if output.holdsLines { holding.append(id) }
         } else {
             id = Int32(clusters.count)
             clusters.append(PlanBox(cluster))
             outputs.append(PlanBox(output))
-            if output.holdsLines { holding.append(id) }
         }
+        if output.holdsLines { holding.append(id) }
         for (i, l) in cluster.lefts.enumerated() {
             leftCluster[Int(l)] = id
             leftLocal[Int(l)] = Int32(i)
