@@ -22,15 +22,10 @@ import Testing
         return path
     }
 
-    func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("posko-harness-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     @Test func aBearerboxThatKeepsDyingIsTriedThreeTimesThenReported() async throws {
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let temp = try TempDir("posko-harness")
+        defer { temp.remove() }
+        let dir = temp.path
         let calls = dir + "/calls"
         let dead = try script(dir, "bearerbox", calls: calls, "echo 'bind failed: Address already in use' >&2; exit 1")
         let unused = try script(dir, "unused", calls: dir + "/unused-calls", "exit 1")
@@ -50,8 +45,9 @@ import Testing
 
     @Test(.enabled(if: KannelHarness.shouldRunTests, "Kannel not installed (CI makes this fail)"))
     func aBearerboxThatDiesOnceIsStartedAgainAndServes() async throws {
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let temp = try TempDir("posko-harness")
+        defer { temp.remove() }
+        let dir = temp.path
         let calls = dir + "/calls"
         let real = KannelHarness.Binaries.debian
         // Dies on its first start, then is the real bearerbox.
