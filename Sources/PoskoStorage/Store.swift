@@ -22,6 +22,8 @@ public final class PoskoStore: Sendable {
     public let writer: any DatabaseWriter
     let batcher: WriteBatcher
     let stateCache = StateCache()
+    /// The writer when it is a `DatabaseQueue` (see `read`).
+    private let queue: DatabaseQueue?
 
     /// Opens (creating if needed) `posko.sqlite` in `directory`, WAL mode, and migrates.
     public static func open(directory: String) throws -> PoskoStore {
@@ -43,6 +45,7 @@ public final class PoskoStore: Sendable {
 
     public init(writer: any DatabaseWriter) throws {
         self.writer = writer
+        queue = writer as? DatabaseQueue
         batcher = WriteBatcher(writer: writer)
         try Schema.migrator.migrate(writer)
         writer.add(transactionObserver: stateCache)
@@ -69,7 +72,7 @@ public final class PoskoStore: Sendable {
     /// and changing a pragma flag expires every prepared statement, so each statement after a
     /// read was compiled again. A queue runs one block at a time, so the view is consistent.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
-        if let queue = writer as? DatabaseQueue { return try queue.unsafeRead(body) }
+        if let queue { return try queue.unsafeRead(body) }
         return try writer.read(body)
     }
 }
