@@ -154,15 +154,50 @@ import Testing
 /// queue it is sent to is busy waiting for such work.
 @Suite struct PlanBackgroundTests {
     @Test func valuesComeBackOnOneThreadAndOnMany() {
-        #expect(PlanBackground(threads: 1) { 6 * 7 }.wait() == 42)
-        #expect(PlanBackground(threads: 2) { (1...100).reduce(0, +) }.wait() == 5050)
+        #expect(PlanBackground(startNow: false) { 6 * 7 }.wait() == 42)
+        #expect(PlanBackground(startNow: true) { (1...100).reduce(0, +) }.wait() == 5050)
+    }
+
+    @Test func aDeferredValueIsComputedOnceByTheFirstHelper() {
+        let runs = PlanParallelResults<Int>(count: 1)
+        let value = PlanBackground(startNow: false) { () -> Int in
+            runs.store(0, (runs.values[0] ?? 0) + 1)
+            return 42
+        }
+        #expect(runs.values[0] == nil)  // not started until someone helps or waits
+        value.help()
+        value.help()
+        #expect(value.wait() == 42)
+        #expect(runs.values[0] == 1)
+    }
+
+    /// Workers with nothing to do while a solve runs take the aside work, once; never before
+    /// a solve or render that is ready.
+    @Test func theTaskQueueHandsOutTheAsideWorkOnlyWhenIdle() {
+        let queue = PlanTaskQueue<FlowOutput>(solves: 1, aside: {})
+        guard case .solve(group: 0)? = queue.next() else {
+            Issue.record("the solve comes first")
+            return
+        }
+        guard case .aside? = queue.next() else {
+            Issue.record("an idle worker gets the aside work")
+            return
+        }
+        queue.solved(0, PlanSolveResult(arcFlows: [], unmet: []), parts: 1)
+        guard case .render(group: 0, _, part: 0, parts: 1)? = queue.next() else {
+            Issue.record("the solved group's render follows")
+            return
+        }
+        queue.rendered(0, part: 0, FlowOutput())
+        #expect(queue.next() == nil)  // the aside work is not handed out twice
+        #expect(queue.results().count == 1)
     }
 
     @Test func waitersThatFillTheQueueStillGetTheirValues() {
         let results = PlanParallelResults<Int>(count: 64)
         // More waiting workers than cores: their background blocks may find no free thread.
         DispatchQueue.concurrentPerform(iterations: 64) { i in
-            let inner = PlanBackground(threads: 2) { i * i }
+            let inner = PlanBackground(startNow: true) { i * i }
             results.store(i, inner.wait())
         }
         #expect(results.values.map { $0 ?? -1 } == (0..<64).map { $0 * $0 })

@@ -160,7 +160,8 @@ extension PlanStage {
     /// order, and a solved group of many lefts becomes `threads` render tasks over contiguous
     /// ranges of its lefts, joined in order; so a worker that runs out of solves renders
     /// instead of waiting, and the output does not depend on the thread count.
-    func solveAll(_ groups: [PlanGroup], arena: PlanArcArena, threads: Int) -> [(output: Output, iterations: Int, limited: Bool)] {
+    func solveAll(_ groups: [PlanGroup], arena: PlanArcArena, threads: Int,
+                  aside: (@Sendable () -> Void)? = nil) -> [(output: Output, iterations: Int, limited: Bool)] {
         if threads <= 1 || !groups.contains(where: { $0.arcIndex.count >= 2000 }) {
             return groups.map { group in
                 let result = solveFlows(group: group, arena: arena, capacities: nil)
@@ -169,37 +170,41 @@ extension PlanStage {
                 return (out, result.iterations, result.limited)
             }
         }
-        let queue = PlanTaskQueue<Output>(solves: groups.count)
+        let queue = PlanTaskQueue<Output>(solves: groups.count, aside: aside)
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             while let task = queue.next() {
-                let group = groups[task.group]
-                let n = group.lefts.count
-                guard let result = task.result else {
+                switch task {
+                case .solve(let g):
+                    let group = groups[g]
+                    let n = group.lefts.count
                     let solved = solveFlows(group: group, arena: arena, capacities: nil)
-                    queue.solved(task.group, solved, parts: n >= 4096 ? min(threads, 8) : 1)
-                    continue
+                    queue.solved(g, solved, parts: n >= 4096 ? min(threads, 8) : 1)
+                case .render(let g, let result, let part, let parts):
+                    let group = groups[g]
+                    let n = group.lefts.count
+                    var out = Output()
+                    for li in (n * part / parts)..<(n * (part + 1) / parts) {
+                        render(group: group, arena: arena, result: result, left: li, into: &out)
+                    }
+                    queue.rendered(g, part: part, out)
+                case .aside(let work):
+                    work()
                 }
-                var out = Output()
-                for li in (n * task.part / task.parts)..<(n * (task.part + 1) / task.parts) {
-                    render(group: group, arena: arena, result: result, left: li, into: &out)
-                }
-                queue.rendered(task.group, part: task.part, out)
             }
         }
         return queue.results()
     }
 }
 
-/// The work of ``PlanStage/solveAll(_:arena:threads:)``: solves in order, then the render
-/// tasks of solved groups; `next` waits while nothing is ready but a solve is still running
-/// (it may add render tasks) and returns nil when everything is done.
+/// The work of ``PlanStage/solveAll(_:arena:threads:aside:)``: solves in order, then the
+/// render tasks of solved groups; when nothing is ready but a solve is still running (it may
+/// add render tasks), the `aside` work once, then `next` waits; nil when everything is done.
 final class PlanTaskQueue<Output: PlanStageOutput>: @unchecked Sendable {
-    struct Task {
-        var group: Int
-        /// nil: solve the group; otherwise render part `part` of `parts` with this result.
-        var result: PlanSolveResult?
-        var part = 0
-        var parts = 1
+    enum Task {
+        case solve(group: Int)
+        /// Part `part` of `parts` of a solved group's lefts.
+        case render(group: Int, result: PlanSolveResult, part: Int, parts: Int)
+        case aside(@Sendable () -> Void)
     }
 
     private let condition = NSCondition()
@@ -210,9 +215,11 @@ final class PlanTaskQueue<Output: PlanStageOutput>: @unchecked Sendable {
     private var nextRender = 0
     private var solveResults: [PlanSolveResult?]
     private var pieces: [[Output?]]
+    private var aside: (@Sendable () -> Void)?
 
-    init(solves: Int) {
+    init(solves: Int, aside: (@Sendable () -> Void)?) {
         solveCount = solves
+        self.aside = aside
         solveResults = Array(repeating: nil, count: solves)
         pieces = Array(repeating: [], count: solves)
     }
@@ -224,13 +231,17 @@ final class PlanTaskQueue<Output: PlanStageOutput>: @unchecked Sendable {
             if nextSolve < solveCount {
                 nextSolve += 1
                 running += 1
-                return Task(group: nextSolve - 1)
+                return .solve(group: nextSolve - 1)
             }
             if nextRender < renders.count {
                 nextRender += 1
                 return renders[nextRender - 1]
             }
             if running == 0 { return nil }
+            if let work = aside {
+                aside = nil
+                return .aside(work)
+            }
             condition.wait()
         }
     }
@@ -239,7 +250,7 @@ final class PlanTaskQueue<Output: PlanStageOutput>: @unchecked Sendable {
         condition.lock()
         solveResults[group] = result
         pieces[group] = Array(repeating: nil, count: parts)
-        for part in 0..<parts { renders.append(Task(group: group, result: result, part: part, parts: parts)) }
+        for part in 0..<parts { renders.append(.render(group: group, result: result, part: part, parts: parts)) }
         running -= 1
         condition.broadcast()
         condition.unlock()
@@ -400,7 +411,8 @@ enum PlanParallel {
     }
 }
 
-/// A value computed on another thread (when `threads > 1`) while the caller goes on. `wait`
+/// A value computed on another thread while the caller goes on: on a thread of its own
+/// (`startNow`), or by the first thread that calls `help` for having nothing else to do. `wait`
 /// computes it itself when no thread has started it yet, so a caller never waits for a queue
 /// that has no thread free (every thread of it waiting in `wait`, say).
 final class PlanBackground<T: Sendable>: @unchecked Sendable {
@@ -409,12 +421,15 @@ final class PlanBackground<T: Sendable>: @unchecked Sendable {
     private var result: T?
     private let body: @Sendable () -> T
 
-    init(threads: Int, _ body: @escaping @Sendable () -> T) {
+    init(startNow: Bool, _ body: @escaping @Sendable () -> T) {
         self.body = body
-        guard threads > 1 else { return }
-        DispatchQueue.global().async { [self] in
-            if claim() { finish(body()) }
-        }
+        guard startNow else { return }
+        DispatchQueue.global().async { [self] in self.help() }
+    }
+
+    /// Computes the value unless another thread has started it.
+    func help() {
+        if claim() { finish(body()) }
     }
 
     func wait() -> T {
@@ -524,7 +539,7 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
     /// every left whose neighbourhood changed).
     mutating func update<S: PlanStage>(
         stage: S, dirtyLefts: [Int32], dirtyRights: [Int32], limits: PlanEngineLimits, stats: inout PlanStageStats,
-        touched: inout [Int32]
+        touched: inout [Int32], aside: (@Sendable () -> Void)? = nil
     ) where S.Output == Output {
         let leftCount = stage.leftCount
         let rightCount = stage.rightCount
@@ -690,7 +705,7 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             arcTo[Int(l)] = Int32(arena.count)
         }
         let created = solveExactly(stage: stage, queue: queue, arena: arena, arcFrom: arcFrom, arcTo: arcTo,
-                                   droppedByHash: droppedByHash, limits: limits, stats: &stats)
+                                   droppedByHash: droppedByHash, limits: limits, stats: &stats, aside: aside)
         for (cluster, output) in created { insert(cluster, output) }
         stats.components = liveCount
         stats.kept = liveCount - created.count - repairs.count
@@ -792,7 +807,8 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
     /// dissolved cluster had exactly the same problem), independent components in parallel.
     private func solveExactly<S: PlanStage>(
         stage: S, queue: [Int32], arena: PlanArcArena, arcFrom: [Int32], arcTo: [Int32],
-        droppedByHash: [UInt64: [(key: [Int32], output: Output)]], limits: PlanEngineLimits, stats: inout PlanStageStats
+        droppedByHash: [UInt64: [(key: [Int32], output: Output)]], limits: PlanEngineLimits, stats: inout PlanStageStats,
+        aside: (@Sendable () -> Void)?
     ) -> [(cluster: PlanCluster, output: Output)] where S.Output == Output {
         if queue.isEmpty { return [] }
         let rightCount = stage.rightCount
@@ -881,7 +897,7 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             (groups[$0].arcIndex.count, $1) > (groups[$1].arcIndex.count, $0)
         }
         var solved = [(output: Output, iterations: Int, limited: Bool)?](repeating: nil, count: groups.count)
-        for (g, result) in zip(toSolve, stage.solveAll(toSolve.map { groups[$0] }, arena: arena, threads: limits.parallelism)) {
+        for (g, result) in zip(toSolve, stage.solveAll(toSolve.map { groups[$0] }, arena: arena, threads: limits.parallelism, aside: aside)) {
             solved[g] = result
         }
 

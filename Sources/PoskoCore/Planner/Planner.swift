@@ -90,7 +90,7 @@ public enum Planner {
 
         // Who is free and who changed, on another thread while the service flow is planned
         // (it does not depend on the flow).
-        let availability = PlanBackground(threads: settings.parallelism) { [inputs, previousCadreSlot, cadreDigest = usable?.cadreDigest] in
+        let availability = PlanBackground(startNow: settings.parallelism > 1) { [inputs, previousCadreSlot, cadreDigest = usable?.cadreDigest] in
             var ci = readCadreAvailability(index: index, inputs: inputs, state: state)
             if let cadreDigest {
                 for c in 0..<cadreCount
@@ -193,10 +193,12 @@ public enum Planner {
             flowChunks.slotStart[k] = starts
             flowChunks.moved[k] = moved
         }
-        // The rebuilt chunks' lines are copied on another thread while cadres are planned.
+        // The rebuilt chunks' lines are copied on another thread while cadres are planned: by
+        // a planner thread that the cadre stage leaves idle (while the other solves its largest
+        // component), else by this one when it needs them.
         let flowTargets = rebuilt.map { flowChunks.targets[$0].count }
         let previouslyPinned = Set(usable?.pinnedSlots ?? [])
-        let flowLines = PlanBackground(threads: rebuilt.isEmpty ? 1 : settings.parallelism) { [flowStore, unmetCount, pins = ov.pins, pinsBySlot] in
+        let flowLines = PlanBackground(startNow: false) { [flowStore, unmetCount, pins = ov.pins, pinsBySlot] in
             rebuilt.indices.map { r -> (lines: [PlanAssignment], unmet: [PlanUnmet], unmetStart: [Int32], unmetUnits: Int) in
                 let lo = rebuilt[r] * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
                 let chunk = flowStore.chunkLines(
@@ -259,7 +261,7 @@ public enum Planner {
         var cadreTouched: [Int32] = []
         if !cadreDirtyLefts.isEmpty || !cadreDirtyRights.isEmpty {
             cadreStore.update(stage: cadreStage, dirtyLefts: cadreDirtyLefts, dirtyRights: cadreDirtyRights, limits: limits,
-                              stats: &stats.cadres, touched: &cadreTouched)
+                              stats: &stats.cadres, touched: &cadreTouched, aside: { flowLines.help() })
         }
         stats.cadres.components = cadreStore.liveCount
         if stats.cadres.kept == 0 && cadreTouched.isEmpty { stats.cadres.kept = stats.cadres.components }
