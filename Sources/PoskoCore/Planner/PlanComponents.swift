@@ -72,7 +72,9 @@ struct PlanGroup: Sendable {
     init(lefts: [Int32], arena: PlanArcArena, arcFrom: [Int32], arcTo: [Int32], localOf: inout [Int32]) {
         self.lefts = lefts
         var rights: [Int32] = []
+        var arcCount = 0
         for l in lefts {
+            arcCount += Int(arcTo[Int(l)] - arcFrom[Int(l)])
             for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) {
                 let r = arena.right[k]
                 if localOf[Int(r)] < 0 {
@@ -84,6 +86,10 @@ struct PlanGroup: Sendable {
         rights.sort()
         for (i, r) in rights.enumerated() { localOf[Int(r)] = Int32(i) }
         self.rights = rights
+        arcLeft.reserveCapacity(arcCount)
+        arcRight.reserveCapacity(arcCount)
+        arcIndex.reserveCapacity(arcCount)
+        arcStart.reserveCapacity(lefts.count + 1)
         for (li, l) in lefts.enumerated() {
             for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) {
                 arcLeft.append(Int32(li))
@@ -586,13 +592,15 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
         }
         for l in dirty { touch(leftCluster[Int(l)], &mergeParent) }
         for r in dirtyRights where r >= 0 && Int(r) < rightCount { touch(rightCluster[Int(r)], &mergeParent) }
-        // The first anchor to reach each right outside any cluster: a table for a full plan,
-        // a dictionary for a few dirty lefts.
-        var anchorTable = [Int32](repeating: -1, count: active.count > 1024 ? rightCount : 0)
+        // The first anchor to reach each right outside any cluster: a table for many dirty
+        // lefts, a dictionary for a few. Without clusters (a full plan) nothing can be merged
+        // into one or repaired, so every active left goes to the exact queue as it is.
+        let merging = liveCount > 0
+        var anchorTable = [Int32](repeating: -1, count: merging && active.count > 1024 ? rightCount : 0)
         var anchorOfRight: [Int32: Int32] = [:]
         var anchorOfLeft: [Int32] = []
         anchorOfLeft.reserveCapacity(active.count)
-        for (position, l) in active.enumerated() {
+        for (position, l) in active.enumerated() where merging {
             let anchor = leftCluster[Int(l)] >= 0 ? leftCluster[Int(l)] : pseudoBase + Int32(position)
             anchorOfLeft.append(anchor)
             touch(anchor, &mergeParent)
@@ -655,7 +663,7 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             let c = leftCluster[Int(l)]
             if c >= 0 && repairedSet.contains(c) { continue }
             // A dirty left of a repaired set joins the cluster being repaired.
-            if let target = repairTarget[root(anchorOfLeft[position], &mergeParent)] {
+            if merging, let target = repairTarget[root(anchorOfLeft[position], &mergeParent)] {
                 if c >= 0 { removeLeft(l) }
                 joining[target, default: []].append(l)
                 continue
