@@ -193,12 +193,14 @@ public enum Planner {
             flowChunks.slotStart[k] = starts
             flowChunks.moved[k] = moved
         }
-        // The rebuilt chunks' lines are copied on another thread while cadres are planned: by
-        // a planner thread that the cadre stage leaves idle (while the other solves its largest
-        // component), else by this one when it needs them.
+        // The rebuilt chunks' lines are copied on another thread while cadres are planned. An
+        // incremental run copies a few chunks while its cadre stage repairs on this thread:
+        // the copy starts at once. A full plan copies every chunk, and its cadre stage solves
+        // one large component while the other threads run out of work: the copy waits for one
+        // of them (so it does not slow the stage's parallel parts), else this thread does it.
         let flowTargets = rebuilt.map { flowChunks.targets[$0].count }
         let previouslyPinned = Set(usable?.pinnedSlots ?? [])
-        let flowLines = PlanBackground(startNow: false) { [flowStore, unmetCount, pins = ov.pins, pinsBySlot] in
+        let flowLines = PlanBackground(startNow: usable != nil && !rebuilt.isEmpty && settings.parallelism > 1) { [flowStore, unmetCount, pins = ov.pins, pinsBySlot] in
             rebuilt.indices.map { r -> (lines: [PlanAssignment], unmet: [PlanUnmet], unmetStart: [Int32], unmetUnits: Int) in
                 let lo = rebuilt[r] * PlanChunking.size, hi = min(slotCount, lo + PlanChunking.size)
                 let chunk = flowStore.chunkLines(
