@@ -201,6 +201,32 @@ import Testing
         #expect(solution == TransportSolution(objective: 1020, arcFlows: [0, 10, 10, 0], unmet: [0, 0]))
     }
 
+    /// The starting tree fills each supply whole from the cheapest demand that can take it:
+    /// when that fill is optimal, no pivot is needed.
+    @Test func anOptimalStartingFillNeedsNoPivot() throws {
+        let problem = TransportProblem(
+            demands: [20, 5], supplies: [10, 5],
+            arcs: [.init(demand: 0, supply: 0, cost: 1), .init(demand: 0, supply: 1, cost: 5),
+                   .init(demand: 1, supply: 0, cost: 5), .init(demand: 1, supply: 1, cost: 1)],
+            unmetCost: 1000)
+        let (solution, stats) = try MinCostFlow.solve(problem)
+        #expect(solution == TransportSolution(objective: 10 + 5 + 10 * 1000, arcFlows: [10, 0, 0, 5], unmet: [10, 0]))
+        #expect(stats.iterations == 0)
+    }
+
+    /// A greedy fill that blocks a better one (q0 goes to p0, whose only other supply q1 then
+    /// has no one to serve) is undone by the pivots.
+    @Test func aWrongStartingFillIsRepaired() throws {
+        let problem = TransportProblem(
+            demands: [5, 5], supplies: [5, 5],
+            arcs: [.init(demand: 0, supply: 0, cost: 1), .init(demand: 1, supply: 0, cost: 2),
+                   .init(demand: 0, supply: 1, cost: 1)],
+            unmetCost: 1000)
+        let (solution, stats) = try MinCostFlow.solve(problem)
+        #expect(solution == TransportSolution(objective: 5 * 2 + 5 * 1, arcFlows: [0, 5, 5], unmet: [0, 0]))
+        #expect(stats.iterations > 0)
+    }
+
     @Test(arguments: 0..<200)
     func randomProblemsAreOptimal(seed: UInt64) throws {
         var rng = FlowTestRandom(seed: seed)
