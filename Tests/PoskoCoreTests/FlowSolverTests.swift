@@ -201,7 +201,7 @@ import Testing
         #expect(solution == TransportSolution(objective: 1020, arcFlows: [0, 10, 10, 0], unmet: [0, 0]))
     }
 
-    /// The starting tree fills each supply whole from the cheapest demand that can take it:
+    /// The starting tree fills each supply whole from a demand whose cheapest arc reaches it:
     /// when that fill is optimal, no pivot is needed.
     @Test func anOptimalStartingFillNeedsNoPivot() throws {
         let problem = TransportProblem(
@@ -212,6 +212,20 @@ import Testing
         let (solution, stats) = try MinCostFlow.solve(problem)
         #expect(solution == TransportSolution(objective: 10 + 5 + 10 * 1000, arcFlows: [10, 0, 0, 5], unmet: [10, 0]))
         #expect(stats.iterations == 0)
+    }
+
+    /// q0's cheapest demand p0 prefers q1: q0 is filled by p1, whose cheapest it is, and the
+    /// start is the optimal flow; one degenerate pivot (p0's idle unmet arc still prices p0's
+    /// other arc) proves it. Filling q0 from p0 would leave p1 without supply.
+    @Test func aSupplyIsFilledByADemandThatPrefersIt() throws {
+        let problem = TransportProblem(
+            demands: [5, 5], supplies: [5, 5],
+            arcs: [.init(demand: 0, supply: 0, cost: 10), .init(demand: 0, supply: 1, cost: 1),
+                   .init(demand: 1, supply: 0, cost: 20)],
+            unmetCost: 1000)
+        let (solution, stats) = try MinCostFlow.solve(problem)
+        #expect(solution == TransportSolution(objective: 5 * 1 + 5 * 20, arcFlows: [0, 5, 5], unmet: [0, 0]))
+        #expect(stats.iterations <= 1)
     }
 
     /// A greedy fill that blocks a better one (q0 goes to p0, whose only other supply q1 then

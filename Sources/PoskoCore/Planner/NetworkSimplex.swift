@@ -197,15 +197,22 @@ struct NetworkSimplex: ~Copyable {
         }
     }
 
-    /// A better starting tree (a "crash" basis): each supply, in order, is filled whole by the
-    /// demand with the cheapest arc that can take all of it (remaining units and arc capacity),
-    /// and hangs below that demand by the arc; its sink arc is then full (at its upper bound).
-    /// The tree stays strongly feasible: a hung supply reaches the root through its arc, which
-    /// carries flow (so can carry less), and its demand's unmet arc, which is unbounded.
-    /// Most units are then placed before the first pivot instead of one pivot each.
+    /// A better starting tree (a "crash" basis): each supply, in order, is filled whole by one
+    /// demand that can take all of it (remaining units and arc capacity) through an arc that
+    /// is also that demand's cheapest, the cheapest such arc; the supply hangs below the demand
+    /// by it, its sink arc full (at its upper bound). The tree stays strongly feasible: a hung
+    /// supply reaches the root through its arc, which carries flow (so can carry less), then
+    /// its demand's unbounded unmet arc. Units placed so need no pivot each. Only pairs that
+    /// prefer each other are filled, the fills an optimum mostly keeps: filling each supply
+    /// by its own cheapest arc alone cost random networks more pivots undoing it than it saved.
     private mutating func crash(demands: [Int], supplies: [Int], unmetCost: Int) {
         let nd = demandCount, ns = supplyCount
         var remaining = demands
+        var cheapest = [Int32](repeating: .max, count: nd)
+        for k in 0..<userArcCount {
+            let d = Int(source[k])
+            if cost[k] < cheapest[d] { cheapest[d] = cost[k] }
+        }
         /// The supplies hung below each demand, as a linked list.
         var firstChild = [Int](repeating: -1, count: nd)
         var nextSibling = [Int](repeating: -1, count: ns)
@@ -219,7 +226,7 @@ struct NetworkSimplex: ~Copyable {
             for i in Int(nodeArcStart[node])..<Int(nodeArcStart[node + 1]) {
                 let k = Int(nodeArcs[i])
                 let d = Int(source[k])
-                if remaining[d] >= amount && capacity[k] >= amount && Int(cost[k]) < bestCost {
+                if remaining[d] >= amount && capacity[k] >= amount && Int(cost[k]) < bestCost && cost[k] == cheapest[d] {
                     best = k
                     bestCost = Int(cost[k])
                 }
