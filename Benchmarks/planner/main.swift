@@ -9,6 +9,9 @@
 // Re-plans are timed as PlanKeeper runs them (cache handed over, updated in place), and
 // also with a cache the caller keeps (copied where it changes).
 // Medians over RUNS runs (default 7). Times are wall clock; "cpu" is process CPU time.
+// FULL_ONLY=1 stops after the full plan (for quick comparisons of two builds). The receiving
+// posts changed below are read off the plan, so a change that settles ties differently picks
+// other posts; RECEIVING=<post id> and DEGRADED=<post id> fix them to compare such builds.
 import Foundation
 import PoskoCore
 
@@ -90,6 +93,7 @@ print("  displaced \(t.displaced) units, moved \(t.moved), unmet \(t.unmet); \(p
 print("  cadres: needed \(t.cadresNeeded), free \(t.cadresAvailable), assigned \(t.cadresAssigned); \(plan.cadreShortages.count) shortage lines")
 let fs = cache.stats.flow, cs = cache.stats.cadres
 print("  service flow: \(fs.components) components, largest \(fs.largestProblem) sources, \(fs.iterations) pivots; cadres: \(cs.components) components, largest \(cs.largestProblem) posts × fields, \(cs.iterations) pivots")
+if ProcessInfo.processInfo.environment["FULL_ONLY"] != nil { exit(0) }
 
 /// A re-plan as PlanKeeper runs it: the keeper hands its cache over (`consume`), so the run
 /// updates it in place. Each run gets a cache of its own, made by a full plan (with the same
@@ -138,9 +142,9 @@ print("re-plan, nothing changed: median \(f2(same.median)) ms (min \(f2(same.min
 }
 let reopened = scenario.closed[scenario.closed.count / 2]
 incremental("closed post \(reopened) reports berjalan") { report(reopened, .berjalan, in: &$0) }
-let receiving = plan.assignments[plan.assignments.count / 2].to
+let receiving = ProcessInfo.processInfo.environment["RECEIVING"] ?? plan.assignments[plan.assignments.count / 2].to
 incremental("receiving post \(receiving) reports tutup") { report(receiving, .tutup, in: &$0) }
-let degraded = plan.assignments[plan.assignments.count / 3].to
+let degraded = ProcessInfo.processInfo.environment["DEGRADED"] ?? plan.assignments[plan.assignments.count / 3].to
 incremental("receiving post \(degraded) kesehatan terganggu (capacity 10)") {
     report(degraded, .terganggu, in: &$0, bidang: .kesehatan, capacity: 10)
 }
