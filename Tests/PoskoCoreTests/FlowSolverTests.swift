@@ -201,15 +201,18 @@ import Testing
         #expect(solution == TransportSolution(objective: 1020, arcFlows: [0, 10, 10, 0], unmet: [0, 0]))
     }
 
+    /// A transport problem with unmet cost 1000 from (demand, supply, cost) arcs.
+    private func solveTransport(demands: [Int], supplies: [Int], arcs: [(Int, Int, Int)]) throws -> (TransportSolution, FlowStats) {
+        try MinCostFlow.solve(TransportProblem(
+            demands: demands, supplies: supplies,
+            arcs: arcs.map { .init(demand: $0.0, supply: $0.1, cost: $0.2) }, unmetCost: 1000))
+    }
+
     /// The starting tree fills each supply whole from a demand whose cheapest arc reaches it:
     /// when that fill is optimal, no pivot is needed.
     @Test func anOptimalStartingFillNeedsNoPivot() throws {
-        let problem = TransportProblem(
-            demands: [20, 5], supplies: [10, 5],
-            arcs: [.init(demand: 0, supply: 0, cost: 1), .init(demand: 0, supply: 1, cost: 5),
-                   .init(demand: 1, supply: 0, cost: 5), .init(demand: 1, supply: 1, cost: 1)],
-            unmetCost: 1000)
-        let (solution, stats) = try MinCostFlow.solve(problem)
+        let (solution, stats) = try solveTransport(demands: [20, 5], supplies: [10, 5],
+                                                   arcs: [(0, 0, 1), (0, 1, 5), (1, 0, 5), (1, 1, 1)])
         #expect(solution == TransportSolution(objective: 10 + 5 + 10 * 1000, arcFlows: [10, 0, 0, 5], unmet: [10, 0]))
         #expect(stats.iterations == 0)
     }
@@ -218,12 +221,7 @@ import Testing
     /// start is the optimal flow; one degenerate pivot (p0's idle unmet arc still prices p0's
     /// other arc) proves it. Filling q0 from p0 would leave p1 without supply.
     @Test func aSupplyIsFilledByADemandThatPrefersIt() throws {
-        let problem = TransportProblem(
-            demands: [5, 5], supplies: [5, 5],
-            arcs: [.init(demand: 0, supply: 0, cost: 10), .init(demand: 0, supply: 1, cost: 1),
-                   .init(demand: 1, supply: 0, cost: 20)],
-            unmetCost: 1000)
-        let (solution, stats) = try MinCostFlow.solve(problem)
+        let (solution, stats) = try solveTransport(demands: [5, 5], supplies: [5, 5], arcs: [(0, 0, 10), (0, 1, 1), (1, 0, 20)])
         #expect(solution == TransportSolution(objective: 5 * 1 + 5 * 20, arcFlows: [0, 5, 5], unmet: [0, 0]))
         #expect(stats.iterations <= 1)
     }
@@ -231,12 +229,7 @@ import Testing
     /// A greedy fill that blocks a better one (q0 goes to p0, whose only other supply q1 then
     /// has no one to serve) is undone by the pivots.
     @Test func aWrongStartingFillIsRepaired() throws {
-        let problem = TransportProblem(
-            demands: [5, 5], supplies: [5, 5],
-            arcs: [.init(demand: 0, supply: 0, cost: 1), .init(demand: 1, supply: 0, cost: 2),
-                   .init(demand: 0, supply: 1, cost: 1)],
-            unmetCost: 1000)
-        let (solution, stats) = try MinCostFlow.solve(problem)
+        let (solution, stats) = try solveTransport(demands: [5, 5], supplies: [5, 5], arcs: [(0, 0, 1), (1, 0, 2), (0, 1, 1)])
         #expect(solution == TransportSolution(objective: 5 * 2 + 5 * 1, arcFlows: [0, 5, 5], unmet: [0, 0]))
         #expect(stats.iterations > 0)
     }
