@@ -171,25 +171,33 @@ import Testing
         #expect(runs.values[0] == 1)
     }
 
-    /// Workers with nothing to do while a solve runs take the aside work, once; never before
-    /// a solve or render that is ready.
-    @Test func theTaskQueueHandsOutTheAsideWorkOnlyWhenIdle() {
+    /// Workers with nothing to do while a solve runs take the aside work, once (the next idle
+    /// worker waits for the solve instead); never before a solve or render that is ready.
+    @Test func theTaskQueueHandsOutTheAsideWorkOnlyWhenIdleAndOnce() {
+        @Sendable func kind(_ task: PlanTaskQueue<FlowOutput>.Task?) -> String {
+            switch task {
+            case .solve?: "solve"
+            case .render?: "render"
+            case .aside?: "aside"
+            case nil: "none"
+            }
+        }
         let queue = PlanTaskQueue<FlowOutput>(solves: 1, aside: {})
-        guard case .solve(group: 0)? = queue.next() else {
-            Issue.record("the solve comes first")
-            return
+        #expect(kind(queue.next()) == "solve")
+        #expect(kind(queue.next()) == "aside")  // idle while group 0 is solved
+        // A second idle worker must wait for the solve, not get the aside work again.
+        let second = PlanParallelResults<String>(count: 1)
+        let returned = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            second.store(0, kind(queue.next()))
+            returned.signal()
         }
-        guard case .aside? = queue.next() else {
-            Issue.record("an idle worker gets the aside work")
-            return
-        }
+        Thread.sleep(forTimeInterval: 0.05)
         queue.solved(0, PlanSolveResult(arcFlows: [], unmet: []), parts: 1)
-        guard case .render(group: 0, _, part: 0, parts: 1)? = queue.next() else {
-            Issue.record("the solved group's render follows")
-            return
-        }
+        returned.wait()
+        #expect(second.values[0] == "render")
         queue.rendered(0, part: 0, FlowOutput())
-        #expect(queue.next() == nil)  // the aside work is not handed out twice
+        #expect(kind(queue.next()) == "none")
         #expect(queue.results().count == 1)
     }
 
