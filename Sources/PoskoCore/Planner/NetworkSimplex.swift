@@ -152,12 +152,7 @@ struct NetworkSimplex: ~Copyable {
         parent[root] = -1
         pred[root] = -1
         subtreeSize[root] = nodeCount
-        lastInSubtree[root] = root == 0 ? root : root - 1
         potential[root] = 0
-        // Thread: root, 0, 1, ..., root - 1, back to root.
-        for node in 0..<root { thread[node] = node + 1 }
-        thread[root] = root == 0 ? root : 0
-        for node in 0..<nodeCount { revThread[thread[node]] = node }
 
         // Arcs by node (a counting sort), and every non-tree arc listed.
         for k in 0..<userArcCount {
@@ -174,6 +169,7 @@ struct NetworkSimplex: ~Copyable {
         }
         for v in stride(from: nd + ns, to: 0, by: -1) { nodeArcStart[v] = nodeArcStart[v - 1] }
         nodeArcStart[0] = 0
+        // Some nodes hang below others from here on; the thread is laid there.
         crash(demands: problem.demands, supplies: problem.supplies, unmetCost: problem.unmetCost)
         for e in 0..<arcCount where state[e] != Self.inTree {
             candidates[candidateCount] = Int32(truncatingIfNeeded: e)
@@ -216,7 +212,6 @@ struct NetworkSimplex: ~Copyable {
         /// The supplies hung below each demand, as a linked list.
         var firstChild = [Int](repeating: -1, count: nd)
         var nextSibling = [Int](repeating: -1, count: ns)
-        var hung = 0
         for s in 0..<ns {
             let amount = supplies[s]
             if amount <= 0 { continue }
@@ -246,11 +241,9 @@ struct NetworkSimplex: ~Copyable {
             potential[node] = bestCost - unmetCost
             nextSibling[s] = firstChild[d]
             firstChild[d] = s
-            hung += 1
         }
-        if hung == 0 { return }
-        // Preorder: the root, each demand followed by its supplies, then the supplies left
-        // hanging from the root.
+        // The thread (preorder): the root, each demand followed by the supplies hung below it,
+        // then the supplies left at the root, back to the root.
         var previous = root
         func visit(_ node: Int) {
             thread[previous] = node
