@@ -19,8 +19,15 @@ public final class PlanKeeper: Sendable {
         var cache: PlanCache?
         /// The last evaluation, updated for what changed since.
         var tracker: ContinuityTracker?
-        /// Kelurahan × field cells below the coverage threshold in the current plan.
+        /// Coverage cells of the last run's states and plan.
+        var book = CoverageBook()
+        /// Kelurahan × field cells below the coverage threshold at the last stored version: by
+        /// key, and by index in `book` (as of its layout `lowLayout`), with the cells whose
+        /// numbers changed since that version.
         var lowCells: Set<String> = []
+        var low: [Bool] = []
+        var lowLayout = 0
+        var unsettled: [Int] = []
     }
 
     private let memory = Mutex(Memory())
@@ -50,6 +57,9 @@ public final class PlanKeeper: Sendable {
 
     /// Demand the current plan moves away from each post × field (for coverage).
     public var moved: [PostField: Int] { memory.withLock { $0.moved } }
+
+    /// Coverage per kelurahan × field as of the last run (its states and plan); empty before one.
+    public var cells: [CoverageCell] { memory.withLock { $0.book.cells } }
 
     /// Recomputes the plan at `at`. Stores a new version (with its diff, an event, an audit
     /// entry and the cadres' alerts, in one transaction) only when something changed.
@@ -88,6 +98,12 @@ public final class PlanKeeper: Sendable {
         let version = try (previous?.version ?? coordinator.store.read { db in
             try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(version) FROM plan")) ?? 0
         }) + 1
+        // Handed over like the cache (nothing below throws before it is kept again).
+        var book = memory.withLock { m in
+            let book = m.book
+            m.book = CoverageBook()
+            return book
+        }
         let (plan, newCache) = Planner.plan(index: index, states: states, state: state, overrides: overrides, previous: previous,
                                             cache: consume cache, settings: settings, version: version, at: at)
         if let previous, Self.sameContent(previous, plan) {
@@ -96,6 +112,7 @@ public final class PlanKeeper: Sendable {
             var kept = plan
             kept.version = previous.version
             kept.at = previous.at
+            keep(book.update(set, states: states, moved: previousMoved, movedChanged: []), of: book)
             memory.withLock {
                 $0.stored = $0.stored.carried(from: previous, to: kept)
                 $0.plan = kept
@@ -105,9 +122,32 @@ public final class PlanKeeper: Sendable {
         }
         let diff = PlanDiff.between(previous, plan)
         let moved = previous == nil ? plan.moved : Self.moved(previousMoved, after: diff)
+        let movedChanged = previous == nil ? nil : [diff.removed, diff.changed, diff.added].joined().map { PostField($0.from, $0.bidang) }
+        keep(book.update(set, states: states, moved: moved, movedChanged: movedChanged), of: book)
+        let known = memory.withLock { $0.stored }
+        var (lowCells, low, unsettled) = memory.withLock { m in
+            m.lowLayout == book.layout ? (m.lowCells, m.low, m.unsettled) : (m.lowCells, [], [])
+        }
+        if low.count != book.cells.count {
+            // A fresh start of the book: its cells are found again by key.
+            low = book.cells.map { lowCells.contains(Self.key($0)) }
+            unsettled = Array(book.cells.indices)
+        }
+        // Cells that fell below the threshold since the last version, in the cells' order.
         let threshold = coordinator.routing.coverageThreshold
-        let low = ContinuityView.cells(set, states: states, moved: moved).filter { $0.demand > 0 && $0.coverage < threshold }
-        let (wasLow, known) = memory.withLock { ($0.lowCells, $0.stored) }
+        var fallen: [CoverageCell] = []
+        for c in Set(unsettled).sorted() {
+            let cell = book.cells[c]
+            let isLow = cell.demand > 0 && cell.coverage < threshold
+            if isLow == low[c] { continue }
+            low[c] = isLow
+            if isLow {
+                fallen.append(cell)
+                lowCells.insert(Self.key(cell))
+            } else {
+                lowCells.remove(Self.key(cell))
+            }
+        }
         let stored = try coordinator.store.write { tx in
             let stored = try PlanArchive.store(plan, diff: diff, known: known, db: tx.db)
             let eventID = try tx.appendEvent(.planComputed, subject: "v\(plan.version)",
@@ -131,7 +171,6 @@ public final class PlanKeeper: Sendable {
                 }
             }
             // Camat and BPBD hear when a kelurahan × field falls below the threshold, once per fall.
-            let fallen = low.filter { !wasLow.contains(Self.key($0)) }
             if !fallen.isEmpty { try coordinator.alerts(tx, .coverageLow(fallen, at: at), eventID: eventID, at: at) }
             return stored
         }
@@ -140,9 +179,20 @@ public final class PlanKeeper: Sendable {
             $0.moved = moved
             $0.stored = stored
             $0.cache = newCache
-            $0.lowCells = Set(low.map(Self.key))
+            $0.lowCells = lowCells
+            $0.low = low
+            $0.lowLayout = book.layout
+            $0.unsettled = []
         }
         return diff
+    }
+
+    /// Puts the book back, with the cells it changed still to be settled against the threshold.
+    private func keep(_ changed: [Int], of book: CoverageBook) {
+        memory.withLock {
+            $0.book = book
+            $0.unsettled.append(contentsOf: changed)
+        }
     }
 
     /// `Plan.moved` of the new plan from the previous plan's and the diff between them (the

@@ -58,6 +58,7 @@ extension DrillRunner.Planning {
                 return "Rencana v\(plan.version): \(diff.lines.count) perubahan; \(plan.totals.moved) unit layanan dialihkan, \(plan.cadreAssignments.count) kader ditugaskan"
             },
             moved: { keeper.moved },
+            cells: { keeper.cells },
             override: { o, actor, at in try keeper.addOverride(o, actor: actor, at: at) })
     }
 }

@@ -14,17 +14,21 @@ public struct DrillRunner {
 
     /// Hooks for the planner: recompute after changes, given the store's current state and its
     /// evaluation (returns a timeline line when the plan changed), the demand the current plan
-    /// moves (for coverage), and setting a coordinator override (returns it with its id).
+    /// moves (for coverage), the coverage cells of the last re-plan (empty before one), and
+    /// setting a coordinator override (returns it with its id).
     public struct Planning: Sendable {
         public var replan: @Sendable (Date, OperationalState, [PostFieldState]) throws -> String?
         public var moved: @Sendable () -> [PostField: Int]
+        public var cells: @Sendable () -> [CoverageCell]
         public var override: @Sendable (PlanOverride, Actor, Date) throws -> PlanOverride
 
         public init(replan: @escaping @Sendable (Date, OperationalState, [PostFieldState]) throws -> String?,
                     moved: @escaping @Sendable () -> [PostField: Int],
+                    cells: @escaping @Sendable () -> [CoverageCell],
                     override: @escaping @Sendable (PlanOverride, Actor, Date) throws -> PlanOverride) {
             self.replan = replan
             self.moved = moved
+            self.cells = cells
             self.override = override
         }
     }
@@ -136,7 +140,6 @@ public struct DrillRunner {
         // computed once per change of the state or the plan, not per sample (a province view has
         // 32,000 cells).
         struct Coverage {
-            var cells: [CoverageCell] = []
             var byKecamatan: [String: Double] = [:]
             var overall: Double = 1
             /// Each kelurahan's worst field.
@@ -144,15 +147,21 @@ public struct DrillRunner {
             /// Cells below half coverage, `kelurahan|bidang`.
             var low: [String] = []
         }
+        // Not kept between calls: the planner updates its cells in place when nothing else holds them.
+        func cells() throws -> [CoverageCell] {
+            // The planner keeps the cells of its last run: the current ones when nothing changed since.
+            let planned = lastPlannedChange == coordinator.changeCount ? plan?.cells() ?? [] : []
+            return planned.isEmpty ? ContinuityView.cells(set, states: try states(), moved: plan?.moved() ?? [:]) : planned
+        }
         var knownCoverage: (key: [Int], coverage: Coverage)?
         func coverage() throws -> Coverage {
             let key = [coordinator.changeCount, lastPlannedChange]
             if let knownCoverage, knownCoverage.key == key { return knownCoverage.coverage }
             var c = Coverage()
-            c.cells = ContinuityView.cells(set, states: try states(), moved: plan?.moved() ?? [:])
+            let cells = try cells()
             var perKec: [String: (sum: Double, count: Int)] = [:]
             var kec = ""
-            for cell in c.cells {
+            for cell in cells {
                 // A kelurahan's cells come in a row.
                 if c.worst.last?.kelurahan == cell.kelurahan {
                     c.worst[c.worst.count - 1].coverage = min(c.worst[c.worst.count - 1].coverage, cell.coverage)
@@ -165,7 +174,7 @@ public struct DrillRunner {
                 if cell.coverage < 0.5 { c.low.append("\(cell.kelurahan)|\(cell.bidang.rawValue)") }
             }
             c.byKecamatan = perKec.mapValues { $0.sum / Double(max(1, $0.count)) }
-            c.overall = c.cells.isEmpty ? 1 : c.cells.reduce(0) { $0 + $1.coverage } / Double(c.cells.count)
+            c.overall = cells.isEmpty ? 1 : cells.reduce(0) { $0 + $1.coverage } / Double(cells.count)
             knownCoverage = (key, c)
             return c
         }
@@ -299,8 +308,12 @@ public struct DrillRunner {
                 let evaluated = tracker.states
                 stats.lap("state reads, evaluation")
                 stats.replans += 1
-                if let line = try plan.replan(now, state, evaluated) { note("plan", line) }
-                stats.lap("re-plans")
+                if let line = try plan.replan(now, state, evaluated) {
+                    note("plan", line)
+                    stats.lap("re-plans")
+                } else {
+                    stats.lap("re-plans, no change")
+                }
             }
             // 5. Send what is due, in order.
             while try await dispatcher.dispatchDue(now: { [now] in now }) > 0 {}
@@ -325,7 +338,7 @@ public struct DrillRunner {
                 coverageChecks.removeFirst()
                 let kels = Set(declarations[c.index].kelurahan)
                 var after: [String: Double] = [:]
-                for cell in try coverage().cells where kels.contains(cell.kelurahan) {
+                for cell in try cells() where kels.contains(cell.kelurahan) {
                     after["\(cell.kelurahan)|\(cell.bidang.rawValue)"] = cell.coverage
                 }
                 declarations[c.index].after[c.within] = after
