@@ -162,11 +162,21 @@ public final class Coordinator: Sendable {
     /// A post's routine check-in during an emergency ("still here, nothing changed"): resets
     /// its deadline without changing any field's status.
     public func checkIn(_ postID: String, actor: Actor, at: Date) throws {
-        guard playbooks.posts[postID] != nil else { throw RequestError(field: "post", "unknown post '\(postID.prefix(64))'") }
+        try checkIns([(postID, actor)], at: at)
+    }
+
+    /// Check-ins of several posts at one moment (a drill's routine round), in one transaction:
+    /// all of them or, with an unknown post among them, none.
+    public func checkIns(_ checkIns: [(post: String, actor: Actor)], at: Date) throws {
+        let set = playbooks
+        for c in checkIns where set.posts[c.post] == nil { throw RequestError(field: "post", "unknown post '\(c.post.prefix(64))'") }
+        guard !checkIns.isEmpty else { return }
         try store.write { tx in
-            try tx.checkIn(postID, at: at)
-            try tx.appendEvent(.checkIn, subject: postID, payload: ["post": postID], actor: actor, at: at)
-            try tx.audit("post.checkin", subject: postID, detail: "", actor: actor, at: at)
+            for (postID, actor) in checkIns {
+                try tx.checkIn(postID, at: at)
+                try tx.appendEvent(.checkIn, subject: postID, payload: ["post": postID], actor: actor, at: at)
+                try tx.audit("post.checkin", subject: postID, detail: "", actor: actor, at: at)
+            }
         }
         // A post overdue until now is known again: the plan may change.
         notify("post check-in", at: at)

@@ -263,15 +263,14 @@ public struct DrillRunner {
             stats.lap("state reads, evaluation")
             if let deadline = tracker.nextDeadline(after: now), deadline.timeIntervalSince(now) <= 600 {
                 let posts = tracker.overduePosts(at: deadline.addingTimeInterval(1))
-                var checked = 0
+                var checkIns: [(post: String, actor: Actor)] = []
                 for id in posts {
                     let closed = set.posts[id]?.layanan.keys.contains { before.reports[PostField(id, $0)]?.status == .tutup } ?? false
-                    if !closed, rng.unit() < s.checkInProbability {
-                        try coordinator.checkIn(id, actor: Actor("kader \(id)", via: .drill), at: now)
-                        checked += 1
-                    }
+                    if !closed, rng.unit() < s.checkInProbability { checkIns.append((id, Actor("kader \(id)", via: .drill))) }
                 }
-                if checked > 0 { note("checkin", "\(checked) pos melapor rutin (masih berjalan)") }
+                // One round, one transaction (a province round is a thousand posts).
+                try coordinator.checkIns(checkIns, at: now)
+                if !checkIns.isEmpty { note("checkin", "\(checkIns.count) pos melapor rutin (masih berjalan)") }
             }
             stats.lap("routine check-ins")
             let state = try current()
