@@ -151,6 +151,39 @@ import Testing
         #expect(repaired > 0)
     }
 
+    /// The clusters repaired in one run are solved concurrently: a run that repairs several gives
+    /// the same plan on one thread as on two, and it is feasible.
+    @Test func severalRepairsInOneRunDoNotDependOnThreads() throws {
+        var two = PlannerSettings()
+        two.exactComponentLimit = 3
+        two.repairHops = 1
+        two.parallelism = 2
+        var one = two
+        one.parallelism = 1
+        let index = PlanningIndex(set: set, settings: two)
+        var state = PlanFixtures.flood()
+        var runs = [two, one].map { PlanFixtures.plan(set, state, index: index, settings: $0) }
+        var rng = PlanTestRandom(seed: 5)
+        let posts = set.posts.map(\.id).sorted()
+        var most = 0
+        for step in 0..<12 {
+            // Reports from all over the city at once.
+            for _ in 0..<6 {
+                let post = posts[Int(rng.next() % UInt64(posts.count))]
+                PlanFixtures.report(&state, set, post, [.tutup, .berjalan, .terganggu][Int(rng.next() % 3)], capacity: Int(rng.next() % 60))
+            }
+            runs = zip([two, one], runs).map { settings, run in
+                PlanFixtures.plan(set, state, index: index, previous: run.plan, cache: run.cache, settings: settings, version: step + 2)
+            }
+            #expect(runs[0].plan.assignments == runs[1].plan.assignments, "step \(step)")
+            #expect(runs[0].plan.cadreAssignments == runs[1].plan.cadreAssignments, "step \(step)")
+            #expect(runs[0].plan.unmet == runs[1].plan.unmet && runs[0].cache.stats == runs[1].cache.stats, "step \(step)")
+            try checkFeasible(runs[0])
+            most = max(most, runs[0].cache.stats.flow.repaired)
+        }
+        #expect(most >= 2)
+    }
+
     /// The diff against its definition, from every line of both plans: each source × field ×
     /// target whose total amount differs, in key order; each cadre whose post or field differs.
     func checkDiff(_ old: Plan, _ new: Plan, _ comment: Comment) {

@@ -158,6 +158,19 @@ import Testing
         #expect(PlanBackground(startNow: true) { (1...100).reduce(0, +) }.wait() == 5050)
     }
 
+    @Test func tasksOfUnequalSizeComeBackInIndexOrderEachRunOnce() {
+        let runs = PlanParallelResults<Int>(count: 40)
+        // Early tasks are the slow ones, so a second thread finishes later indices first.
+        let values = PlanParallel.each(40, threads: 2) { i in
+            usleep(UInt32((40 - i) * 100))
+            runs.store(i, (runs.values[i] ?? 0) + 1)
+            return i * i
+        }
+        #expect(values == (0..<40).map { $0 * $0 })
+        #expect(runs.values.map { $0 ?? 0 } == Array(repeating: 1, count: 40))
+        #expect(PlanParallel.each(0, threads: 2) { $0 }.isEmpty)
+    }
+
     @Test func aDeferredValueIsComputedOnceByTheFirstHelper() {
         let runs = PlanParallelResults<Int>(count: 1)
         let value = PlanBackground(startNow: false) { () -> Int in

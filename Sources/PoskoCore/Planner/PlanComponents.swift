@@ -378,6 +378,18 @@ struct PlanCluster: Sendable {
     }
 }
 
+/// A region of a cluster to solve again (see ``PlanComponentStore``'s local repair): the
+/// cluster taken out of its box, its output as before, the region's lefts and problem.
+struct PlanRepair<Output: PlanStageOutput>: Sendable {
+    var cluster: Int32
+    var box: PlanCluster
+    var output: Output
+    var region: [Int32]
+    var group: PlanGroup
+    /// Per group right: its supply less the flows of the lefts held fixed.
+    var capacities: [Int32]
+}
+
 /// Node-indexed scratch arrays shared by the repairs of one update; every user resets the
 /// entries it set, so no repair pays for clearing a whole array.
 struct PlanRepairScratch {
@@ -412,6 +424,20 @@ enum PlanParallel {
         let results = PlanParallelResults<R>(count: parts)
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             results.store(part, body((count * part / parts)..<(count * (part + 1) / parts)))
+        }
+        return results.values.compactMap { $0 }
+    }
+}
+
+extension PlanParallel {
+    /// `body` for each of `0 ..< count` on up to `threads` threads, each taking the next index
+    /// when it is free (the tasks differ in size); results in index order.
+    static func each<R: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -> R) -> [R] {
+        let workers = min(max(threads, 1), 8, count)
+        if workers <= 1 { return (0..<count).map(body) }
+        let results = PlanParallelResults<R>(count: count)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let i = results.claim() { results.store(i, body(i)) }
         }
         return results.values.compactMap { $0 }
     }
@@ -472,9 +498,19 @@ final class PlanBackground<T: Sendable>: @unchecked Sendable {
 /// Results written by concurrent workers; each index is written once.
 final class PlanParallelResults<T: Sendable>: @unchecked Sendable {
     private var items: [T?]
+    private var claimed = 0
     private let lock = NSLock()
 
     init(count: Int) { items = Array(repeating: nil, count: count) }
+
+    /// The next index no worker has taken yet; nil when all are taken.
+    func claim() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard claimed < items.count else { return nil }
+        claimed += 1
+        return claimed - 1
+    }
 
     func store(_ i: Int, _ value: T) {
         lock.lock()
@@ -674,10 +710,23 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             }
         }
         var scratch = PlanRepairScratch(leftCount: repairs.isEmpty ? 0 : leftCount, rightCount: repairs.isEmpty ? 0 : rightCount)
+        // The repaired clusters share no left or right (their changes would have joined them),
+        // so their regions are solved concurrently once every region's arcs are in the arena,
+        // and written back in order.
+        var jobs: [PlanRepair<Output>] = []
         for target in repairs.map(\.target) {
-            repair(cluster: target, joining: joining[target] ?? [], stage: stage, dirty: dirty, isDirty: isDirty,
-                   dirtyRights: dirtyRights, scratch: &scratch, arena: &arena,
-                   arcFrom: &arcFrom, arcTo: &arcTo, limits: limits, stats: &stats, touched: &touched)
+            if let job = prepareRepair(cluster: target, joining: joining[target] ?? [], stage: stage, dirty: dirty,
+                                       isDirty: isDirty, dirtyRights: dirtyRights, scratch: &scratch, arena: &arena,
+                                       arcFrom: &arcFrom, arcTo: &arcTo, limits: limits) {
+                jobs.append(job)
+            }
+        }
+        let solvedArena = arena
+        let results = PlanParallel.each(jobs.count, threads: limits.parallelism) { [jobs] j in
+            stage.solveFlows(group: jobs[j].group, arena: solvedArena, capacities: jobs[j].capacities)
+        }
+        for (job, result) in zip(jobs, results) {
+            finishRepair(job, result: result, stage: stage, isDirty: isDirty, arena: arena, stats: &stats, touched: &touched)
         }
 
         // Exact: every active left of the dissolved clusters, plus the dirty lefts outside
@@ -937,15 +986,16 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
 
     // MARK: - Local repair
 
-    /// Re-solves the lefts of cluster `c` within `repairHops` of the change (through shared
-    /// rights), with every other left's flow held fixed, and writes their new lines in place.
-    private mutating func repair<S: PlanStage>(
+    /// The problem of re-solving the lefts of cluster `c` within `repairHops` of the change
+    /// (through shared rights), with every other left's flow held fixed: the region's group with
+    /// its arcs added to `arena`, and the rights' capacities less the fixed flows. The cluster is
+    /// taken out of its box until ``finishRepair`` puts it back.
+    private mutating func prepareRepair<S: PlanStage>(
         cluster c: Int32, joining: [Int32], stage: S, dirty: [Int32], isDirty: [Bool], dirtyRights: [Int32],
         scratch: inout PlanRepairScratch, arena: inout PlanArcArena,
-        arcFrom: inout [Int32], arcTo: inout [Int32], limits: PlanEngineLimits, stats: inout PlanStageStats,
-        touched: inout [Int32]
-    ) where S.Output == Output {
-        guard var cluster = clusters[Int(c)]?.value else { return }
+        arcFrom: inout [Int32], arcTo: inout [Int32], limits: PlanEngineLimits
+    ) -> PlanRepair<Output>? where S.Output == Output {
+        guard var cluster = clusters[Int(c)]?.value else { return nil }
         // Work on local copies; the boxes may be shared with an earlier cache.
         clusters[Int(c)] = nil
         var out = outputs[Int(c)].value
@@ -1065,15 +1115,25 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             }
             capacities[j] = max(capacities[j], 0)
         }
-        let result = stage.solveFlows(group: group, arena: arena, capacities: capacities)
+        return PlanRepair(cluster: c, box: cluster, output: out, region: region, group: group, capacities: capacities)
+    }
+
+    /// Writes a solved region's lines and arcs back in place (re-rendering only lefts whose flows
+    /// or inputs changed); new rights join the cluster.
+    private mutating func finishRepair<S: PlanStage>(
+        _ job: PlanRepair<Output>, result: PlanSolveResult, stage: S, isDirty: [Bool], arena: PlanArcArena,
+        stats: inout PlanStageStats, touched: inout [Int32]
+    ) where S.Output == Output {
+        let c = job.cluster, region = job.region, group = job.group, rights = group.rights
+        var cluster = job.box
+        var out = job.output
+        let before = job.output
+        var flows: [(right: Int32, amount: Int32)] = []
         stats.repaired += 1
         stats.recomputedNodes += region.count
         stats.largestProblem = max(stats.largestProblem, region.count)
         stats.iterations += result.iterations
         if result.limited { stats.iterationLimitHits += 1 }
-
-        // Write the region's lines and arcs in place (re-rendering only lefts whose flows or
-        // inputs changed); new rights join the cluster.
         for r in rights where rightCluster[Int(r)] != c {
             rightCluster[Int(r)] = c
             rightLocal[Int(r)] = Int32(cluster.rights.count)
