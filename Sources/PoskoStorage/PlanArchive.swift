@@ -55,9 +55,29 @@ enum PlanArchive {
         }
     }
 
+    /// The JSON of the chunks of `plan` that `known` does not have, by chunk (see `Known`):
+    /// what ``store(_:diff:known:encoded:db:)`` writes, made beforehand (a re-plan encodes
+    /// its rebuilt chunks on another thread while it computes the diff).
+    static func encode(_ plan: Plan, known: Known) -> [Int: String] {
+        var out: [Int: String] = [:]
+        func add<E: PlanLineJSON>(_ lines: PlanLines<E>) {
+            for chunk in lines.chunks {
+                let key = PlanLines<E>.storage(of: chunk)
+                // One that does not encode is left to `store`, which says why.
+                if known.ids[key] == nil && out[key] == nil, let json = try? E.json(chunk) { out[key] = json }
+            }
+        }
+        add(plan.assignments)
+        add(plan.cadreAssignments)
+        add(plan.unmet)
+        add(plan.cadreShortages)
+        return out
+    }
+
     /// Stores `plan` as a new version, writing only the chunks `known` (the chunks of the
-    /// previous plan, still in memory) does not have. Returns the chunk ids of `plan`.
-    static func store(_ plan: Plan, diff: PlanDiff, known: Known, db: Database) throws -> Known {
+    /// previous plan, still in memory) does not have; their JSON from `encoded` when there.
+    /// Returns the chunk ids of `plan`.
+    static func store(_ plan: Plan, diff: PlanDiff, known: Known, encoded: [Int: String] = [:], db: Database) throws -> Known {
         var next = Known()
         let insert = try db.cachedStatement(sql: "INSERT INTO plan_chunk (body) VALUES (?)")
         func ids<E: PlanLineJSON>(_ lines: PlanLines<E>) throws -> [Int64] {
@@ -67,7 +87,7 @@ enum PlanArchive {
                     next.ids[key] = id
                     return id
                 }
-                try insert.execute(arguments: [try E.json(chunk)])
+                try insert.execute(arguments: [try encoded[key] ?? E.json(chunk)])
                 next.ids[key] = db.lastInsertedRowID
                 return db.lastInsertedRowID
             }

@@ -120,11 +120,13 @@ public final class PlanKeeper: Sendable {
             }
             return nil
         }
+        // The rebuilt chunks' JSON on another thread while this one works out the diff and coverage.
+        let known = memory.withLock { $0.stored }
+        let encoding = PlanBackground(startNow: settings.parallelism > 1) { [plan] in PlanArchive.encode(plan, known: known) }
         let diff = PlanDiff.between(previous, plan)
         let moved = previous == nil ? plan.moved : Self.moved(previousMoved, after: diff)
         let movedChanged = previous == nil ? nil : [diff.removed, diff.changed, diff.added].joined().map { PostField($0.from, $0.bidang) }
         keep(book.update(set, states: states, moved: moved, movedChanged: movedChanged), of: book)
-        let known = memory.withLock { $0.stored }
         var (lowCells, low, unsettled) = memory.withLock { m in
             m.lowLayout == book.layout ? (m.lowCells, m.low, m.unsettled) : (m.lowCells, [], [])
         }
@@ -148,8 +150,9 @@ public final class PlanKeeper: Sendable {
                 lowCells.remove(Self.key(cell))
             }
         }
+        let encoded = encoding.wait()
         let stored = try coordinator.store.write { tx in
-            let stored = try PlanArchive.store(plan, diff: diff, known: known, db: tx.db)
+            let stored = try PlanArchive.store(plan, diff: diff, known: known, encoded: encoded, db: tx.db)
             let eventID = try tx.appendEvent(.planComputed, subject: "v\(plan.version)",
                                              payload: ["version": "\(plan.version)", "moved": "\(plan.totals.moved)", "changes": "\(diff.lines.count)"],
                                              actor: .system, at: at)

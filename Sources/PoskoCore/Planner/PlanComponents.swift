@@ -447,13 +447,13 @@ extension PlanParallel {
 /// (`startNow`), or by the first thread that calls `help` for having nothing else to do. `wait`
 /// computes it itself when no thread has started it yet, so a caller never waits for a queue
 /// that has no thread free (every thread of it waiting in `wait`, say).
-final class PlanBackground<T: Sendable>: @unchecked Sendable {
+public final class PlanBackground<T: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var started = false
     private var result: T?
     private let body: @Sendable () -> T
 
-    init(startNow: Bool, _ body: @escaping @Sendable () -> T) {
+    public init(startNow: Bool, _ body: @escaping @Sendable () -> T) {
         self.body = body
         guard startNow else { return }
         DispatchQueue.global().async { [self] in self.help() }
@@ -464,7 +464,7 @@ final class PlanBackground<T: Sendable>: @unchecked Sendable {
         if claim() { finish(body()) }
     }
 
-    func wait() -> T {
+    public func wait() -> T {
         if claim() {
             let value = body()
             finish(value)
