@@ -725,8 +725,8 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
         let results = PlanParallel.each(jobs.count, threads: limits.parallelism) { [jobs] j in
             stage.solveFlows(group: jobs[j].group, arena: solvedArena, capacities: jobs[j].capacities)
         }
-        for (job, result) in zip(jobs, results) {
-            finishRepair(job, result: result, stage: stage, isDirty: isDirty, arena: arena, stats: &stats, touched: &touched)
+        for j in jobs.indices {
+            finishRepair(&jobs[j], result: results[j], stage: stage, isDirty: isDirty, arena: arena, stats: &stats, touched: &touched)
         }
 
         // Exact: every active left of the dissolved clusters, plus the dirty lefts outside
@@ -1121,13 +1121,16 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
     /// Writes a solved region's lines and arcs back in place (re-rendering only lefts whose flows
     /// or inputs changed); new rights join the cluster.
     private mutating func finishRepair<S: PlanStage>(
-        _ job: PlanRepair<Output>, result: PlanSolveResult, stage: S, isDirty: [Bool], arena: PlanArcArena,
+        _ job: inout PlanRepair<Output>, result: PlanSolveResult, stage: S, isDirty: [Bool], arena: PlanArcArena,
         stats: inout PlanStageStats, touched: inout [Int32]
     ) where S.Output == Output {
         let c = job.cluster, region = job.region, group = job.group, rights = group.rights
+        // Taken out of the job, so that writing to them copies nothing the job still holds.
         var cluster = job.box
-        var out = job.output
+        job.box = PlanCluster()
         let before = job.output
+        var out = before
+        job.output = Output()
         var flows: [(right: Int32, amount: Int32)] = []
         stats.repaired += 1
         stats.recomputedNodes += region.count
