@@ -55,28 +55,36 @@ public struct AttemptRecord: Codable, Sendable, Equatable {
 }
 
 extension OutboxMessage {
+    /// The columns every outbox read selects, in the order ``init(row:)`` reads them by position
+    /// (reading a row by column name lowercases the name on each access).
+    static let columns = """
+        id, created_at, event_id, recipient, role, kind, channels, channel_index, text, payload, state, attempts, \
+        next_attempt_at, last_error, delivered_at, ack_code, acked_at, escalation_step, escalate_at, kecamatan, exercise
+        """
+
+    /// A row of `SELECT \(columns) FROM outbox …`.
     init(row: Row) throws {
-        id = row["id"]
-        createdAt = Date(timeIntervalSince1970: row["created_at"])
-        eventID = row["event_id"]
-        recipient = row["recipient"]
-        role = row["role"]
-        kind = row["kind"]
-        routes = try JSON.decode([ChannelRoute].self, row["channels"])
-        channelIndex = row["channel_index"]
-        text = row["text"]
-        payload = row["payload"]
-        state = State(rawValue: row["state"]) ?? .pending
-        attempts = row["attempts"]
-        nextAttemptAt = Date(timeIntervalSince1970: row["next_attempt_at"])
-        lastError = row["last_error"]
-        deliveredAt = (row["delivered_at"] as Double?).map(Date.init(timeIntervalSince1970:))
-        ackCode = row["ack_code"]
-        ackedAt = (row["acked_at"] as Double?).map(Date.init(timeIntervalSince1970:))
-        escalationStep = row["escalation_step"]
-        escalateAt = (row["escalate_at"] as Double?).map(Date.init(timeIntervalSince1970:))
-        kecamatan = row["kecamatan"]
-        exercise = row["exercise"]
+        id = row[0]
+        createdAt = Date(timeIntervalSince1970: row[1])
+        eventID = row[2]
+        recipient = row[3]
+        role = row[4]
+        kind = row[5]
+        routes = try JSON.decode([ChannelRoute].self, row[6])
+        channelIndex = row[7]
+        text = row[8]
+        payload = row[9]
+        state = State(rawValue: row[10]) ?? .pending
+        attempts = row[11]
+        nextAttemptAt = Date(timeIntervalSince1970: row[12])
+        lastError = row[13]
+        deliveredAt = (row[14] as Double?).map(Date.init(timeIntervalSince1970:))
+        ackCode = row[15]
+        ackedAt = (row[16] as Double?).map(Date.init(timeIntervalSince1970:))
+        escalationStep = row[17]
+        escalateAt = (row[18] as Double?).map(Date.init(timeIntervalSince1970:))
+        kecamatan = row[19]
+        exercise = row[20]
     }
 }
 
@@ -144,14 +152,14 @@ extension PoskoStore {
     public func claimDue(now: Date, limit: Int, lease: TimeInterval = 60) throws -> [OutboxMessage] {
         try writer.write { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT * FROM outbox WHERE (state = 'pending' AND next_attempt_at <= ?)
+                SELECT \(OutboxMessage.columns) FROM outbox WHERE (state = 'pending' AND next_attempt_at <= ?)
                    OR (state = 'sending' AND claimed_until <= ?)
                 ORDER BY next_attempt_at, id LIMIT ?
                 """), arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
             var out: [OutboxMessage] = []
             for row in rows {
                 try db.cachedStatement(sql: "UPDATE outbox SET state = 'sending', claimed_until = ? WHERE id = ?")
-                    .execute(arguments: [now.addingTimeInterval(lease).timeIntervalSince1970, row["id"] as String])
+                    .execute(arguments: [now.addingTimeInterval(lease).timeIntervalSince1970, row[0] as String])
                 var m = try OutboxMessage(row: row)
                 m.state = .sending
                 out.append(m)
@@ -240,7 +248,7 @@ extension PoskoStore {
     /// `OK <kode>` from a recipient: stops escalation. Returns the message if the code matched.
     public func acknowledge(code: String, at: Date) throws -> OutboxMessage? {
         try writer.write { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM outbox WHERE ack_code = ? ORDER BY created_at DESC LIMIT 1"),
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(OutboxMessage.columns) FROM outbox WHERE ack_code = ? ORDER BY created_at DESC LIMIT 1"),
                                              arguments: [code.uppercased()]) else { return nil }
             var m = try OutboxMessage(row: row)
             if m.ackedAt == nil {
@@ -255,20 +263,20 @@ extension PoskoStore {
     /// Messages whose escalation time has come without an acknowledgement.
     public func dueEscalations(now: Date) throws -> [OutboxMessage] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM outbox WHERE escalate_at IS NOT NULL AND escalate_at <= ? AND acked_at IS NULL ORDER BY escalate_at, id"),
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT \(OutboxMessage.columns) FROM outbox WHERE escalate_at IS NOT NULL AND escalate_at <= ? AND acked_at IS NULL ORDER BY escalate_at, id"),
                              arguments: [now.timeIntervalSince1970]).map(OutboxMessage.init(row:))
         }
     }
 
     public func messages(limit: Int = 100, state: OutboxMessage.State? = nil) throws -> [OutboxMessage] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM outbox \(state == nil ? "" : "WHERE state = ?") ORDER BY created_at DESC, id DESC LIMIT ?"),
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT \(OutboxMessage.columns) FROM outbox \(state == nil ? "" : "WHERE state = ?") ORDER BY created_at DESC, id DESC LIMIT ?"),
                              arguments: state.map { [$0.rawValue, limit] } ?? [limit]).map(OutboxMessage.init(row:))
         }
     }
 
     public func message(id: String) throws -> OutboxMessage? {
-        try read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM outbox WHERE id = ?"), arguments: [id]).map(OutboxMessage.init(row:)) }
+        try read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT \(OutboxMessage.columns) FROM outbox WHERE id = ?"), arguments: [id]).map(OutboxMessage.init(row:)) }
     }
 
     public func attempts(messageID: String) throws -> [AttemptRecord] {
@@ -327,7 +335,7 @@ extension PoskoStore {
 
     /// Every message, oldest first (drills score from these).
     public func allMessages() throws -> [OutboxMessage] {
-        try read { db in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM outbox ORDER BY created_at, id")).map(OutboxMessage.init(row:)) }
+        try read { db in try Row.fetchAll(db.cachedStatement(sql: "SELECT \(OutboxMessage.columns) FROM outbox ORDER BY created_at, id")).map(OutboxMessage.init(row:)) }
     }
 
     /// When each message was first accepted by a channel.
