@@ -13,6 +13,25 @@ import Testing
 
     struct Rollback: Error {}
 
+    /// A drill's routine check-in round is one transaction: all of it, or with an unknown post
+    /// among them, none of it.
+    @Test func aCheckInRoundIsStoredWholeOrNotAtAll() throws {
+        let store = try PoskoStore.inMemory()
+        let c = Coordinator(store: store, playbooks: SamplePlaybooks.set)
+        let before = c.changeCount
+        #expect(throws: RequestError.self) {
+            try c.checkIns([("berngam-1", Self.op), ("pos-tidak-ada", Self.op)], at: Self.t0)
+        }
+        #expect(try store.operationalState().lastCheckIn.isEmpty)
+        #expect(try store.audit().isEmpty && c.changeCount == before)
+        try c.checkIns([("berngam-1", Self.op), ("berngam-2", Actor("kader berngam-2", via: .sms))], at: Self.t0)
+        #expect(try store.operationalState().lastCheckIn == ["berngam-1": Self.t0, "berngam-2": Self.t0])
+        #expect(try store.audit().map { "\($0.action) \($0.subject) \($0.actor)" }.sorted()
+            == ["post.checkin berngam-1 op", "post.checkin berngam-2 kader berngam-2"])
+        // One notice for the round: the planner looks once.
+        #expect(c.changeCount == before + 1)
+    }
+
     func checkEveryWrite(_ store: PoskoStore) async throws {
         let c = Coordinator(store: store, playbooks: SamplePlaybooks.set)
         var step = 0
