@@ -69,6 +69,33 @@ import Testing
         #expect(errors.allSatisfy { $0.file == "s.yaml" && $0.line > 1 })
     }
 
+    @Test func closedPostsSkipRoutineCheckInsUntilTheyReopen() async throws {
+        // Every open post checks in before its deadline (lapor_rutin 1); berngam-1 is closed from
+        // 10 minutes to 30 hours and must not check in meanwhile, then checks in again.
+        let text = """
+            nama: rutin
+            mulai: "2026-11-01T06:00:00+07:00"
+            durasi: 48h
+            balasan: { lapor_rutin: 1 }
+            injeksi:
+              - { pada: 0m, nyatakan: { bahaya: banjir, wilayah: ["12.75.02.1001"] } }
+              - { pada: 10m, lapor: { pos: berngam-1, bidang: semua, status: tutup } }
+              - { pada: 30h, lapor: { pos: berngam-1, bidang: semua, status: berjalan } }
+            """
+        let (parsed, diagnostics) = DrillScenarioParser.parse(Data(text.utf8), file: "r.yaml", playbooks: SamplePlaybooks.set)
+        let scenario = try #require(parsed, "\(diagnostics)")
+        let r = try await DrillRunner(scenario: scenario, playbooks: SamplePlaybooks.set).run(planning: DrillRunner.Planning.planner)
+        func checkIns(_ post: String, _ hours: ClosedRange<Double>) -> Int {
+            r.events.filter {
+                $0.kind == "post.checkin" && $0.subject == post
+                    && hours.contains($0.at.timeIntervalSince(scenario.mulai) / 3600)
+            }.count
+        }
+        #expect(checkIns("berngam-1", 0.2...30) == 0)
+        #expect(checkIns("berngam-1", 30...48) >= 2)
+        #expect(checkIns("berngam-2", 0...30) >= 4)
+    }
+
     @Test func overrideInjectsReachThePlanner() async throws {
         // berngam-1 closes; its first fallback berngam-3 takes the demand until the coordinator
         // forbids berngam-3 as a target an hour later.

@@ -179,6 +179,27 @@ public struct DrillRunner {
             return c
         }
 
+        // Posts with a field reported closed: they do not check in. Closed posts stay overdue, so
+        // every round meets the thousands of them again; the set follows the posts each state
+        // says were written since the last look.
+        var closed: (posts: Set<String>, changes: StateChanges?) = ([], nil)
+        var closedKnown = false
+        func closedPosts(_ state: OperationalState) -> Set<String> {
+            func isClosed(_ id: String) -> Bool {
+                set.posts[id]?.layanan.keys.contains { state.reports[PostField(id, $0)]?.status == .tutup } ?? false
+            }
+            if closedKnown, let written = state.changes?.posts(since: closed.changes) {
+                for id in written {
+                    if isClosed(id) { closed.posts.insert(id) } else { closed.posts.remove(id) }
+                }
+            } else {
+                closed.posts = Set(state.reports.values.lazy.filter { $0.status == .tutup }.map(\.postID)).filter(isClosed)
+                closedKnown = true
+            }
+            closed.changes = state.changes
+            return closed.posts
+        }
+
         var lastLow: [String] = []
         var worstTakenFrom: [Int]?
         func sample() throws {
@@ -263,10 +284,10 @@ public struct DrillRunner {
             stats.lap("state reads, evaluation")
             if let deadline = tracker.nextDeadline(after: now), deadline.timeIntervalSince(now) <= 600 {
                 let posts = tracker.overduePosts(at: deadline.addingTimeInterval(1))
+                let closed = closedPosts(before)
                 var checkIns: [(post: String, actor: Actor)] = []
-                for id in posts {
-                    let closed = set.posts[id]?.layanan.keys.contains { before.reports[PostField(id, $0)]?.status == .tutup } ?? false
-                    if !closed, rng.unit() < s.checkInProbability { checkIns.append((id, Actor("kader \(id)", via: .drill))) }
+                for id in posts where !closed.contains(id) {
+                    if rng.unit() < s.checkInProbability { checkIns.append((id, Actor("kader \(id)", via: .drill))) }
                 }
                 // One round, one transaction (a province round is a thousand posts).
                 try coordinator.checkIns(checkIns, at: now)
