@@ -379,12 +379,12 @@ struct PlanCluster: Sendable {
 }
 
 /// A region of a cluster to solve again (see ``PlanComponentStore``'s local repair): the
-/// cluster taken out of its box, its output as before, the region's lefts and problem.
+/// cluster taken out of its box, its output as before, the region's problem (its lefts are
+/// the region's).
 struct PlanRepair<Output: PlanStageOutput>: Sendable {
     var cluster: Int32
     var box: PlanCluster
     var output: Output
-    var region: [Int32]
     var group: PlanGroup
     /// Per group right: its supply less the flows of the lefts held fixed.
     var capacities: [Int32]
@@ -721,9 +721,8 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
                 jobs.append(job)
             }
         }
-        let solvedArena = arena
-        let results = PlanParallel.each(jobs.count, threads: limits.parallelism) { [jobs] j in
-            stage.solveFlows(group: jobs[j].group, arena: solvedArena, capacities: jobs[j].capacities)
+        let results = PlanParallel.each(jobs.count, threads: limits.parallelism) { [jobs, arena] j in
+            stage.solveFlows(group: jobs[j].group, arena: arena, capacities: jobs[j].capacities)
         }
         for j in jobs.indices {
             finishRepair(&jobs[j], result: results[j], stage: stage, isDirty: isDirty, arena: arena, stats: &stats, touched: &touched)
@@ -1115,7 +1114,7 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             }
             capacities[j] = max(capacities[j], 0)
         }
-        return PlanRepair(cluster: c, box: cluster, output: out, region: region, group: group, capacities: capacities)
+        return PlanRepair(cluster: c, box: cluster, output: out, group: group, capacities: capacities)
     }
 
     /// Writes a solved region's lines and arcs back in place (re-rendering only lefts whose flows
@@ -1124,7 +1123,7 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
         _ job: inout PlanRepair<Output>, result: PlanSolveResult, stage: S, isDirty: [Bool], arena: PlanArcArena,
         stats: inout PlanStageStats, touched: inout [Int32]
     ) where S.Output == Output {
-        let c = job.cluster, region = job.region, group = job.group, rights = group.rights
+        let c = job.cluster, group = job.group, region = group.lefts, rights = group.rights
         // Taken out of the job, so that writing to them copies nothing the job still holds.
         var cluster = job.box
         job.box = PlanCluster()
