@@ -183,18 +183,17 @@ public struct DrillRunner {
         // every round meets the thousands of them again; the set follows the posts each state
         // says were written since the last look.
         var closed: (posts: Set<String>, changes: StateChanges?) = ([], nil)
-        var closedKnown = false
         func closedPosts(_ state: OperationalState) -> Set<String> {
             func isClosed(_ id: String) -> Bool {
                 set.posts[id]?.layanan.keys.contains { state.reports[PostField(id, $0)]?.status == .tutup } ?? false
             }
-            if closedKnown, let written = state.changes?.posts(since: closed.changes) {
+            // Before the first look (no changes seen yet) the record reaches nothing: all are read.
+            if let written = state.changes?.posts(since: closed.changes) {
                 for id in written {
                     if isClosed(id) { closed.posts.insert(id) } else { closed.posts.remove(id) }
                 }
             } else {
                 closed.posts = Set(state.reports.values.lazy.filter { $0.status == .tutup }.map(\.postID)).filter(isClosed)
-                closedKnown = true
             }
             closed.changes = state.changes
             return closed.posts
