@@ -21,12 +21,10 @@ public final class PlanKeeper: Sendable {
         var tracker: ContinuityTracker?
         /// Coverage cells of the last run's states and plan.
         var book = CoverageBook()
-        /// Kelurahan × field cells below the coverage threshold at the last stored version: by
-        /// key, and by index in `book` (as of its layout `lowLayout`), with the cells whose
-        /// numbers changed since that version.
+        /// Kelurahan × field cells below the coverage threshold at the last stored version, and
+        /// the cells of `book` whose numbers changed since (by index; after a fresh start of the
+        /// book, every index).
         var lowCells: Set<String> = []
-        var low: [Bool] = []
-        var lowLayout = 0
         var unsettled: [Int] = []
     }
 
@@ -127,27 +125,26 @@ public final class PlanKeeper: Sendable {
         let moved = previous == nil ? plan.moved : Self.moved(previousMoved, after: diff)
         let movedChanged = previous == nil ? nil : [diff.removed, diff.changed, diff.added].joined().map { PostField($0.from, $0.bidang) }
         keep(book.update(set, states: states, moved: moved, movedChanged: movedChanged), of: book)
-        var (lowCells, low, unsettled) = memory.withLock { m in
-            m.lowLayout == book.layout ? (m.lowCells, m.low, m.unsettled) : (m.lowCells, [], [])
-        }
-        if low.count != book.cells.count {
-            // A fresh start of the book: its cells are found again by key.
-            low = book.cells.map { lowCells.contains(Self.key($0)) }
-            unsettled = Array(book.cells.indices)
+        var lowCells = memory.withLock { $0.lowCells }
+        let unsettled = memory.withLock { Set($0.unsettled) }
+        let settling = unsettled.filter { $0 < book.cells.count }.sorted()
+        if settling.count == book.cells.count {
+            // Every cell is settled (a fresh start of the book, say): cells no longer there go.
+            lowCells.formIntersection(book.cells.map(Self.key))
         }
         // Cells that fell below the threshold since the last version, in the cells' order.
         let threshold = coordinator.routing.coverageThreshold
         var fallen: [CoverageCell] = []
-        for c in Set(unsettled).sorted() {
+        for c in settling {
             let cell = book.cells[c]
+            let key = Self.key(cell)
             let isLow = cell.demand > 0 && cell.coverage < threshold
-            if isLow == low[c] { continue }
-            low[c] = isLow
+            if isLow == lowCells.contains(key) { continue }
             if isLow {
                 fallen.append(cell)
-                lowCells.insert(Self.key(cell))
+                lowCells.insert(key)
             } else {
-                lowCells.remove(Self.key(cell))
+                lowCells.remove(key)
             }
         }
         let encoded = encoding.wait()
@@ -183,8 +180,6 @@ public final class PlanKeeper: Sendable {
             $0.stored = stored
             $0.cache = newCache
             $0.lowCells = lowCells
-            $0.low = low
-            $0.lowLayout = book.layout
             $0.unsettled = []
         }
         return diff

@@ -18,8 +18,6 @@ public struct CoverageBook: Sendable {
     private var displaced: [Int] = []
     private var movedIn: [Int] = []
     private var stateOf: [PostField: Int32] = [:]
-    /// Counts the fresh starts: cell indices of one start are not those of another.
-    public private(set) var layout = 0
 
     public init() {}
 
@@ -83,7 +81,6 @@ public struct CoverageBook: Sendable {
     private mutating func start(_ set: PlaybookSet, states: [PostFieldState], moved: [PostField: Int]) {
         cells = ContinuityView.cells(set, states: states, moved: moved)
         digest = set.digest
-        layout += 1
         // A kelurahan's cells are consecutive, in field order.
         var first: [String: Int] = [:]
         for (c, cell) in cells.enumerated() where first[cell.kelurahan] == nil { first[cell.kelurahan] = c }
