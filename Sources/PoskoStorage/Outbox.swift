@@ -175,11 +175,30 @@ extension PoskoStore {
         case failed(reason: String)
     }
 
-    /// Records one attempt and moves the message on: delivered/sent, retry later, next
-    /// channel, or failed. Concurrent sends record together (group commit), without
-    /// blocking the caller's thread.
-    public func record(_ message: OutboxMessage, channel: String, outcome: SendOutcome, at: Date, latencyMs: Double) async throws {
-        try await batchedWrite { tx in try Self.record(tx.db, message, channel: channel, outcome: outcome, at: at, latencyMs: latencyMs) }
+    /// One send through a channel, to be recorded.
+    public struct SendAttempt: Sendable {
+        public var message: OutboxMessage
+        public var channel: String
+        public var outcome: SendOutcome
+        public var at: Date
+        public var latencyMs: Double
+
+        public init(message: OutboxMessage, channel: String, outcome: SendOutcome, at: Date, latencyMs: Double) {
+            self.message = message
+            self.channel = channel
+            self.outcome = outcome
+            self.at = at
+            self.latencyMs = latencyMs
+        }
+    }
+
+    /// Records attempts, each moving its message on: delivered/sent, retry later, next channel,
+    /// or failed. The attempts given together are one transaction; concurrent callers record
+    /// together (group commit), without blocking the caller's thread.
+    public func record(_ attempts: [SendAttempt]) async throws {
+        try await batchedWrite { tx in
+            for a in attempts { try Self.record(tx.db, a.message, channel: a.channel, outcome: a.outcome, at: a.at, latencyMs: a.latencyMs) }
+        }
     }
 
     static func record(_ db: Database, _ message: OutboxMessage, channel: String, outcome: SendOutcome, at: Date, latencyMs: Double) throws {

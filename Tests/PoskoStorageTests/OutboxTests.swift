@@ -39,6 +39,26 @@ import Testing
         #expect(states["lurah:12.75.02.1001"] == .sent)
     }
 
+    @Test func aDispatchRoundRecordsEveryAttemptItReturns() async throws {
+        let (c, sms1, _, hook, d) = try fixture()
+        sms1.setFallback(.retryable(reason: "connection refused"))
+        hook.setFallback(.permanent(reason: "410 Gone"))
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001", "12.75.02.1003"]), actor: Actor("op", via: .api), at: Self.t0)
+        let attempts = try await d.dispatchDue(now: { Self.t0 })
+        #expect(attempts.count == 4)
+        for a in attempts {
+            let stored = try c.store.attempts(messageID: a.message.id)
+            #expect(stored.map(\.channel) == [a.channel])
+            let message = try #require(try c.store.message(id: a.message.id))
+            switch a.outcome {
+            case .retry: #expect(stored.map(\.result) == ["retryable"] && message.state == .pending && message.attempts == 1)
+            case .failover: #expect(stored.map(\.result) == ["permanent"] && message.state == .failed, "the webhook has no second channel")
+            default: Issue.record("unexpected outcome \(a.outcome) for \(a.message.recipient)")
+            }
+        }
+        #expect(try await d.dispatchDue(now: { Self.t0 }).isEmpty, "nothing is due until the retries' backoff")
+    }
+
     @Test func retryableFailuresBackOffThenFailOverToTheNextChannel() async throws {
         let (c, sms1, sms2, _, d) = try fixture()
         sms1.setFallback(.retryable(reason: "connection refused"))
@@ -83,7 +103,7 @@ import Testing
         #expect(try c.store.deliveryReport(messageID: berngam.id, delivered: true, detail: "1", at: Self.t0))
         #expect(try c.store.deliveryReport(messageID: setia.id, delivered: false, detail: "16 NACK", at: Self.t0))
         for m in [berngam, setia] {
-            try await c.store.record(m, channel: "sms:utama", outcome: .delivered(final: false, response: "0: Accepted"), at: Self.t0, latencyMs: 1)
+            try await c.store.record([.init(message: m, channel: "sms:utama", outcome: .delivered(final: false, response: "0: Accepted"), at: Self.t0, latencyMs: 1)])
         }
         #expect(try c.store.message(id: berngam.id)?.state == .delivered, "the accept does not undo the delivery report")
         let failedOver = try #require(try c.store.message(id: setia.id))

@@ -335,12 +335,18 @@ public struct DrillRunner {
                 }
             }
             // 5. Send what is due, in order.
-            while try await dispatcher.dispatchDue(now: { [now] in now }) > 0 {}
+            // Every send below is one of these attempts: its message is at hand, not read again.
+            var attempted: [String: OutboxMessage] = [:]
+            while true {
+                let batch = try await dispatcher.dispatchDue(now: { [now] in now })
+                if batch.isEmpty { break }
+                for a in batch { attempted[a.message.id] = a.message }
+            }
             for (key, ch) in channels.sorted(by: { $0.key < $1.key }) {
                 let sent = ch.sent
                 for (at, m) in sent.dropFirst(seenSends[key] ?? 0) {
                     if ch.isSMS { dlrs.append((at.addingTimeInterval(20), m.reference)) }
-                    guard let msg = try store.message(id: m.reference), let code = msg.ackCode, askedAck.insert(m.reference).inserted,
+                    guard let msg = attempted[m.reference], let code = msg.ackCode, askedAck.insert(m.reference).inserted,
                           !silenced.contains(msg.recipient) else { continue }
                     if rng.unit() < s.ackProbability {
                         let delay = Double(s.ackDelay) * (0.5 + rng.unit())

@@ -34,15 +34,20 @@ public final class Dispatcher: Sendable {
     }
 
     /// Claims and sends every message due at `now`, one after another (drills and tests, for
-    /// determinism; the daemon uses `run`); returns how many were attempted.
+    /// determinism; the daemon uses `run`), and records the claimed batch's attempts in one
+    /// transaction; returns the attempts. A crash before that commit leaves the batch
+    /// claimable again once its lease runs out, as a crash between any send and its record does.
     @discardableResult
-    public func dispatchDue(now: @escaping @Sendable () -> Date) async throws -> Int {
+    public func dispatchDue(now: @escaping @Sendable () -> Date) async throws -> [PoskoStore.SendAttempt] {
         let due = try store.claimDue(now: now(), limit: batch, lease: lease)
-        guard !due.isEmpty else { return 0 }
+        guard !due.isEmpty else { return [] }
         let disabled = try store.disabledEndpoints()
-        for m in due { await attempt(m, disabled: disabled, now: now) }
+        var attempts: [PoskoStore.SendAttempt] = []
+        attempts.reserveCapacity(due.count)
+        for m in due { attempts.append(await attempt(m, disabled: disabled, now: now)) }
+        await record(attempts)
         recordDepth()
-        return due.count
+        return attempts
     }
 
     /// Sends continuously with up to `batch` sends in flight: claims more as sends finish
@@ -56,7 +61,7 @@ public final class Dispatcher: Sendable {
                     let due = (try? store.claimDue(now: Date(), limit: batch - inFlight, lease: lease)) ?? []
                     if !due.isEmpty {
                         let disabled = (try? store.disabledEndpoints()) ?? []
-                        for m in due { group.addTask { await self.attempt(m, disabled: disabled, now: { Date() }) } }
+                        for m in due { group.addTask { await self.record([self.attempt(m, disabled: disabled, now: { Date() })]) } }
                         inFlight += due.count
                         recordDepth()
                         continue
@@ -78,18 +83,17 @@ public final class Dispatcher: Sendable {
         if let factory { Gauge(label: "posko_outbox_depth", factory: factory).record((try? store.outboxDepth()) ?? 0) }
     }
 
-    func attempt(_ m: OutboxMessage, disabled: Set<String>, now: @escaping @Sendable () -> Date) async {
-        guard let route = m.route else {
-            await record(m, channel: "none", .failed(reason: "no channel left"), now: now(), latency: 0)
-            return
+    /// Sends `m` through its current channel; what happened, to record.
+    func attempt(_ m: OutboxMessage, disabled: Set<String>, now: @escaping @Sendable () -> Date) async -> PoskoStore.SendAttempt {
+        func done(_ channel: String, _ outcome: PoskoStore.SendOutcome, at: Date, latency: Double = 0) -> PoskoStore.SendAttempt {
+            PoskoStore.SendAttempt(message: m, channel: channel, outcome: outcome, at: at, latencyMs: latency)
         }
+        guard let route = m.route else { return done("none", .failed(reason: "no channel left"), at: now()) }
         guard let notifier = notifiers[route.channel] else {
-            await record(m, channel: route.channel, .failover(reason: "channel \(route.channel) is not configured"), now: now(), latency: 0)
-            return
+            return done(route.channel, .failover(reason: "channel \(route.channel) is not configured"), at: now())
         }
         if route.isWebhook, disabled.contains(route.address) {
-            await record(m, channel: route.channel, .failover(reason: "endpoint \(route.address) is disabled"), now: now(), latency: 0)
-            return
+            return done(route.channel, .failover(reason: "endpoint \(route.address) is disabled"), at: now())
         }
         let outbound = OutboundMessage(reference: m.id, address: route.address, text: m.smsText,
                                        payload: route.isWebhook ? Data(webhookBody(m).utf8) : nil, eventType: m.kind)
@@ -120,24 +124,30 @@ public final class Dispatcher: Sendable {
             }
             outcome = .failover(reason: reason)
         }
-        await record(m, channel: route.channel, outcome, now: at, latency: latency)
+        return done(route.channel, outcome, at: at, latency: latency)
     }
 
-    private func record(_ m: OutboxMessage, channel: String, _ outcome: PoskoStore.SendOutcome, now: Date, latency: Double) async {
-        let result: String = switch outcome {
-        case .delivered: "delivered"
-        case .retry: "retryable"
-        case .failover, .failed: "permanent"
+    /// Records attempts in one transaction, counting and logging each.
+    private func record(_ attempts: [PoskoStore.SendAttempt]) async {
+        for a in attempts {
+            let result: String = switch a.outcome {
+            case .delivered: "delivered"
+            case .retry: "retryable"
+            case .failover, .failed: "permanent"
+            }
+            if let factory { Counter(label: "posko_delivery_attempts_total", dimensions: [("channel", a.channel), ("result", result)], factory: factory).increment() }
         }
-        if let factory { Counter(label: "posko_delivery_attempts_total", dimensions: [("channel", channel), ("result", result)], factory: factory).increment() }
         do {
-            try await store.record(m, channel: channel, outcome: outcome, at: now, latencyMs: latency)
+            try await store.record(attempts)
         } catch {
-            // The claim's lease will make the message due again: at-least-once, same id.
-            logger.error("could not record attempt; message will be retried", metadata: ["message": "\(m.id)", "error": "\(error)"])
+            // The claims' lease will make the messages due again: at-least-once, same ids.
+            logger.error("could not record attempts; messages will be retried",
+                         metadata: ["messages": "\(attempts.map(\.message.id).joined(separator: ","))", "error": "\(error)"])
         }
-        if case let .failover(reason) = outcome {
-            logger.warning("channel failed; failing over", metadata: ["message": "\(m.id)", "channel": "\(channel)", "reason": "\(reason)"])
+        for a in attempts {
+            if case let .failover(reason) = a.outcome {
+                logger.warning("channel failed; failing over", metadata: ["message": "\(a.message.id)", "channel": "\(a.channel)", "reason": "\(reason)"])
+            }
         }
     }
 
