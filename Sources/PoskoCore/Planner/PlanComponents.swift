@@ -725,7 +725,8 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             stage.solveFlows(group: jobs[j].group, arena: arena, capacities: jobs[j].capacities)
         }
         for j in jobs.indices {
-            finishRepair(&jobs[j], result: results[j], stage: stage, isDirty: isDirty, arena: arena, stats: &stats, touched: &touched)
+            finishRepair(&jobs[j], result: results[j], stage: stage, isDirty: isDirty, arena: arena, scratch: &scratch,
+                         stats: &stats, touched: &touched)
         }
 
         // Exact: every active left of the dissolved clusters, plus the dirty lefts outside
@@ -1121,7 +1122,7 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
     /// or inputs changed); new rights join the cluster.
     private mutating func finishRepair<S: PlanStage>(
         _ job: inout PlanRepair<Output>, result: PlanSolveResult, stage: S, isDirty: [Bool], arena: PlanArcArena,
-        stats: inout PlanStageStats, touched: inout [Int32]
+        scratch: inout PlanRepairScratch, stats: inout PlanStageStats, touched: inout [Int32]
     ) where S.Output == Output {
         let c = job.cluster, group = job.group, region = group.lefts, rights = group.rights
         // Taken out of the job, so that writing to them copies nothing the job still holds.
@@ -1142,6 +1143,10 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             cluster.rights.append(r)
         }
         var newFlows: [(right: Int32, amount: Int32)] = []
+        // Clear between uses (see the arcs below).
+        var rightMark = scratch.rightMark
+        scratch.rightMark = []
+        defer { scratch.rightMark = rightMark }
         for (li, l) in region.enumerated() {
             let i = Int(leftLocal[Int(l)])
             let a = Int(group.arcStart[li]), b = Int(group.arcStart[li + 1])
@@ -1167,14 +1172,24 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
                 out.setLeft(i, from: one, otherLocal: 0)
                 touched.append(l)
             }
+            // Its arcs: the same as stored (the common case) stay where they are; otherwise only
+            // rights it did not reach before can be missing its entry in their lists.
+            let oldFirst = Int(cluster.arcFirst[i]), oldEnd = oldFirst + Int(cluster.arcCount[i])
+            if oldEnd - oldFirst == b - a
+                && (a..<b).allSatisfy({ cluster.arcPool[oldFirst + $0 - a] == group.rights[Int(group.arcRight[$0])] }) {
+                continue
+            }
+            for k in oldFirst..<oldEnd { rightMark[Int(cluster.arcPool[k])] = true }
             cluster.arcFirst[i] = Int32(cluster.arcPool.count)
             cluster.arcCount[i] = Int32(b - a)
             for k in a..<b {
                 let r = group.rights[Int(group.arcRight[k])]
                 cluster.arcPool.append(r)
+                if rightMark[Int(r)] { continue }
                 let j = Int(rightLocal[Int(r)])
                 if !cluster.hasLeft(Int32(i), usingRight: j) { cluster.rightExtra[Int32(j), default: []].append(Int32(i)) }
             }
+            for k in oldFirst..<oldEnd { rightMark[Int(cluster.arcPool[k])] = false }
         }
         cluster.key = []
         cluster.hash = 0
