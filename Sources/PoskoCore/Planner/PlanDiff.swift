@@ -73,17 +73,19 @@ public struct PlanDiff: Codable, Sendable, Equatable {
         // By source: one look-up per run of a source's lines, and a source whose lines are the
         // same on both sides (most of a rebuilt chunk) is passed over without a key per line.
         typealias Move = (bidang: Bidang, to: String, amount: Int)
-        func bySource(_ lines: [PlanAssignment]) -> [String: [Move]] {
+        func bySource(_ chunks: [[PlanAssignment]]) -> [String: [Move]] {
             var out: [String: [Move]] = [:]
-            var i = 0
-            while i < lines.count {
-                let from = lines[i].from
-                var run: [Move] = []
-                while i < lines.count, lines[i].from == from {
-                    run.append((lines[i].bidang, lines[i].to, lines[i].amount))
-                    i += 1
+            for lines in chunks {
+                var i = 0
+                while i < lines.count {
+                    let from = lines[i].from
+                    var run: [Move] = []
+                    while i < lines.count, lines[i].from == from {
+                        run.append((lines[i].bidang, lines[i].to, lines[i].amount))
+                        i += 1
+                    }
+                    out[from, default: []].append(contentsOf: run)
                 }
-                out[from, default: []].append(contentsOf: run)
             }
             return out
         }
@@ -114,12 +116,22 @@ public struct PlanDiff: Codable, Sendable, Equatable {
             }
         }
 
-        var oldCadres: [String: PlanCadreAssignment] = [:]
-        for c in oldCadreLines { oldCadres[c.cadreID] = c }
-        var newCadres: [String: PlanCadreAssignment] = [:]
-        for c in newCadreLines { newCadres[c.cadreID] = c }
-        var ids = oldCadres.keys.filter { newCadres[$0] == nil }
-        for (id, n) in newCadres {
+        // Each cadre's line by where it is (one line per cadre), not a copy of it.
+        struct Lines {
+            var chunks: [[PlanCadreAssignment]]
+            var at: [String: (chunk: Int32, line: Int32)] = [:]
+            init(_ chunks: [[PlanCadreAssignment]]) {
+                self.chunks = chunks
+                for (c, chunk) in chunks.enumerated() {
+                    for (l, line) in chunk.enumerated() { at[line.cadreID] = (Int32(c), Int32(l)) }
+                }
+            }
+            subscript(_ id: String) -> PlanCadreAssignment? { at[id].map { chunks[Int($0.chunk)][Int($0.line)] } }
+        }
+        let oldCadres = Lines(oldCadreLines), newCadres = Lines(newCadreLines)
+        var ids = oldCadres.at.keys.filter { newCadres.at[$0] == nil }
+        for (id, place) in newCadres.at {
+            let n = newCadres.chunks[Int(place.chunk)][Int(place.line)]
             if let o = oldCadres[id], o.to == n.to, o.bidang == n.bidang { continue }
             ids.append(id)
         }

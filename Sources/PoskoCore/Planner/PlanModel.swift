@@ -322,13 +322,13 @@ public struct PlanLines<Element: Sendable & Codable & Equatable>: RandomAccessCo
         chunk.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
     }
 
-    /// The lines of `old` and `new` outside the chunks they share: whatever changed from one
-    /// to the other is among them.
-    public static func unshared(_ old: PlanLines?, _ new: PlanLines) -> (old: [Element], new: [Element]) {
+    /// The chunks of `old` and `new` that they do not share: whatever changed from one to the
+    /// other is in them. (Chunks, not their lines in one array: copying the lines was most of
+    /// the cost of a diff.)
+    public static func unshared(_ old: PlanLines?, _ new: PlanLines) -> (old: [[Element]], new: [[Element]]) {
         let oldChunks = old?.chunks ?? []
         let shared = Set(oldChunks.map(storage)).intersection(new.chunks.map(storage))
-        return (oldChunks.filter { !shared.contains(storage(of: $0)) }.flatMap { $0 },
-                new.chunks.filter { !shared.contains(storage(of: $0)) }.flatMap { $0 })
+        return (oldChunks.filter { !shared.contains(storage(of: $0)) }, new.chunks.filter { !shared.contains(storage(of: $0)) })
     }
 
     /// Lines from chunks in order (empty chunks are dropped).
