@@ -245,23 +245,35 @@ extension PoskoStore {
         }
     }
 
-    /// A delivery report from an SMS gateway: delivered, or failed (which fails over).
+    /// A delivery report from an SMS gateway: delivered, or failed (which fails over). False
+    /// when no message has that id.
     @discardableResult
     public func deliveryReport(messageID: String, delivered: Bool, detail: String, at: Date) throws -> Bool {
+        try writer.write { db in try Self.deliveryReport(db, messageID: messageID, delivered: delivered, detail: detail, at: at) }
+    }
+
+    /// Delivery reports with the same outcome, in order, in one transaction (a drill's
+    /// simulated gateway reports thousands at one moment).
+    public func deliveryReports(messageIDs: [String], delivered: Bool, detail: String, at: Date) throws {
         try writer.write { db in
-            guard let state = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM outbox WHERE id = ?"), arguments: [messageID]) else { return false }
-            try db.cachedStatement(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, 'dlr', ?, ?, 0)")
-                .execute(arguments: [messageID, at.timeIntervalSince1970, delivered ? "dlr_delivered" : "dlr_failed", String(detail.prefix(300))])
-            if delivered {
-                if state == "sent" || state == "sending" {
-                    try db.cachedStatement(sql: "UPDATE outbox SET state = 'delivered', delivered_at = ? WHERE id = ?")
-                        .execute(arguments: [at.timeIntervalSince1970, messageID])
-                }
-            } else if state == "sent" || state == "sending" {
-                try Self.failover(db, id: messageID, reason: "delivery report: \(detail)", at: at)
-            }
-            return true
+            for id in messageIDs { try Self.deliveryReport(db, messageID: id, delivered: delivered, detail: detail, at: at) }
         }
+    }
+
+    @discardableResult
+    private static func deliveryReport(_ db: Database, messageID: String, delivered: Bool, detail: String, at: Date) throws -> Bool {
+        guard let state = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM outbox WHERE id = ?"), arguments: [messageID]) else { return false }
+        try db.cachedStatement(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, 'dlr', ?, ?, 0)")
+            .execute(arguments: [messageID, at.timeIntervalSince1970, delivered ? "dlr_delivered" : "dlr_failed", String(detail.prefix(300))])
+        if delivered {
+            if state == "sent" || state == "sending" {
+                try db.cachedStatement(sql: "UPDATE outbox SET state = 'delivered', delivered_at = ? WHERE id = ?")
+                    .execute(arguments: [at.timeIntervalSince1970, messageID])
+            }
+        } else if state == "sent" || state == "sending" {
+            try Self.failover(db, id: messageID, reason: "delivery report: \(detail)", at: at)
+        }
+        return true
     }
 
     /// `OK <kode>` from a recipient: stops escalation. Returns the message if the code matched.

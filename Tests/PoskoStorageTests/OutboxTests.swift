@@ -110,6 +110,19 @@ import Testing
         #expect(failedOver.state == .pending && failedOver.channelIndex == 1, "the failed DLR still fails over")
     }
 
+    @Test func deliveryReportsTogetherMarkEachMessageDelivered() async throws {
+        let (c, sms1, _, _, d) = try fixture()
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001", "12.75.02.1003"]), actor: Actor("op", via: .api), at: Self.t0)
+        try await d.dispatchDue(now: { Self.t0 })
+        let ids = sms1.sent.map(\.reference)
+        #expect(ids.count == 3)
+        try c.store.deliveryReports(messageIDs: [ids[0], "m-no-such-message", ids[1], ids[2]], delivered: true, detail: "1", at: Self.t0.addingTimeInterval(20))
+        for id in ids {
+            #expect(try c.store.message(id: id)?.state == .delivered)
+            #expect(try c.store.attempts(messageID: id).map(\.result) == ["sent", "dlr_delivered"])
+        }
+    }
+
     @Test func permanentFailureOnEveryChannelIsFailedNotLost() async throws {
         let (c, sms1, sms2, _, d) = try fixture()
         sms1.setFallback(.permanent(reason: "403 Authorization failed"))

@@ -309,16 +309,14 @@ public struct DrillRunner {
             // 3. Escalations, acknowledgements, delivery reports due now.
             let escalated = try coordinator.escalateDue(at: now)
             if escalated > 0 { note("escalation", "\(escalated) peringatan belum dikonfirmasi dieskalasi") }
-            while let a = acks.first, a.at <= now {
-                acks.removeFirst()
-                if try coordinator.acknowledge(code: a.code, actor: Actor(a.recipient, via: .drill), at: now) != nil {
-                    note("ack", "\(a.recipient) membalas OK \(a.code)")
-                }
+            let dueAcks = acks.prefix { $0.at <= now }
+            acks.removeFirst(dueAcks.count)
+            for a in dueAcks where try coordinator.acknowledge(code: a.code, actor: Actor(a.recipient, via: .drill), at: now) != nil {
+                note("ack", "\(a.recipient) membalas OK \(a.code)")
             }
-            while let d = dlrs.first, d.at <= now {
-                dlrs.removeFirst()
-                try store.deliveryReport(messageID: d.id, delivered: true, detail: "1 (simulasi)", at: now)
-            }
+            let dueDLRs = dlrs.prefix { $0.at <= now }
+            dlrs.removeFirst(dueDLRs.count)
+            try store.deliveryReports(messageIDs: dueDLRs.map(\.id), delivered: true, detail: "1 (simulasi)", at: now)
             stats.lap("escalations, acks, DLRs")
             // 4. Re-plan after changes (a passed deadline is one: it records missed check-ins).
             if let plan, coordinator.changeCount != lastPlannedChange {
