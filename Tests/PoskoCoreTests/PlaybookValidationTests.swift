@@ -48,6 +48,13 @@ import Testing
         #expect(set?.posts["a-1"]?.laporSetiap == 6 * 3600)
     }
 
+    @Test func eachKecamatanFindsItsOwnPlaybook() {
+        let set = SamplePlaybooks.set
+        #expect(set.playbooks.count == 5)
+        for pb in set.playbooks { #expect(set.playbook(kecamatan: pb.kecamatan)?.nama == pb.nama) }
+        for missing in ["", "12.75", "12.75.00", "12.75.015", "12.75.06", "99.99.99"] { #expect(set.playbook(kecamatan: missing) == nil) }
+    }
+
     @Test func coverageGapsAreWarningsNotErrors() throws {
         let (set, diagnostics) = PlaybookFiles.load(paths: [Self.fixtures + "/base.yaml"])
         #expect(set != nil)

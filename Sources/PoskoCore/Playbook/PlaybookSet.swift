@@ -52,8 +52,15 @@ public struct PlaybookSet: Sendable {
         playbooks.flatMap { wilayah.kelurahan(in: $0.kecamatan).map(\.code) }
     }
 
+    /// The playbook of a kecamatan (the first, were there two): a binary search, since the
+    /// playbooks are sorted by kecamatan (every alert that escalates looks one up).
     public func playbook(kecamatan: String) -> Playbook? {
-        playbooks.first { $0.kecamatan == kecamatan }
+        var lo = 0, hi = playbooks.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if playbooks[mid].kecamatan < kecamatan { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < playbooks.count && playbooks[lo].kecamatan == kecamatan ? playbooks[lo] : nil
     }
 
     /// The kecamatan a wilayah code belongs to (itself for a kecamatan).
