@@ -56,22 +56,37 @@ enum PlanArchive {
     }
 
     /// The JSON of the chunks of `plan` that `known` does not have, by chunk (see `Known`):
-    /// what ``store(_:diff:known:encoded:db:)`` writes, made beforehand (a re-plan encodes
-    /// its rebuilt chunks on another thread while it computes the diff).
-    static func encode(_ plan: Plan, known: Known) -> [Int: String] {
-        var out: [Int: String] = [:]
-        func add<E: PlanLineJSON>(_ lines: PlanLines<E>) {
-            for chunk in lines.chunks {
-                let key = PlanLines<E>.storage(of: chunk)
-                // One that does not encode is left to `store`, which says why.
-                if known.ids[key] == nil && out[key] == nil, let json = try? E.json(chunk) { out[key] = json }
+    /// what ``store(_:diff:known:encoded:db:)`` writes, made beforehand on another thread (a
+    /// re-plan encodes its rebuilt chunks while it computes the diff, then helps with the rest).
+    struct Encoding: Sendable {
+        let keys: [Int]
+        let json: PlanBackgroundEach<String?>
+
+        init(_ plan: Plan, known: Known, startNow: Bool) {
+            var keys: [Int] = [], jobs: [@Sendable () -> String?] = []
+            var seen = Set<Int>()
+            func add<E: PlanLineJSON>(_ lines: PlanLines<E>) {
+                for chunk in lines.chunks {
+                    let key = PlanLines<E>.storage(of: chunk)
+                    guard known.ids[key] == nil, seen.insert(key).inserted else { continue }
+                    keys.append(key)
+                    // One that does not encode is left to `store`, which says why.
+                    jobs.append { try? E.json(chunk) }
+                }
             }
+            add(plan.assignments)
+            add(plan.cadreAssignments)
+            add(plan.unmet)
+            add(plan.cadreShortages)
+            self.keys = keys
+            json = PlanBackgroundEach(jobs.count, startNow: startNow) { [jobs] i in jobs[i]() }
         }
-        add(plan.assignments)
-        add(plan.cadreAssignments)
-        add(plan.unmet)
-        add(plan.cadreShortages)
-        return out
+
+        func wait() -> [Int: String] {
+            var out: [Int: String] = [:]
+            for (key, json) in zip(keys, json.wait()) { out[key] = json }
+            return out
+        }
     }
 
     /// Stores `plan` as a new version, writing only the chunks `known` (the chunks of the

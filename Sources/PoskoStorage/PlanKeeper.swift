@@ -120,7 +120,7 @@ public final class PlanKeeper: Sendable {
         }
         // The rebuilt chunks' JSON on another thread while this one works out the diff and coverage.
         let known = memory.withLock { $0.stored }
-        let encoding = PlanBackground(startNow: settings.parallelism > 1) { [plan] in PlanArchive.encode(plan, known: known) }
+        let encoding = PlanArchive.Encoding(plan, known: known, startNow: settings.parallelism > 1)
         let diff = PlanDiff.between(previous, plan)
         let moved = previous == nil ? plan.moved : Self.moved(previousMoved, after: diff)
         let movedChanged = previous == nil ? nil : [diff.removed, diff.changed, diff.added].joined().map { PostField($0.from, $0.bidang) }

@@ -171,6 +171,19 @@ import Testing
         #expect(PlanParallel.each(0, threads: 2) { $0 }.isEmpty)
     }
 
+    @Test(arguments: [false, true])
+    func valuesByIndexAreEachComputedOnceWhoeverTakesThem(startNow: Bool) {
+        let runs = PlanParallelResults<Int>(count: 300)
+        let each = PlanBackgroundEach(300, startNow: startNow) { i -> Int in
+            if i % 7 == 0 { usleep(200) }
+            runs.store(i, (runs.values[i] ?? 0) + 1)
+            return 3 * i
+        }
+        #expect(each.wait() == (0..<300).map { 3 * $0 })
+        #expect(runs.values.map { $0 ?? 0 } == Array(repeating: 1, count: 300))
+        #expect(PlanBackgroundEach(0, startNow: startNow) { $0 }.wait().isEmpty)
+    }
+
     @Test func aDeferredValueIsComputedOnceByTheFirstHelper() {
         let runs = PlanParallelResults<Int>(count: 1)
         let value = PlanBackground(startNow: false) { () -> Int in

@@ -447,13 +447,13 @@ extension PlanParallel {
 /// (`startNow`), or by the first thread that calls `help` for having nothing else to do. `wait`
 /// computes it itself when no thread has started it yet, so a caller never waits for a queue
 /// that has no thread free (every thread of it waiting in `wait`, say).
-public final class PlanBackground<T: Sendable>: @unchecked Sendable {
+final class PlanBackground<T: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var started = false
     private var result: T?
     private let body: @Sendable () -> T
 
-    public init(startNow: Bool, _ body: @escaping @Sendable () -> T) {
+    init(startNow: Bool, _ body: @escaping @Sendable () -> T) {
         self.body = body
         guard startNow else { return }
         DispatchQueue.global().async { [self] in self.help() }
@@ -464,7 +464,7 @@ public final class PlanBackground<T: Sendable>: @unchecked Sendable {
         if claim() { finish(body()) }
     }
 
-    public func wait() -> T {
+    func wait() -> T {
         if claim() {
             let value = body()
             finish(value)
@@ -492,6 +492,31 @@ public final class PlanBackground<T: Sendable>: @unchecked Sendable {
         result = value
         condition.broadcast()
         condition.unlock()
+    }
+}
+
+/// `count` values by index, computed on another thread while the caller goes on (see
+/// ``PlanBackground``); `wait` has the caller compute the ones no thread has taken yet, so work
+/// left when the caller is free is shared, not waited for.
+public final class PlanBackgroundEach<T: Sendable>: Sendable {
+    private let results: PlanParallelResults<T>
+    private let body: @Sendable (Int) -> T
+    private let worker: PlanBackground<Void>
+
+    public init(_ count: Int, startNow: Bool, _ body: @escaping @Sendable (Int) -> T) {
+        let results = PlanParallelResults<T>(count: count)
+        self.results = results
+        self.body = body
+        worker = PlanBackground(startNow: startNow) {
+            while let i = results.claim() { results.store(i, body(i)) }
+        }
+    }
+
+    /// The values in index order.
+    public func wait() -> [T] {
+        while let i = results.claim() { results.store(i, body(i)) }
+        worker.wait()
+        return results.values.compactMap { $0 }
     }
 }
 
