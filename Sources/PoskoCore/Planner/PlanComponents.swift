@@ -28,7 +28,15 @@ extension PlanArcArena {
     /// lefts are split into contiguous ranges generated on up to `threads` threads and joined
     /// in order, so the arena does not depend on the thread count.
     static func generate<S: PlanStage>(stage: S, lefts: [Int32], threads: Int, from: inout [Int32], to: inout [Int32]) -> PlanArcArena {
-        let pieces = PlanParallel.ranges(lefts.count, threads: threads, minimum: 4096) { range in
+        var arena = PlanArcArena()
+        arena.append(stage: stage, lefts: lefts, threads: threads, minimum: 4096, from: &from, to: &to)
+        return arena
+    }
+
+    /// Appends the arcs of `lefts` as `generate` makes them, on several threads from `minimum`
+    /// lefts on.
+    mutating func append<S: PlanStage>(stage: S, lefts: [Int32], threads: Int, minimum: Int, from: inout [Int32], to: inout [Int32]) {
+        let pieces = PlanParallel.ranges(lefts.count, threads: threads, minimum: minimum) { range in
             var arena = PlanArcArena()
             var ends: [Int32] = []
             ends.reserveCapacity(range.count)
@@ -39,7 +47,7 @@ extension PlanArcArena {
             return (arena: arena, ends: ends)
         }
         var i = 0
-        var start: Int32 = 0
+        var start = Int32(count)
         for piece in pieces {
             let base = start
             for end in piece.ends {
@@ -49,16 +57,17 @@ extension PlanArcArena {
                 i += 1
             }
         }
-        if pieces.count == 1 { return pieces[0].arena }
-        var arena = PlanArcArena()
-        for piece in pieces {
-            arena.right.append(contentsOf: piece.arena.right)
-            arena.cost.append(contentsOf: piece.arena.cost)
-            arena.dist.append(contentsOf: piece.arena.dist)
-            arena.tag.append(contentsOf: piece.arena.tag)
-            arena.capacity.append(contentsOf: piece.arena.capacity)
+        if pieces.count == 1 && count == 0 {
+            self = pieces[0].arena
+            return
         }
-        return arena
+        for piece in pieces {
+            right.append(contentsOf: piece.arena.right)
+            cost.append(contentsOf: piece.arena.cost)
+            dist.append(contentsOf: piece.arena.dist)
+            tag.append(contentsOf: piece.arena.tag)
+            capacity.append(contentsOf: piece.arena.capacity)
+        }
     }
 }
 
@@ -780,12 +789,8 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
         }
         free.sort(by: >)
         queue.sort()
-        for l in queue where arcFrom[Int(l)] < 0 {
-            let start = arena.count
-            stage.generateArcs(left: Int(l), into: &arena)
-            arcFrom[Int(l)] = Int32(start)
-            arcTo[Int(l)] = Int32(arena.count)
-        }
+        arena.append(stage: stage, lefts: queue.filter { arcFrom[Int($0)] < 0 }, threads: limits.parallelism, minimum: 512,
+                     from: &arcFrom, to: &arcTo)
         let created = solveExactly(stage: stage, queue: queue, arena: arena, arcFrom: arcFrom, arcTo: arcTo,
                                    droppedByHash: droppedByHash, limits: limits, stats: &stats, aside: aside)
         for (cluster, output) in created { insert(cluster, output) }
@@ -1115,12 +1120,8 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
         region.sort()
 
         // The region's problem: fresh arcs, capacities less the fixed flows from outside.
-        for l in region where arcFrom[Int(l)] < 0 {
-            let start = arena.count
-            stage.generateArcs(left: Int(l), into: &arena)
-            arcFrom[Int(l)] = Int32(start)
-            arcTo[Int(l)] = Int32(arena.count)
-        }
+        arena.append(stage: stage, lefts: region.filter { arcFrom[Int($0)] < 0 }, threads: limits.parallelism, minimum: 512,
+                     from: &arcFrom, to: &arcTo)
         var localOf = scratch.localOf
         scratch.localOf = []
         defer { scratch.localOf = localOf }
