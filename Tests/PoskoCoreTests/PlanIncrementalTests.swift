@@ -151,6 +151,43 @@ import Testing
         #expect(repaired > 0)
     }
 
+    /// A repair holds the sources outside its region fixed and takes their units off their
+    /// targets' room, once: a held source that kept the last plan's units has two arcs to its
+    /// target (the discounted one and the full-price one), which once made the repair count its
+    /// units twice and leave demand unmet next to room.
+    @Test func aRepairTakesAHeldSourcesUnitsOffItsTargetOnce() throws {
+        typealias P = PlanFixtures.TinyPost
+        let lat = 3.6, lon = 98.5
+        // On a line, 5 km travel bound: d reaches t0 only, r reaches t0 and t, f reaches t only.
+        let set = PlanFixtures.tiny([
+            P(id: "d", lat: lat - PlanFixtures.km(10), lon: lon, layanan: ["sosial": (150, 100)]),
+            P(id: "t0", lat: lat - PlanFixtures.km(6), lon: lon, layanan: ["sosial": (120, 20)]),
+            P(id: "r", lat: lat - PlanFixtures.km(3), lon: lon, layanan: ["sosial": (100, 60)]),
+            P(id: "t", lat: lat, lon: lon, layanan: ["sosial": (50, 20)]),
+            P(id: "f", lat: lat + PlanFixtures.km(4), lon: lon, layanan: ["sosial": (30, 10)]),
+        ])
+        var settings = PlannerSettings()
+        settings.exactComponentLimit = 1
+        settings.repairHops = 1
+        let index = PlanningIndex(set: set, settings: settings)
+        var state = OperationalState()
+        PlanFixtures.report(&state, set, "r", .tutup)
+        PlanFixtures.report(&state, set, "f", .tutup)
+        let cold = PlanFixtures.plan(set, state, index: index, settings: settings)
+        // Solved again after a plan: f keeps its units on t through a discounted arc beside the
+        // full-price one.
+        let first = PlanFixtures.plan(set, state, index: index, previous: cold.plan, settings: settings)
+        #expect(first.plan.assignments.contains { $0.from == "f" && $0.to == "t" && $0.amount == 10 })
+        #expect(first.plan.totals.moved == 70)
+        // d closes: the repair re-solves d and r (through t0) and holds f.
+        PlanFixtures.report(&state, set, "d", .tutup)
+        let next = PlanFixtures.plan(set, state, index: index, previous: first.plan, cache: first.cache, settings: settings, version: 2)
+        #expect(next.cache.stats.flow.repaired == 1 && next.cache.stats.flow.solved == 0)
+        // t's 30 units of room: 10 for f, 20 for r; t0's 100 for r and d; 40 of d's and r's unmet.
+        #expect(next.plan.assignments.filter { $0.to == "t" }.reduce(0) { $0 + $1.amount } == 30)
+        #expect(next.plan.totals.moved == 130 && next.plan.totals.unmet == 40)
+    }
+
     /// The clusters repaired in one run are solved concurrently: a run that repairs several gives
     /// the same plan on one thread as on two, and it is feasible.
     @Test func severalRepairsInOneRunDoNotDependOnThreads() throws {

@@ -1099,7 +1099,7 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             if !rightExtra.isEmpty, let extra = rightExtra[Int32(j)] { into.append(contentsOf: extra) }
         }
         var users: [Int32] = []
-        for _ in 0..<limits.repairHops {
+        for hop in 0..<limits.repairHops {
             var added: [Int32] = []
             for r in frontier where rightCluster[Int(r)] == c {
                 usersOf(r, &users)
@@ -1128,19 +1128,29 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
         let group = PlanGroup(lefts: region, arena: arena, arcFrom: arcFrom, arcTo: arcTo, localOf: &localOf)
         let rights = group.rights
         var capacities = rights.map { stage.capacity(right: Int($0)) }
-        var flows: [(right: Int32, amount: Int32)] = []
-        for (j, r) in rights.enumerated() where rightCluster[Int(r)] == c {
+        // The fixed lefts using the region's rights, each once (one uses several of them), and
+        // their flows into those rights.
+        var fixed: [Int32] = []
+        var seen = [Bool](repeating: false, count: memberLefts.count)
+        for r in rights where rightCluster[Int(r)] == c {
             usersOf(r, &users)
-            for i in users {
+            for i in users where !seen[Int(i)] {
+                seen[Int(i)] = true
                 let l = memberLefts[Int(i)]
                 guard leftCluster[Int(l)] == c, leftLocal[Int(l)] == i, !inRegion[Int(l)], !isDirty[Int(l)],
                       stage.isActive(left: Int(l)) else { continue }
-                flows.removeAll(keepingCapacity: true)
-                before.flows(local: Int(i), into: &flows)
-                for f in flows where f.right == r { capacities[j] -= f.amount }
+                fixed.append(i)
             }
-            capacities[j] = max(capacities[j], 0)
         }
+        for (j, r) in rights.enumerated() { localOf[Int(r)] = Int32(j) }
+        var flows: [(right: Int32, amount: Int32)] = []
+        for i in fixed {
+            flows.removeAll(keepingCapacity: true)
+            before.flows(local: Int(i), into: &flows)
+            for f in flows where localOf[Int(f.right)] >= 0 { capacities[Int(localOf[Int(f.right)])] -= f.amount }
+        }
+        for r in rights { localOf[Int(r)] = -1 }
+        for j in capacities.indices { capacities[j] = max(capacities[j], 0) }
         return PlanRepair(cluster: c, box: cluster, output: out, group: group, capacities: capacities)
     }
 
