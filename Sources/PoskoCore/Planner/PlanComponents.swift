@@ -1112,6 +1112,8 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
                     }
                 }
             }
+            // The next hop's rights (none after the last).
+            if hop == limits.repairHops - 1 { break }
             var next: [Int32] = []
             for l in added { storedRights(l) { addRight($0, &rightMark, &next) } }
             frontier = next
