@@ -446,7 +446,7 @@ extension PlanParallel {
         if workers <= 1 { return (0..<count).map(body) }
         let results = PlanParallelResults<R>(count: count)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let i = results.claim() { results.store(i, body(i)) }
+            results.work(body)
         }
         return results.values.compactMap { $0 }
     }
@@ -517,13 +517,13 @@ public final class PlanBackgroundEach<T: Sendable>: Sendable {
         self.results = results
         self.body = body
         worker = PlanBackground(startNow: startNow) {
-            while let i = results.claim() { results.store(i, body(i)) }
+            results.work(body)
         }
     }
 
     /// The values in index order.
     public func wait() -> [T] {
-        while let i = results.claim() { results.store(i, body(i)) }
+        results.work(body)
         worker.wait()
         return results.values.compactMap { $0 }
     }
@@ -550,6 +550,12 @@ final class PlanParallelResults<T: Sendable>: @unchecked Sendable {
         lock.lock()
         items[i] = value
         lock.unlock()
+    }
+
+    /// Takes the next free index and stores `body` of it, until none is left (what each worker
+    /// of a dynamic split does).
+    func work(_ body: (Int) -> T) {
+        while let i = claim() { store(i, body(i)) }
     }
 
     var values: [T?] {
