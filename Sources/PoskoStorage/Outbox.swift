@@ -197,35 +197,36 @@ extension PoskoStore {
     /// together (group commit), without blocking the caller's thread.
     public func record(_ attempts: [SendAttempt]) async throws {
         try await batchedWrite { tx in
-            for a in attempts { try Self.record(tx.db, a.message, channel: a.channel, outcome: a.outcome, at: a.at, latencyMs: a.latencyMs) }
+            for a in attempts { try Self.record(tx.db, a) }
         }
     }
 
-    static func record(_ db: Database, _ message: OutboxMessage, channel: String, outcome: SendOutcome, at: Date, latencyMs: Double) throws {
-        let (result, detail): (String, String) = switch outcome {
+    static func record(_ db: Database, _ a: SendAttempt) throws {
+        let (id, at) = (a.message.id, a.at)
+        let (result, detail): (String, String) = switch a.outcome {
         case let .delivered(final, r): (final ? "delivered" : "sent", r)
         case let .retry(_, r): ("retryable", r)
         case let .failover(r): ("permanent", r)
         case let .failed(r): ("permanent", r)
         }
         try db.cachedStatement(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [message.id, at.timeIntervalSince1970, channel, result, String(detail.prefix(500)), latencyMs])
-        switch outcome {
+            .execute(arguments: [id, at.timeIntervalSince1970, a.channel, result, String(detail.prefix(500)), a.latencyMs])
+        switch a.outcome {
         case let .delivered(final, _):
             // A delivery report can overtake this record (the gateway answers the DLR before
             // the accept is committed); then the message has already moved on.
             try db.cachedStatement(sql: """
                 UPDATE outbox SET state = ?, attempts = attempts + 1, delivered_at = ?, claimed_until = NULL, last_error = NULL
                 WHERE id = ? AND state = 'sending'
-                """).execute(arguments: [final ? "delivered" : "sent", final ? at.timeIntervalSince1970 : nil, message.id])
+                """).execute(arguments: [final ? "delivered" : "sent", final ? at.timeIntervalSince1970 : nil, id])
         case let .retry(next, reason):
             try db.cachedStatement(sql: "UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?")
-                .execute(arguments: [next.timeIntervalSince1970, reason, message.id])
+                .execute(arguments: [next.timeIntervalSince1970, reason, id])
         case let .failover(reason):
-            try Self.failover(db, id: message.id, reason: reason, at: at)
+            try Self.failover(db, id: id, reason: reason, at: at)
         case let .failed(reason):
             try db.cachedStatement(sql: "UPDATE outbox SET state = 'failed', attempts = attempts + 1, claimed_until = NULL, last_error = ? WHERE id = ?")
-                .execute(arguments: [reason, message.id])
+                .execute(arguments: [reason, id])
         }
     }
 
