@@ -125,8 +125,7 @@ public final class PlanKeeper: Sendable {
         let moved = previous == nil ? plan.moved : Self.moved(previousMoved, after: diff)
         let movedChanged = previous == nil ? nil : [diff.removed, diff.changed, diff.added].joined().map { PostField($0.from, $0.bidang) }
         keep(book.update(set, states: states, moved: moved, movedChanged: movedChanged), of: book)
-        var lowCells = memory.withLock { $0.lowCells }
-        let unsettled = memory.withLock { Set($0.unsettled) }
+        var (lowCells, unsettled) = memory.withLock { ($0.lowCells, Set($0.unsettled)) }
         let settling = unsettled.filter { $0 < book.cells.count }.sorted()
         if settling.count == book.cells.count {
             // Every cell is settled (a fresh start of the book, say): cells no longer there go.
