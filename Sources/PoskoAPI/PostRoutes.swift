@@ -6,7 +6,10 @@ import PoskoStorage
 struct PostRoutes {
     let deps: APIDependencies
 
-    struct ReportResponse: Codable, Sendable { var reports: [StatusReport] }
+    struct ReportResponse: Codable, Sendable, JSONWritable {
+        var reports: [StatusReport]
+        func writeJSON(_ w: inout JSONWriter) throws { try w.object { try $0.value("reports", reports) } }
+    }
 
     struct PostSummary: Codable, Sendable {
         var id: String

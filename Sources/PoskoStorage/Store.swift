@@ -91,8 +91,11 @@ enum JSON {
         return d
     }()
 
+    /// The stored JSON of `value`; a ``JSONWritable`` (status reports on the ingest path) writes
+    /// the same document itself.
     static func encode<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
+        if let value = value as? any JSONWritable { return try JSONWriter.text(value, dates: .secondsSince1970) }
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {

@@ -7,7 +7,7 @@ import Testing
 /// the lines that were written, whatever their texts and numbers hold.
 @Suite struct PlanLineJSONTests {
     static let texts = ["", "Posyandu \"Melati\" tutup", "C:\\pos\\1", "baris\nbaru\ttab\r", "\u{1}\u{1f}\u{7f}", "Jalan → pos ✓ 🌊", "a/b"]
-    static let numbers: [Double] = [0, 1.2, 2, 0.1 + 0.2, 1e-7, 12_345.678_9, 4.999_999_999_999_999, Double.leastNonzeroMagnitude]
+    static let numbers: [Double] = [0, -0.0, 1e15, 1e16, 1.2, 2, 0.1 + 0.2, 1e-7, 12_345.678_9, 4.999_999_999_999_999, Double.leastNonzeroMagnitude]
 
     func roundTrip<E: PlanLineJSON & Decodable & Equatable>(_ lines: [E]) throws {
         let text = try E.json(lines)
@@ -19,6 +19,7 @@ import Testing
         let viaEncoder = try JSONSerialization.jsonObject(with: encoder.encode(lines)) as? NSArray
         let direct = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? NSArray
         #expect(viaEncoder == direct)
+        #expect(text == String(decoding: try encoder.encode(lines), as: UTF8.self))
     }
 
     @Test func linesWithAwkwardTextsAndNumbersReadBackEqual() throws {
@@ -46,6 +47,6 @@ import Testing
     @Test func aNonFiniteDistanceIsAnErrorNotAStoredNumber() {
         let line = PlanAssignment(from: "a", fromKelurahan: "k", to: "b", toKelurahan: "k", bidang: .pendidikan, amount: 1,
                                   distanceKm: .nan, fallbackRank: nil, overrideID: nil, reason: "")
-        #expect(throws: JSONLineWriter.NonFinite.self) { try PlanAssignment.json([line]) }
+        #expect(throws: JSONWriter.NonFinite.self) { try PlanAssignment.json([line]) }
     }
 }

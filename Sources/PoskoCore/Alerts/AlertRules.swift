@@ -185,7 +185,7 @@ enum Payload {
     }()
 
     static func json(_ fields: [String: String]) -> String {
-        (try? String(decoding: encoder.encode(fields), as: UTF8.self)) ?? "{}"
+        (try? JSONWriter.text(fields, dates: .iso8601)) ?? "{}"
     }
 
     static func emergency(_ e: Emergency, kind: String) -> String {
