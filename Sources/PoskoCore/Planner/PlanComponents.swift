@@ -905,18 +905,12 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
     ) -> [(cluster: PlanCluster, output: Output)] where S.Output == Output {
         if queue.isEmpty { return [] }
         let rightCount = stage.rightCount
+        // Union-find over the queued lefts (ids: their positions) and the rights they reach (ids
+        // from `queue.count` on, as first reached). A set's root is its smallest id, so always
+        // a left: a right reached for the first time joins the current left's set directly, and
+        // that left's root is found once, not once per arc.
         var rightNode = [Int32](repeating: -1, count: rightCount)
-        var rightsSeen: [Int32] = []
-        for l in queue {
-            for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) {
-                let r = Int(arena.right[k])
-                if rightNode[r] < 0 {
-                    rightNode[r] = Int32(queue.count + rightsSeen.count)
-                    rightsSeen.append(Int32(r))
-                }
-            }
-        }
-        var parent = [Int32](0..<Int32(queue.count + rightsSeen.count))
+        var parent = [Int32](0..<Int32(queue.count))
         func find(_ x: Int32, _ parent: inout [Int32]) -> Int32 {
             var x = x
             while parent[Int(x)] != x {
@@ -927,11 +921,21 @@ struct PlanComponentStore<Output: PlanStageOutput>: Sendable {
             return x
         }
         for (pos, l) in queue.enumerated() {
+            var a = find(Int32(pos), &parent)
             for k in Int(arcFrom[Int(l)])..<Int(arcTo[Int(l)]) {
-                let a = find(Int32(pos), &parent)
-                let b = find(rightNode[Int(arena.right[k])], &parent)
-                if a != b {
-                    if a < b { parent[Int(b)] = a } else { parent[Int(a)] = b }
+                let r = Int(arena.right[k])
+                let node = rightNode[r]
+                if node < 0 {
+                    rightNode[r] = Int32(parent.count)
+                    parent.append(a)
+                    continue
+                }
+                let b = find(node, &parent)
+                if a < b {
+                    parent[Int(b)] = a
+                } else if b < a {
+                    parent[Int(a)] = b
+                    a = b
                 }
             }
         }
