@@ -94,7 +94,7 @@ public struct CAPDateTime: Sendable, Hashable, Comparable, CustomStringConvertib
         }
         guard i == b.count else { throw bad("trailing characters") }
 
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = Int64(CivilTime.daysFromCivil(year, month, day))
         let local = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         let utc = Double(local - Int64(offset)) + fraction
         return CAPDateTime(date: Date(timeIntervalSince1970: utc), utcOffsetSeconds: offset, text: text)
@@ -110,7 +110,7 @@ public struct CAPDateTime: Sendable, Hashable, Comparable, CustomStringConvertib
             secondOfDay += 86_400
             days -= 1
         }
-        let (y, m, d) = civilFromDays(days)
+        let (y, m, d) = CivilTime.civilFromDays(Int(days))
         let hh = Int(secondOfDay / 3600)
         let mm = Int(secondOfDay % 3600 / 60)
         let ss = Int(secondOfDay % 60)
@@ -137,26 +137,4 @@ public struct CAPDateTime: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     /// Days since 1970-01-01 (H. Hinnant's algorithm).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = Int64((month + 9) % 12)
-        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ days: Int64) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return (Int(y), Int(m), Int(d))
-    }
 }

@@ -161,20 +161,7 @@ package struct JSONWriter {
     }
 
     private mutating func appendInt(_ value: Int) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { digits in
-            var m = value.magnitude
-            var i = digits.count
-            repeat {
-                i -= 1
-                digits[i] = UInt8(48 + m % 10)
-                m /= 10
-            } while m > 0
-            if value < 0 {
-                i -= 1
-                digits[i] = UInt8(ascii: "-")
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i...]))
-        }
+        withDecimalDigits(value) { bytes.append(contentsOf: $0) }
     }
 
     private mutating func doubleValue(_ value: Double) {
@@ -187,20 +174,11 @@ package struct JSONWriter {
         }
     }
 
-    /// `yyyy-MM-ddTHH:mm:ssZ` for whole seconds since 1970 (0 or more; Gregorian, UTC).
+    /// `yyyy-MM-ddTHH:mm:ssZ` for whole seconds since 1970 (0 or more, before year 10000).
     private mutating func appendISO8601(_ seconds: Int) {
         let days = seconds / 86_400
         let secondOfDay = seconds - days * 86_400
-        // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-        let z = days + 719_468
-        let era = z / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = CivilTime.civilFromDays(days)
         func two(_ v: Int) {
             bytes.append(UInt8(48 + v / 10))
             bytes.append(UInt8(48 + v % 10))
@@ -255,5 +233,24 @@ extension ChannelRoute: JSONWritable {
             o.string("address", address)
             o.string("channel", channel)
         }
+    }
+}
+
+/// The decimal digits of `value` (with its sign) in a stack buffer, for writers that append
+/// bytes (JSON, plan explanations) without making a String per number.
+func withDecimalDigits<R>(_ value: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { digits in
+        var m = value.magnitude
+        var i = digits.count
+        repeat {
+            i -= 1
+            digits[i] = UInt8(48 + m % 10)
+            m /= 10
+        } while m > 0
+        if value < 0 {
+            i -= 1
+            digits[i] = UInt8(ascii: "-")
+        }
+        return body(UnsafeBufferPointer(rebasing: digits[i...]))
     }
 }

@@ -43,7 +43,7 @@ extension DrillReport {
     /// "2026-10-31T23:00:00Z", or "2026-10-31T23:00:00.250Z" when the date has milliseconds.
     static func iso8601(_ date: Date) -> String {
         typealias F = DrillReportFormat
-        let c = F.civil(date, offsetSeconds: 0)
+        let c = CivilTime.civil(date, offsetSeconds: 0)
         var year = String(abs(c.year))
         year = String(repeating: "0", count: max(0, 4 - year.count)) + year
         var s = (c.year < 0 ? "-" : "") + year + "-" + F.pad2(c.month) + "-" + F.pad2(c.day)
@@ -98,7 +98,7 @@ extension DrillReport {
             return nil
         }
         guard i == u.count else { return nil }
-        let days = DrillReportFormat.daysFromCivil(year, month, day)
+        let days = CivilTime.daysFromCivil(year, month, day)
         let seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset
         return Date(timeIntervalSince1970: Double(seconds) + Double(millis) / 1000)
     }

@@ -34,12 +34,12 @@ extension DrillReport {
         let codes = F.kecamatanCodes(r)
 
         // Time domain: the drill window, widened to every sample.
-        let startMs = F.epochMilliseconds(r.start)
-        var endMs = max(F.epochMilliseconds(r.end), samples.last.map { F.epochMilliseconds($0.at) } ?? startMs)
+        let startMs = CivilTime.epochMilliseconds(r.start)
+        var endMs = max(CivilTime.epochMilliseconds(r.end), samples.last.map { CivilTime.epochMilliseconds($0.at) } ?? startMs)
         if endMs <= startMs { endMs = startMs + 3_600_000 }
         let span = Double(endMs - startMs)
         func x(_ date: Date) -> Double {
-            let t = Double(F.epochMilliseconds(date) - startMs)
+            let t = Double(CivilTime.epochMilliseconds(date) - startMs)
             return left + max(0, min(1, t / span)) * (right - left)
         }
         func y(_ v: Double) -> Double { bottom - max(0, min(1, v.isFinite ? v : 0)) * (bottom - top) }

@@ -146,20 +146,7 @@ struct PlanLine: ~Copyable {
     }
 
     mutating func add(_ number: Int) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { digits in
-            var m = number.magnitude
-            var i = digits.count
-            repeat {
-                i -= 1
-                digits[i] = UInt8(48 + m % 10)
-                m /= 10
-            } while m > 0
-            if number < 0 {
-                i -= 1
-                digits[i] = UInt8(ascii: "-")
-            }
-            append(UnsafeBufferPointer(rebasing: digits[i...]))
-        }
+        withDecimalDigits(number) { append($0) }
     }
 
     /// "0,6 km" from metres, rounded to 100 m.
