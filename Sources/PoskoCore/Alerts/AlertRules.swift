@@ -176,7 +176,7 @@ public enum AlertRules {
 }
 
 enum Payload {
-    /// Shared (status reports build a payload on the hot path).
+    /// For emergency payloads (flat ones are written by `JSONWriter`).
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
