@@ -107,13 +107,10 @@ struct JSONResponse<T: Encodable & Sendable>: ResponseGenerator {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let buffer: ByteBuffer
-        if let value = value as? any JSONWritable {
-            var w = JSONWriter(dates: .iso8601)
-            try value.writeJSON(&w)
-            buffer = ByteBuffer(bytes: w.bytes)
+        let buffer = if let value = value as? any JSONWritable {
+            ByteBuffer(bytes: try JSONWriter.bytes(value, dates: .iso8601))
         } else {
-            buffer = ByteBuffer(bytes: try APIJSON.encoder.encode(value))
+            ByteBuffer(bytes: try APIJSON.encoder.encode(value))
         }
         return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: buffer))
     }

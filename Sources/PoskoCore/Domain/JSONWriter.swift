@@ -46,11 +46,16 @@ package struct JSONWriter {
         bytes.reserveCapacity(capacity)
     }
 
-    /// `value` as a JSON text.
-    package static func text(_ value: some JSONWritable, dates: Dates, capacity: Int = 256) throws -> String {
+    /// `value` as JSON bytes (UTF-8).
+    package static func bytes(_ value: some JSONWritable, dates: Dates, capacity: Int = 256) throws -> [UInt8] {
         var w = JSONWriter(dates: dates, capacity: capacity)
         try value.writeJSON(&w)
-        return String(decoding: w.bytes, as: UTF8.self)
+        return w.bytes
+    }
+
+    /// `value` as a JSON text.
+    package static func text(_ value: some JSONWritable, dates: Dates, capacity: Int = 256) throws -> String {
+        String(decoding: try bytes(value, dates: dates, capacity: capacity), as: UTF8.self)
     }
 
     /// An object: `body` writes its fields, in sorted key order.
@@ -111,7 +116,7 @@ package struct JSONWriter {
             }
             key(k)
             bytes.append(UInt8(ascii: "\""))
-            appendISO8601(Int(t.rounded(.down)))
+            appendISO8601(CivilTime.civil(value, offsetSeconds: 0))
             bytes.append(UInt8(ascii: "\""))
         }
     }
@@ -174,27 +179,24 @@ package struct JSONWriter {
         }
     }
 
-    /// `yyyy-MM-ddTHH:mm:ssZ` for whole seconds since 1970 (0 or more, before year 10000).
-    private mutating func appendISO8601(_ seconds: Int) {
-        let days = seconds / 86_400
-        let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = CivilTime.civilFromDays(days)
+    /// `yyyy-MM-ddTHH:mm:ssZ` (years 0 to 9999; milliseconds left out).
+    private mutating func appendISO8601(_ c: CivilTime.Civil) {
         func two(_ v: Int) {
             bytes.append(UInt8(48 + v / 10))
             bytes.append(UInt8(48 + v % 10))
         }
-        two(year / 100)
-        two(year % 100)
+        two(c.year / 100)
+        two(c.year % 100)
         bytes.append(UInt8(ascii: "-"))
-        two(month)
+        two(c.month)
         bytes.append(UInt8(ascii: "-"))
-        two(day)
+        two(c.day)
         bytes.append(UInt8(ascii: "T"))
-        two(secondOfDay / 3600)
+        two(c.hour)
         bytes.append(UInt8(ascii: ":"))
-        two(secondOfDay / 60 % 60)
+        two(c.minute)
         bytes.append(UInt8(ascii: ":"))
-        two(secondOfDay % 60)
+        two(c.second)
         bytes.append(UInt8(ascii: "Z"))
     }
 }
@@ -217,11 +219,11 @@ extension StatusReport: JSONWritable {
 extension Dictionary: JSONWritable where Key == String, Value == String {
     package func writeJSON(_ w: inout JSONWriter) throws {
         w.bytes.append(UInt8(ascii: "{"))
-        for (i, key) in keys.sorted().enumerated() {
+        for (i, field) in sorted(by: { $0.key < $1.key }).enumerated() {
             if i > 0 { w.bytes.append(UInt8(ascii: ",")) }
-            w.stringValue(key)
+            w.stringValue(field.key)
             w.bytes.append(UInt8(ascii: ":"))
-            w.stringValue(self[key] ?? "")
+            w.stringValue(field.value)
         }
         w.bytes.append(UInt8(ascii: "}"))
     }
