@@ -187,20 +187,21 @@ struct CadreStage: PlanStage, Sendable {
             let c = Int(group.rights[Int(group.arcRight[i])])
             let home = Int(index.cadreHome[c])
             let nama = index.cadreNames[c]
-            let origin: String
-            switch freedom[c] {
-            case CadreFreedom.hadir:
-                origin = preferredPost[c] == index.slotPost[left] ? "menyatakan HADIR di pos ini" : "menyatakan HADIR"
-            case CadreFreedom.homeSilent: origin = "pos asal \(index.postNames[home]) tidak melapor"
-            default: origin = "pos asal \(index.postNames[home]) tutup"
-            }
+            let freed = freedom[c]
             out.append(PlanCadreAssignment(
                 cadreID: index.cadreIDs[c], nama: nama, home: index.postIDs[home], homeKelurahan: index.postKelurahan[home],
                 to: index.postIDs[p], toKelurahan: index.postKelurahan[p], bidang: bidang, distanceKm: Double(arena.dist[k]) / 1000,
                 reason: PlanLine.build { line in
                     line.add(nama)
                     line.add(": ")
-                    line.add(origin)
+                    switch freed {
+                    case CadreFreedom.hadir:
+                        line.add(preferredPost[c] == index.slotPost[left] ? "menyatakan HADIR di pos ini" : "menyatakan HADIR")
+                    default:
+                        line.add("pos asal ")
+                        line.add(index.postNames[home])
+                        line.add(freed == CadreFreedom.homeSilent ? " tidak melapor" : " tutup")
+                    }
                     line.add("; ke ")
                     line.add(index.postNames[p])
                     line.add(" (")

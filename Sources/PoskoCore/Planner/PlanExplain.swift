@@ -25,14 +25,9 @@ enum PlanText {
 
     static let hazardLabels: [String] = Hazard.allCases.map(\.label)
 
+    /// "banjir", "banjir dan tanah longsor", "banjir, gempa bumi dan tanah longsor".
     static func hazards(_ mask: UInt16) -> String {
-        var names: [String] = []
-        for (i, label) in hazardLabels.enumerated() where mask & (1 << UInt16(i)) != 0 { names.append(label) }
-        switch names.count {
-        case 0: return ""
-        case 1: return names[0]
-        default: return names.dropLast().joined(separator: ", ") + " dan " + (names.last ?? "")
-        }
+        PlanLine.build { $0.addHazards(mask) }
     }
 
     /// "0,6 km" from metres, rounded to 100 m.
@@ -42,19 +37,12 @@ enum PlanText {
 
     /// "3 km", "2,5 km" for a travel bound.
     static func bound(_ km: Double) -> String {
-        let tenths = Int((km * 10).rounded())
-        return tenths % 10 == 0 ? "\(tenths / 10) km" : "\(tenths / 10),\(tenths % 10) km"
+        PlanLine.build { $0.addBound(km) }
     }
 
     /// "Posyandu Melati (contoh) tutup (banjir)".
     static func source(_ name: String, status: UInt8, hazards mask: UInt16, capacity: Int) -> String {
-        let h = hazards(mask)
-        switch status {
-        case tutup: return h.isEmpty ? "\(name) tutup" : "\(name) tutup (\(h))"
-        case tidakDiketahui: return h.isEmpty ? "\(name) tidak melapor" : "\(name) tidak melapor (\(h))"
-        case terganggu: return "\(name) terganggu (kapasitas tinggal \(capacity))"
-        default: return name
-        }
+        PlanLine.build { $0.addSource(name, status: status, hazards: mask, capacity: capacity) }
     }
 
     static func fallback(_ rank: Int) -> String {
@@ -83,9 +71,10 @@ enum PlanText {
         "\(source); ke \(target) sesuai penetapan operator (\(overrideID)), \(km(metres)), sisa kapasitas \(spare)"
     }
 
-    static func unmet(source: String, _ why: String) -> String {
+    /// A source's text, "; " and why its units stay unmet.
+    static func unmet(_ name: String, status: UInt8, hazards mask: UInt16, capacity: Int, _ why: String) -> String {
         PlanLine.build { line in
-            line.add(source)
+            line.addSource(name, status: status, hazards: mask, capacity: capacity)
             line.add("; ")
             line.add(why)
         }
@@ -101,7 +90,15 @@ enum PlanText {
     }
 
     static func full(targets: Int, bound km: Double) -> String {
-        targets > 0 ? "kapasitas pos sekitar penuh (\(targets) pos dalam \(bound(km)))" : "kapasitas pos sekitar penuh"
+        PlanLine.build { line in
+            line.add("kapasitas pos sekitar penuh")
+            guard targets > 0 else { return }
+            line.add(" (")
+            line.add(targets)
+            line.add(" pos dalam ")
+            line.addBound(km)
+            line.add(")")
+        }
     }
 
     static func forbidden(_ ids: [String]) -> String {
@@ -147,6 +144,47 @@ struct PlanLine: ~Copyable {
 
     mutating func add(_ number: Int) {
         withDecimalDigits(number) { append($0) }
+    }
+
+    /// "3 km", "2,5 km" for a travel bound.
+    mutating func addBound(_ km: Double) {
+        let tenths = Int((km * 10).rounded())
+        add(tenths / 10)
+        if tenths % 10 != 0 {
+            add(",")
+            add(tenths % 10)
+        }
+        add(" km")
+    }
+
+    /// See ``PlanText/hazards(_:)``.
+    mutating func addHazards(_ mask: UInt16) {
+        let count = mask.nonzeroBitCount
+        var written = 0
+        for (i, label) in PlanText.hazardLabels.enumerated() where mask & (1 << UInt16(i)) != 0 {
+            if written > 0 { add(written == count - 1 ? " dan " : ", ") }
+            add(label)
+            written += 1
+        }
+    }
+
+    /// See ``PlanText/source(_:status:hazards:capacity:)``.
+    mutating func addSource(_ name: String, status: UInt8, hazards mask: UInt16, capacity: Int) {
+        add(name)
+        switch status {
+        case PlanText.tutup, PlanText.tidakDiketahui:
+            add(status == PlanText.tutup ? " tutup" : " tidak melapor")
+            guard mask != 0 else { return }
+            add(" (")
+            addHazards(mask)
+            add(")")
+        case PlanText.terganggu:
+            add(" terganggu (kapasitas tinggal ")
+            add(capacity)
+            add(")")
+        default:
+            return
+        }
     }
 
     /// "0,6 km" from metres, rounded to 100 m.

@@ -174,7 +174,9 @@ struct ServiceFlowStage: PlanStage, Sendable {
     func unmetLine(_ left: Int, amount: Int, blocker: PlanBlocker, why: String) -> PlanUnmet {
         let p = Int(index.slotPost[left])
         return PlanUnmet(post: index.postIDs[p], kelurahan: index.postKelurahan[p], bidang: Bidang.allCases[Int(index.slotField[left])],
-                         amount: amount, blocker: blocker, reason: PlanText.unmet(source: sourceText(left), why))
+                         amount: amount, blocker: blocker,
+                         reason: PlanText.unmet(index.postNames[p], status: inputs.status[left], hazards: inputs.hazard[left],
+                                                capacity: Int(inputs.capacity[left]), why))
     }
 
     func blockedLine(_ left: Int) -> PlanUnmet {
