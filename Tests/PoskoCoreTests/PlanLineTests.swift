@@ -27,7 +27,38 @@ import Testing
             let text = PlanText.assignment(source: source, target: name, rank: rank, metres: 1_234, spare: 40)
             #expect(text == "\(source); ke \(name), \(fallback), 1,2 km, sisa kapasitas 40")
         }
-        #expect(PlanText.unmet(source: source, "tidak ada pos berjalan dalam 3 km") == "\(source); tidak ada pos berjalan dalam 3 km")
+        let unmet = PlanText.unmet(name, status: PlanText.tutup, hazards: PlanText.hazardMask([.banjir]), capacity: 0,
+                                   "tidak ada pos berjalan dalam 3 km")
+        #expect(unmet == "\(source); tidak ada pos berjalan dalam 3 km")
+    }
+
+    @Test func hazardListsJoinWithCommasAndDan() {
+        #expect(PlanText.hazards(0) == "")
+        #expect(PlanText.hazards(PlanText.hazardMask([.tanahLongsor])) == "tanah longsor")
+        #expect(PlanText.hazards(PlanText.hazardMask([.tanahLongsor, .banjir])) == "banjir dan tanah longsor")
+        #expect(PlanText.hazards(PlanText.hazardMask([.erupsi, .banjir, .gempaBumi])) == "banjir, gempa bumi dan erupsi")
+        let all = Hazard.allCases.map(\.label)
+        #expect(PlanText.hazards(PlanText.hazardMask(Hazard.allCases)) == all.dropLast().joined(separator: ", ") + " dan " + all.last!)
+    }
+
+    @Test func sourcesSayWhyAPostSendsItsDemandAway() {
+        let two = PlanText.hazardMask([.banjir, .tanahLongsor])
+        #expect(PlanText.source("Pos A", status: PlanText.tutup, hazards: 0, capacity: 0) == "Pos A tutup")
+        #expect(PlanText.source("Pos A", status: PlanText.tutup, hazards: two, capacity: 0) == "Pos A tutup (banjir dan tanah longsor)")
+        #expect(PlanText.source("Pos A", status: PlanText.tidakDiketahui, hazards: 0, capacity: 0) == "Pos A tidak melapor")
+        #expect(PlanText.source("Pos A", status: PlanText.tidakDiketahui, hazards: two, capacity: 0)
+                == "Pos A tidak melapor (banjir dan tanah longsor)")
+        #expect(PlanText.source("Pos A", status: PlanText.terganggu, hazards: two, capacity: 12) == "Pos A terganggu (kapasitas tinggal 12)")
+        #expect(PlanText.source("Pos A", status: PlanText.berjalan, hazards: two, capacity: 12) == "Pos A")
+    }
+
+    @Test func boundsAndFullTargetsReadAsBefore() {
+        #expect(PlanText.bound(3) == "3 km")
+        #expect(PlanText.bound(2.5) == "2,5 km")
+        #expect(PlanText.bound(2.96) == "3 km")
+        #expect(PlanText.bound(12.04) == "12 km")
+        #expect(PlanText.full(targets: 0, bound: 3) == "kapasitas pos sekitar penuh")
+        #expect(PlanText.full(targets: 4, bound: 2.5) == "kapasitas pos sekitar penuh (4 pos dalam 2,5 km)")
     }
 
     @Test func aLineLongerThanTheBufferCarriesOn() {
