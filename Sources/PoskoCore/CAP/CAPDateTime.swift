@@ -103,22 +103,12 @@ public struct CAPDateTime: Sendable, Hashable, Comparable, CustomStringConvertib
     // MARK: - Calendar arithmetic
 
     static func format(seconds: Int64, utcOffsetSeconds offset: Int) -> String {
-        let local = seconds + Int64(offset)
-        var days = local / 86_400
-        var secondOfDay = local % 86_400
-        if secondOfDay < 0 {
-            secondOfDay += 86_400
-            days -= 1
-        }
-        let (y, m, d) = CivilTime.civilFromDays(Int(days))
-        let hh = Int(secondOfDay / 3600)
-        let mm = Int(secondOfDay % 3600 / 60)
-        let ss = Int(secondOfDay % 60)
+        let c = CivilTime.civil(milliseconds: (Int(seconds) + offset) * 1000)
         // CAP spells UTC "-00:00".
         let sign = offset > 0 ? "+" : "-"
         let oh = abs(offset) / 3600
         let om = abs(offset) % 3600 / 60
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(hh, 2)):\(pad(mm, 2)):\(pad(ss, 2))\(sign)\(pad(oh, 2)):\(pad(om, 2))"
+        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2))\(sign)\(pad(oh, 2)):\(pad(om, 2))"
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {
@@ -135,6 +125,4 @@ public struct CAPDateTime: Sendable, Hashable, Comparable, CustomStringConvertib
         default: 31
         }
     }
-
-    /// Days since 1970-01-01 (H. Hinnant's algorithm).
 }

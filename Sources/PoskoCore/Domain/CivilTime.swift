@@ -23,7 +23,12 @@ enum CivilTime {
 
     /// Calendar fields of `date` at a fixed offset from UTC (proleptic Gregorian).
     static func civil(_ date: Date, offsetSeconds: Int) -> Civil {
-        let ms = epochMilliseconds(date) + offsetSeconds * 1000
+        civil(milliseconds: epochMilliseconds(date) + offsetSeconds * 1000)
+    }
+
+    /// Calendar fields of a count of milliseconds since 1970-01-01T00:00 (local time when an
+    /// offset is already added).
+    static func civil(milliseconds ms: Int) -> Civil {
         let seconds = floorDiv(ms, 1000)
         let days = floorDiv(seconds, 86400)
         let secondOfDay = seconds - days * 86400
