@@ -3,7 +3,9 @@
 /// Nodes: demands `0..<nd`, supplies `nd..<nd+ns`, the sink `nd+ns` (the tree root). Arcs:
 /// the useful user arcs (demand → supply), then one arc per supply (supply → sink, its
 /// capacity), then one unmet arc per demand (demand → sink, cost unmet_cost, unbounded).
-/// The unmet arcs give a feasible starting tree without artificial arcs.
+/// The unmet arcs give a feasible starting tree without artificial arcs; the greedy
+/// solution (cheapest arcs first) is hung from them, which halves the pivots on the
+/// planner's networks (see ``greedyStart(demands:supplies:unmetCost:)``).
 ///
 /// The basis is kept strongly feasible (the leaving arc is the last blocking arc of the
 /// cycle, walking it from the apex in the entering arc's direction), which rules out
@@ -170,7 +172,7 @@ struct NetworkSimplex: ~Copyable {
         for v in stride(from: nd + ns, to: 0, by: -1) { nodeArcStart[v] = nodeArcStart[v - 1] }
         nodeArcStart[0] = 0
         // Some nodes hang below others from here on; the thread is laid there.
-        crash(demands: problem.demands, supplies: problem.supplies, unmetCost: problem.unmetCost)
+        greedyStart(demands: problem.demands, supplies: problem.supplies, unmetCost: problem.unmetCost)
         for e in 0..<arcCount where state[e] != Self.inTree {
             candidates[candidateCount] = Int32(truncatingIfNeeded: e)
             candidateCount += 1
@@ -193,76 +195,164 @@ struct NetworkSimplex: ~Copyable {
         }
     }
 
-    /// A better starting tree (a "crash" basis): each supply, in order, is filled whole by one
-    /// demand that can take all of it (remaining units and arc capacity) through an arc that
-    /// is also that demand's cheapest, the cheapest such arc; the supply hangs below the demand
-    /// by it, its sink arc full (at its upper bound). The tree stays strongly feasible: a hung
-    /// supply reaches the root through its arc, which carries flow (so can carry less), then
-    /// its demand's unbounded unmet arc. Units placed so need no pivot each. Only pairs that
-    /// prefer each other are filled, the fills an optimum mostly keeps: filling each supply
-    /// by its own cheapest arc alone cost random networks more pivots undoing it than it saved.
-    private mutating func crash(demands: [Int], supplies: [Int], unmetCost: Int) {
-        let nd = demandCount, ns = supplyCount
-        var remaining = demands
-        var cheapest = [Int32](repeating: .max, count: nd)
-        for k in 0..<userArcCount {
-            let d = Int(source[k])
-            if cost[k] < cheapest[d] { cheapest[d] = cost[k] }
+    /// A starting tree from the greedy ("matrix minimum") solution: arcs in order of cost
+    /// (ties by arc order), each sending as much as its demand and supply still have. Every
+    /// such allocation exhausts its demand or its supply, so the allocations form a forest
+    /// with at most one node per tree left unexhausted; that node's root arc (a demand's unmet
+    /// arc, a supply's sink arc) hangs its tree from the root, or any demand's unmet arc when
+    /// all are exhausted. Every other root arc is then at a bound (unmet 0, sink arc empty or
+    /// full). The tree is strongly feasible: each forest arc carries flow, so a node can push
+    /// flow back along it, or forward into an uncapacitated arc, and the root arc holding a
+    /// tree has room upwards. A capacitated arc that the allocation would fill is left out
+    /// (it stays empty), which keeps that argument.
+    private mutating func greedyStart(demands: [Int], supplies: [Int], unmetCost: Int) {
+        let nd = demandCount, ns = supplyCount, m = userArcCount, n = nd + ns
+        // Arcs by cost, ties by arc: one counting sort on the cost's top 16 bits (every bit
+        // of the costs planning produces; beyond 16 bits nearly equal costs keep arc order,
+        // which only makes the start a little less greedy).
+        var maxCost: Int32 = 0
+        for k in 0..<m where cost[k] > maxCost { maxCost = cost[k] }
+        let shift = Int32(max(0, (Int32.bitWidth - maxCost.leadingZeroBitCount) - 16))
+        var order = [Int32](repeating: 0, count: m)
+        do {
+            var counts = [Int32](repeating: 0, count: Int(maxCost >> shift) + 2)
+            for k in 0..<m { counts[Int(cost[k] >> shift) + 1] += 1 }
+            for i in 1..<counts.count { counts[i] += counts[i - 1] }
+            for k in 0..<m {
+                let bucket = Int(cost[k] >> shift)
+                order[Int(counts[bucket])] = Int32(truncatingIfNeeded: k)
+                counts[bucket] += 1
+            }
         }
-        /// The supplies hung below each demand, as a linked list.
-        var firstChild = [Int](repeating: -1, count: nd)
-        var nextSibling = [Int](repeating: -1, count: ns)
-        for s in 0..<ns {
-            let amount = supplies[s]
-            if amount <= 0 { continue }
-            let node = nd + s
-            var best = -1
-            var bestCost = Int.max
-            for i in Int(nodeArcStart[node])..<Int(nodeArcStart[node + 1]) {
-                let k = Int(nodeArcs[i])
-                let d = Int(source[k])
-                if remaining[d] >= amount && capacity[k] >= amount && Int(cost[k]) < bestCost && cost[k] == cheapest[d] {
-                    best = k
-                    bestCost = Int(cost[k])
+        var remaining = demands
+        var room = supplies
+        var forest: [Int32] = []
+        for k32 in order {
+            let k = Int(k32)
+            let d = Int(source[k]), s = Int(target[k]) - nd
+            let amount = min(remaining[d], room[s])
+            if amount <= 0 || (hasUpperBounds[d] != 0 && capacity[k] <= amount) { continue }
+            flows[k] = amount
+            state[k] = Self.inTree
+            remaining[d] -= amount
+            room[s] -= amount
+            forest.append(k32)
+        }
+        // Forest arcs by node.
+        var start = [Int32](repeating: 0, count: n + 1)
+        for k in forest {
+            start[Int(source[Int(k)]) + 1] += 1
+            start[Int(target[Int(k)]) + 1] += 1
+        }
+        for v in 0..<n { start[v + 1] += start[v] }
+        var adjacent = [Int32](repeating: 0, count: 2 * forest.count)
+        do {
+            var fill = start
+            for k in forest {
+                let d = Int(source[Int(k)]), s = Int(target[Int(k)])
+                adjacent[Int(fill[d])] = k
+                fill[d] += 1
+                adjacent[Int(fill[s])] = k
+                fill[s] += 1
+            }
+        }
+        for s in 0..<ns where start[nd + s] < start[nd + s + 1] {
+            let used = supplies[s] - room[s]
+            flows[m + s] = used
+            state[m + s] = used == supplies[s] ? Self.atUpper : Self.atLower
+        }
+        for d in 0..<nd where start[d] < start[d + 1] {
+            flows[m + ns + d] = remaining[d]
+            state[m + ns + d] = Self.atLower
+        }
+        // Each tree: its nodes found from its lowest node, then walked again breadth first
+        // from its attachment node (parents, potentials), sizes added up in reverse, and
+        // preorder positions handed out parent before children; trees follow each other in
+        // the thread, then the nodes outside the forest.
+        var seen = [Bool](repeating: false, count: n)
+        var walk = [Int32](repeating: 0, count: n)
+        var nextFree = [Int32](repeating: 0, count: n)
+        var preorder = [Int32](repeating: 0, count: n)
+        var previous = root
+        for first in 0..<n where !seen[first] && start[first] < start[first + 1] {
+            seen[first] = true
+            walk[0] = Int32(truncatingIfNeeded: first)
+            var count = 1
+            var i = 0
+            var attach = -1
+            var firstDemand = -1
+            while i < count {
+                let v = Int(walk[i])
+                i += 1
+                if attach < 0 && (v < nd ? remaining[v] > 0 : room[v - nd] > 0) { attach = v }
+                if firstDemand < 0 && v < nd { firstDemand = v }
+                for j in Int(start[v])..<Int(start[v + 1]) {
+                    let k = Int(adjacent[j])
+                    let w = Int(source[k]) == v ? Int(target[k]) : Int(source[k])
+                    if !seen[w] {
+                        seen[w] = true
+                        walk[count] = Int32(truncatingIfNeeded: w)
+                        count += 1
+                    }
                 }
             }
-            if best < 0 { continue }
-            let d = Int(source[best])
-            remaining[d] -= amount
-            flows[best] = amount
-            state[best] = Self.inTree
-            let sink = userArcCount + s
-            flows[sink] = amount
-            state[sink] = Self.atUpper
-            flows[userArcCount + ns + d] -= amount
-            parent[node] = d
-            pred[node] = best
-            predDir[node] = Self.down
-            potential[node] = bestCost - unmetCost
-            nextSibling[s] = firstChild[d]
-            firstChild[d] = s
-        }
-        // The thread (preorder): the root, each demand followed by the supplies hung below it,
-        // then the supplies left at the root, back to the root.
-        var previous = root
-        func visit(_ node: Int) {
-            thread[previous] = node
-            revThread[node] = previous
-            previous = node
-        }
-        for d in 0..<nd {
-            visit(d)
-            var size = 1
-            var s = firstChild[d]
-            while s >= 0 {
-                visit(nd + s)
-                size += 1
-                s = nextSibling[s]
+            if attach < 0 { attach = firstDemand }
+            let rootArc = attach < nd ? m + ns + attach : m + attach - nd
+            state[rootArc] = Self.inTree
+            parent[attach] = root
+            pred[attach] = rootArc
+            predDir[attach] = Self.up
+            potential[attach] = attach < nd ? -unmetCost : 0
+            walk[0] = Int32(truncatingIfNeeded: attach)
+            var reached = 1
+            i = 0
+            while i < reached {
+                let v = Int(walk[i])
+                i += 1
+                subtreeSize[v] = 1
+                for j in Int(start[v])..<Int(start[v + 1]) {
+                    let k = Int(adjacent[j])
+                    if k == pred[v] { continue }
+                    let up = Int(target[k]) == v
+                    let w = up ? Int(source[k]) : Int(target[k])
+                    parent[w] = v
+                    pred[w] = k
+                    predDir[w] = up ? Self.up : Self.down
+                    potential[w] = up ? potential[v] - Int(cost[k]) : potential[v] + Int(cost[k])
+                    walk[reached] = Int32(truncatingIfNeeded: w)
+                    reached += 1
+                }
             }
-            subtreeSize[d] = size
-            lastInSubtree[d] = previous
+            for r in stride(from: reached - 1, to: 0, by: -1) {
+                let v = Int(walk[r])
+                subtreeSize[parent[v]] += subtreeSize[v]
+            }
+            // Preorder places, parents before children: each child takes its parent's next free
+            // place and leaves room for its subtree.
+            nextFree[attach] = 1
+            preorder[0] = Int32(truncatingIfNeeded: attach)
+            for r in 1..<reached {
+                let v = Int(walk[r])
+                let p = parent[v]
+                let place = nextFree[p]
+                nextFree[p] += Int32(truncatingIfNeeded: subtreeSize[v])
+                nextFree[v] = place + 1
+                preorder[Int(place)] = Int32(truncatingIfNeeded: v)
+            }
+            for q in 0..<reached {
+                let v = Int(preorder[q])
+                thread[previous] = v
+                revThread[v] = previous
+                previous = v
+                lastInSubtree[v] = Int(preorder[q + subtreeSize[v] - 1])
+            }
         }
-        for s in 0..<ns where parent[nd + s] == root { visit(nd + s) }
+        // Nodes outside the forest stay hung from the root on their own.
+        for v in 0..<n where start[v] == start[v + 1] {
+            thread[previous] = v
+            revThread[v] = previous
+            previous = v
+        }
         thread[previous] = root
         revThread[root] = previous
         lastInSubtree[root] = previous
