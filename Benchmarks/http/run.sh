@@ -4,12 +4,14 @@
 #   before the 201), 3. p99 latency at a fixed 1,000 reports/s (wrk2-style rate via -R when
 #   available, else a paced run), 4. RSS after load, 5. cold start to READY.
 # Usage: bash Benchmarks/http/run.sh [seconds]   (prints a summary table at the end)
+#        POSKO_BIN=/path/to/posko bash Benchmarks/http/run.sh [seconds]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-10}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-swift build -c release --product posko >/dev/null
-bin=.build/release/posko
+# POSKO_BIN: a binary built elsewhere (to compare two builds); else this tree's release build.
+bin=${POSKO_BIN:-.build/release/posko}
+[ -n "${POSKO_BIN:-}" ] || swift build -c release --product posko >/dev/null
 dir=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 mkdir -p "$dir/secrets"
