@@ -96,6 +96,28 @@ import Testing
         #expect(checkIns("berngam-2", 0...30) >= 4)
     }
 
+    @Test func aVersionWhoseExplanationsAloneChangedSaysSo() async throws {
+        // berngam-1 closes and then misses its check-in deadline while every other post checks
+        // in: its lines now say "tidak melapor" instead of "tutup", a new version that moves
+        // nothing.
+        let text = """
+            nama: penjelasan
+            mulai: "2026-11-01T06:00:00+07:00"
+            durasi: 24h
+            balasan: { lapor_rutin: 1 }
+            injeksi:
+              - { pada: 0m, nyatakan: { bahaya: banjir, wilayah: ["12.75.02.1001"] } }
+              - { pada: 10m, lapor: { pos: berngam-1, bidang: semua, status: tutup } }
+            """
+        let (parsed, diagnostics) = DrillScenarioParser.parse(Data(text.utf8), file: "p.yaml", playbooks: SamplePlaybooks.set)
+        let scenario = try #require(parsed, "\(diagnostics)")
+        let r = try await DrillRunner(scenario: scenario, playbooks: SamplePlaybooks.set).run(planning: DrillRunner.Planning.planner)
+        let plans = r.timeline.filter { $0.kind == "plan" }.map(\.text)
+        #expect(plans.contains { $0.contains("perubahan;") }, "\(plans)")
+        #expect(plans.contains { $0.contains("penugasan tetap, penjelasan diperbarui;") }, "\(plans)")
+        #expect(!plans.contains { $0.contains(" 0 perubahan") }, "\(plans)")
+    }
+
     @Test func overrideInjectsReachThePlanner() async throws {
         // berngam-1 closes; its first fallback berngam-3 takes the demand until the coordinator
         // forbids berngam-3 as a target an hour later.

@@ -55,7 +55,10 @@ extension DrillRunner.Planning {
         DrillRunner.Planning(
             replan: { at, state, states in
                 guard let diff = try keeper.replan(at: at, state: state, states: states), let plan = keeper.current else { return nil }
-                return "Rencana v\(plan.version): \(diff.lines.count) perubahan; \(plan.totals.moved) unit layanan dialihkan, \(plan.cadreAssignments.count) kader ditugaskan"
+                // A version whose explanations alone changed (a closed post gone silent is now
+                // "tidak melapor") moves nothing: say so rather than "0 perubahan".
+                let changes = diff.isEmpty ? "penugasan tetap, penjelasan diperbarui" : "\(diff.lines.count) perubahan"
+                return "Rencana v\(plan.version): \(changes); \(plan.totals.moved) unit layanan dialihkan, \(plan.cadreAssignments.count) kader ditugaskan"
             },
             moved: { keeper.moved },
             cells: { keeper.cells },
