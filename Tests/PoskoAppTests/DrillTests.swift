@@ -69,6 +69,13 @@ import Testing
         #expect(errors.allSatisfy { $0.file == "s.yaml" && $0.line > 1 })
     }
 
+    /// Parses `text` (a scenario over the sample playbooks) and plays it with the daemon's planner.
+    private func playWithPlanner(_ text: String) async throws -> (scenario: DrillScenario, result: DrillResult) {
+        let (parsed, diagnostics) = DrillScenarioParser.parse(Data(text.utf8), file: "s.yaml", playbooks: SamplePlaybooks.set)
+        let scenario = try #require(parsed, "\(diagnostics)")
+        return (scenario, try await DrillRunner(scenario: scenario, playbooks: SamplePlaybooks.set).run(planning: DrillRunner.Planning.planner))
+    }
+
     @Test func closedPostsSkipRoutineCheckInsUntilTheyReopen() async throws {
         // Every open post checks in before its deadline (lapor_rutin 1); berngam-1 is closed from
         // 10 minutes to 30 hours and must not check in meanwhile, then checks in again.
@@ -82,9 +89,7 @@ import Testing
               - { pada: 10m, lapor: { pos: berngam-1, bidang: semua, status: tutup } }
               - { pada: 30h, lapor: { pos: berngam-1, bidang: semua, status: berjalan } }
             """
-        let (parsed, diagnostics) = DrillScenarioParser.parse(Data(text.utf8), file: "r.yaml", playbooks: SamplePlaybooks.set)
-        let scenario = try #require(parsed, "\(diagnostics)")
-        let r = try await DrillRunner(scenario: scenario, playbooks: SamplePlaybooks.set).run(planning: DrillRunner.Planning.planner)
+        let (scenario, r) = try await playWithPlanner(text)
         func checkIns(_ post: String, _ hours: ClosedRange<Double>) -> Int {
             r.events.filter {
                 $0.kind == "post.checkin" && $0.subject == post
@@ -109,9 +114,7 @@ import Testing
               - { pada: 0m, nyatakan: { bahaya: banjir, wilayah: ["12.75.02.1001"] } }
               - { pada: 10m, lapor: { pos: berngam-1, bidang: semua, status: tutup } }
             """
-        let (parsed, diagnostics) = DrillScenarioParser.parse(Data(text.utf8), file: "p.yaml", playbooks: SamplePlaybooks.set)
-        let scenario = try #require(parsed, "\(diagnostics)")
-        let r = try await DrillRunner(scenario: scenario, playbooks: SamplePlaybooks.set).run(planning: DrillRunner.Planning.planner)
+        let (_, r) = try await playWithPlanner(text)
         let plans = r.timeline.filter { $0.kind == "plan" }.map(\.text)
         #expect(plans.contains { $0.contains("perubahan;") }, "\(plans)")
         #expect(plans.contains { $0.contains("penugasan tetap, penjelasan diperbarui;") }, "\(plans)")
