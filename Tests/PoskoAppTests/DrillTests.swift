@@ -76,20 +76,22 @@ import Testing
         return (scenario, try await DrillRunner(scenario: scenario, playbooks: SamplePlaybooks.set).run(planning: DrillRunner.Planning.planner))
     }
 
+    /// Every open post checks in before its deadline (lapor_rutin 1); berngam-1 is closed from
+    /// 10 minutes to 30 hours, silent meanwhile, then reports `berjalan`.
+    static let closedForADay = """
+        nama: rutin
+        mulai: "2026-11-01T06:00:00+07:00"
+        durasi: 48h
+        balasan: { lapor_rutin: 1 }
+        injeksi:
+          - { pada: 0m, nyatakan: { bahaya: banjir, wilayah: ["12.75.02.1001"] } }
+          - { pada: 10m, lapor: { pos: berngam-1, bidang: semua, status: tutup } }
+          - { pada: 30h, lapor: { pos: berngam-1, bidang: semua, status: berjalan } }
+        """
+
     @Test func closedPostsSkipRoutineCheckInsUntilTheyReopen() async throws {
-        // Every open post checks in before its deadline (lapor_rutin 1); berngam-1 is closed from
-        // 10 minutes to 30 hours and must not check in meanwhile, then checks in again.
-        let text = """
-            nama: rutin
-            mulai: "2026-11-01T06:00:00+07:00"
-            durasi: 48h
-            balasan: { lapor_rutin: 1 }
-            injeksi:
-              - { pada: 0m, nyatakan: { bahaya: banjir, wilayah: ["12.75.02.1001"] } }
-              - { pada: 10m, lapor: { pos: berngam-1, bidang: semua, status: tutup } }
-              - { pada: 30h, lapor: { pos: berngam-1, bidang: semua, status: berjalan } }
-            """
-        let (scenario, r) = try await playWithPlanner(text)
+        // berngam-1 must not check in while closed, then checks in again.
+        let (scenario, r) = try await playWithPlanner(Self.closedForADay)
         func checkIns(_ post: String, _ hours: ClosedRange<Double>) -> Int {
             r.events.filter {
                 $0.kind == "post.checkin" && $0.subject == post
@@ -102,19 +104,9 @@ import Testing
     }
 
     @Test func aVersionWhoseExplanationsAloneChangedSaysSo() async throws {
-        // berngam-1 closes and then misses its check-in deadline while every other post checks
-        // in: its lines now say "tidak melapor" instead of "tutup", a new version that moves
-        // nothing.
-        let text = """
-            nama: penjelasan
-            mulai: "2026-11-01T06:00:00+07:00"
-            durasi: 24h
-            balasan: { lapor_rutin: 1 }
-            injeksi:
-              - { pada: 0m, nyatakan: { bahaya: banjir, wilayah: ["12.75.02.1001"] } }
-              - { pada: 10m, lapor: { pos: berngam-1, bidang: semua, status: tutup } }
-            """
-        let (_, r) = try await playWithPlanner(text)
+        // Closed berngam-1 misses its check-in deadline while every other post checks in: its
+        // lines now say "tidak melapor" instead of "tutup", a new version that moves nothing.
+        let (_, r) = try await playWithPlanner(Self.closedForADay)
         let plans = r.timeline.filter { $0.kind == "plan" }.map(\.text)
         #expect(plans.contains { $0.contains("perubahan;") }, "\(plans)")
         #expect(plans.contains { $0.contains("penugasan tetap, penjelasan diperbarui;") }, "\(plans)")
