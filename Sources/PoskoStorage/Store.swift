@@ -24,34 +24,61 @@ public final class PoskoStore: Sendable {
     let stateCache = StateCache()
     /// The writer when it is a `DatabaseQueue` (see `read`).
     private let queue: DatabaseQueue?
+    /// A connection of its own for checkpoints (file databases only).
+    private let checkpointer: DatabaseQueue?
 
     /// Opens (creating if needed) `posko.sqlite` in `directory`, WAL mode, and migrates.
     public static func open(directory: String) throws -> PoskoStore {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = (directory as NSString).appendingPathComponent("posko.sqlite")
         var config = Configuration()
         config.prepareDatabase { db in
             // WAL + NORMAL: a commit survives a process crash (kill -9); fsync at checkpoints.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA busy_timeout = 5000")
+            // Checkpoints run beside the writer (`checkpoint()`); the writer checkpoints itself
+            // only when the log grows past this many pages without them.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.writerCheckpointPages)")
         }
-        let pool = try DatabasePool(path: (directory as NSString).appendingPathComponent("posko.sqlite"), configuration: config)
-        return try PoskoStore(writer: pool)
+        let pool = try DatabasePool(path: path, configuration: config)
+        var checkpointConfig = Configuration()
+        checkpointConfig.label = "posko.checkpoint"
+        checkpointConfig.prepareDatabase { db in try db.execute(sql: "PRAGMA busy_timeout = 5000") }
+        return try PoskoStore(writer: pool, checkpointer: DatabaseQueue(path: path, configuration: checkpointConfig))
     }
+
+    /// The write-ahead log's size (pages) at which the writer checkpoints in its own
+    /// transaction: a backstop for when `checkpoint()` does not run or cannot keep up.
+    static let writerCheckpointPages = 16_384
 
     /// An in-memory database, for tests and drills.
     public static func inMemory() throws -> PoskoStore {
         try PoskoStore(writer: DatabaseQueue())
     }
 
-    public init(writer: any DatabaseWriter) throws {
+    public init(writer: any DatabaseWriter, checkpointer: DatabaseQueue? = nil) throws {
         self.writer = writer
+        self.checkpointer = checkpointer
         queue = writer as? DatabaseQueue
         batcher = WriteBatcher(writer: writer)
         try Schema.migrator.migrate(writer)
         writer.add(transactionObserver: stateCache)
     }
 
+    /// Copies the write-ahead log's committed pages into the database file and syncs it
+    /// (SQLite's passive checkpoint), on a connection of its own: the writer keeps committing
+    /// meanwhile. Left to the writer, each checkpoint (two fsyncs) held up every report
+    /// waiting for the next group commit. Returns the log's pages and how many of them are
+    /// in the database file now; `nil` for an in-memory database.
+    @discardableResult
+    public func checkpoint() throws -> (logPages: Int, checkpointed: Int)? {
+        guard let checkpointer else { return nil }
+        let r = try checkpointer.writeWithoutTransaction { try $0.checkpoint(.passive) }
+        return (r.walFrameCount, r.checkpointedFrameCount)
+    }
+
     public func close() throws {
+        try checkpointer?.close()
         if let pool = writer as? DatabasePool { try pool.close() }
         if let queue = writer as? DatabaseQueue { try queue.close() }
     }

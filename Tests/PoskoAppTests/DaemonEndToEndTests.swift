@@ -1,4 +1,5 @@
 import Foundation
+import PoskoStorage
 import PoskoTesting
 import Testing
 
@@ -107,6 +108,14 @@ import Testing
         defer { daemon.stop() }
         try await daemon.start()
         #expect(try await daemon.call(.POST, "/v1/emergencies", body: #"{"hazard":"banjir","areas":["12.75.03"]}"#).0 == 201)
+        // Within a few seconds it is in the database file itself, not only in the write-ahead
+        // log (the daemon checkpoints every second): a power cut would keep it.
+        var inFile = false
+        for _ in 0..<50 where !inFile {
+            try await Task.sleep(for: .milliseconds(100))
+            inFile = try Self.emergenciesInTheFileAlone(daemon.dir.path + "/state/posko.sqlite") == 1
+        }
+        #expect(inFile)
         daemon.signal(SIGKILL)
         _ = try await daemon.waitForExit()
         let second = try DaemonProcess(configText: try String(contentsOfFile: daemon.dir.path + "/posko.yaml", encoding: .utf8))
@@ -146,6 +155,16 @@ import Testing
         #expect(daemon.stderr.hasPrefix("posko: "), "\(daemon.stderr)")
         #expect(daemon.stderr.contains("/proc/posko-state"))
         #expect(daemon.stderr.split(separator: "\n").count == 1)
+    }
+
+    /// Emergencies in a copy of the database file without its write-ahead log.
+    static func emergenciesInTheFileAlone(_ path: String) throws -> Int {
+        let copy = try TempDir()
+        defer { copy.remove() }
+        try FileManager.default.copyItem(atPath: path, toPath: copy.path + "/posko.sqlite")
+        let store = try PoskoStore.open(directory: copy.path)
+        defer { try? store.close() }
+        return try store.emergencies().count
     }
 
     static func number(_ json: String, _ key: String) -> Int {

@@ -136,6 +136,22 @@ struct PlannerService: Service {
     }
 }
 
+/// Every `interval`: checkpoint the database's write-ahead log beside the writer (see
+/// `PoskoStore.checkpoint`), so that committed reports reach the database file within about
+/// a second whatever the load, and the writer never waits on a checkpoint's fsyncs.
+struct CheckpointService: Service {
+    let store: PoskoStore
+    let logger: Logger
+    var interval: Double = 1
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await gracefulSleep(interval)
+            do { try store.checkpoint() } catch { logger.error("checkpoint failed: \(error)") }
+        }
+    }
+}
+
 /// Every `interval`: give the memory malloc holds free back to the system. A re-plan frees
 /// the previous plan and the run's scratch (tens of MB on a province), ingest and dispatch
 /// free their buffers, and glibc keeps most of it; RSS at rest then depends on what happened
