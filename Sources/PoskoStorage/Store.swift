@@ -36,9 +36,6 @@ public final class PoskoStore: Sendable {
             // WAL + NORMAL: a commit survives a process crash (kill -9); fsync at checkpoints.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA busy_timeout = 5000")
-            // Checkpoints run beside the writer (`checkpoint()`); the writer checkpoints itself
-            // only when the log grows past this many pages without them.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.writerCheckpointPages)")
         }
         let pool = try DatabasePool(path: path, configuration: config)
         var checkpointConfig = Configuration()
@@ -46,10 +43,6 @@ public final class PoskoStore: Sendable {
         checkpointConfig.prepareDatabase { db in try db.execute(sql: "PRAGMA busy_timeout = 5000") }
         return try PoskoStore(writer: pool, checkpointer: DatabaseQueue(path: path, configuration: checkpointConfig))
     }
-
-    /// The write-ahead log's size (pages) at which the writer checkpoints in its own
-    /// transaction: a backstop for when `checkpoint()` does not run or cannot keep up.
-    static let writerCheckpointPages = 16_384
 
     /// An in-memory database, for tests and drills.
     public static func inMemory() throws -> PoskoStore {
@@ -67,9 +60,10 @@ public final class PoskoStore: Sendable {
 
     /// Copies the write-ahead log's committed pages into the database file and syncs it
     /// (SQLite's passive checkpoint), on a connection of its own: the writer keeps committing
-    /// meanwhile. Left to the writer, each checkpoint (two fsyncs) held up every report
-    /// waiting for the next group commit. Returns the log's pages and how many of them are
-    /// in the database file now; `nil` for an in-memory database.
+    /// meanwhile. The writer checkpoints by itself only when the log reaches SQLite's 1,000
+    /// pages, which at the pace of an emergency's reports can take hours: until then a
+    /// commit was in the log alone, and a power cut could take it. Returns the log's pages
+    /// and how many of them are in the database file now; `nil` for an in-memory database.
     @discardableResult
     public func checkpoint() throws -> (logPages: Int, checkpointed: Int)? {
         guard let checkpointer else { return nil }

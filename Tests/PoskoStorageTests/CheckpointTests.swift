@@ -5,9 +5,8 @@ import PoskoCore
 import PoskoTesting
 import Testing
 
-/// Checkpoints run beside the writer: the writer does not stop to copy its log into the
-/// database file (that held up every report behind it), and `checkpoint()` puts what is
-/// committed into the file while writes go on.
+/// Checkpoints run beside the writer: `checkpoint()` puts what is committed into the
+/// database file itself while writes go on.
 @Suite struct CheckpointTests {
     /// Audit rows in the database file alone, without its write-ahead log (what a power cut
     /// before the log reached the disk would leave).
@@ -50,21 +49,6 @@ import Testing
         #expect(last.logPages > 0)
         #expect(last.checkpointed == last.logPages)
         #expect(try rowsInTheFileAlone(dir) == 450)
-        try store.close()
-    }
-
-    /// ~6 MB of writes, past SQLite's default 1,000-page auto-checkpoint: the writer leaves the
-    /// log to `checkpoint()`.
-    @Test func theWriterDoesNotCheckpointOnItsOwn() async throws {
-        let dir = try TempDir()
-        defer { dir.remove() }
-        let store = try PoskoStore.open(directory: dir.path)
-        try store.checkpoint()
-        let detail = String(repeating: "x", count: 6_000)
-        for i in 0..<1_000 { try await audit(store, i, detail: detail) }
-        #expect(try rowsInTheFileAlone(dir) == 0)
-        try store.checkpoint()
-        #expect(try rowsInTheFileAlone(dir) == 1_000)
         try store.close()
     }
 

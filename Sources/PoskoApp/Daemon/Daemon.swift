@@ -178,6 +178,7 @@ public final class PoskoDaemon: Sendable {
             SignalService(daemon: self),
             WatchdogService(notifier: notifier),
             MemoryTrimService(),
+            CheckpointService(store: coordinator.store, logger: logger),
         ] + config.cap.feeds.map { feed in
             CAPFeedService(poller: CAPFeedPoller(url: feed.url, interval: Double(feed.interval), logger: logger) { [capIntake] data in
                 try capIntake.ingest(data, actor: Actor("cap-feed", via: .cap), at: Date()).decision

@@ -137,8 +137,8 @@ struct PlannerService: Service {
 }
 
 /// Every `interval`: checkpoint the database's write-ahead log beside the writer (see
-/// `PoskoStore.checkpoint`), so that committed reports reach the database file within about
-/// a second whatever the load, and the writer never waits on a checkpoint's fsyncs.
+/// `PoskoStore.checkpoint`), so that what is committed reaches the database file itself
+/// within about a second, at any load.
 struct CheckpointService: Service {
     let store: PoskoStore
     let logger: Logger
