@@ -77,4 +77,31 @@ import Testing
         #expect(runs.withLock { $0 } == [Int](repeating: 1, count: 8))
         #expect(try values(queue) == (0..<8).map { "w-\($0)" })
     }
+
+    /// Batches are committed on the writer's queue one after the other while writes keep
+    /// coming; after a turn of `batchesPerTurn` they queue up again, so another writer (the
+    /// planner, the outbox) gets in during a steady stream of reports, not after it.
+    @Test func aSteadyStreamOfWritesLetsAnotherWriterIn() async throws {
+        let queue = try database()
+        let batcher = WriteBatcher(writer: queue, maxBatch: 4, batchesPerTurn: 8)
+        let slowInsert: WriteBatcher.Operation = { tx in
+            Thread.sleep(forTimeInterval: 0.0001)
+            try tx.db.execute(sql: "INSERT INTO t (v) VALUES ('stream')")
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<32 {
+                group.addTask { for _ in 0..<100 { try await batcher.submit(slowInsert) } }
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(20))
+                try await queue.writeWithoutTransaction { try $0.execute(sql: "INSERT INTO t (v) VALUES ('other')") }
+            }
+            try await group.waitForAll()
+        }
+        let after = try await queue.read {
+            try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM t WHERE id > (SELECT id FROM t WHERE v = 'other')")
+        }
+        // It waited at most a turn (8 batches of 4), not for the 3,200 writes to end.
+        #expect(try #require(after) > 1_600)
+    }
 }
