@@ -47,7 +47,7 @@ public final class PoskoStore: Sendable {
     }
 
     /// The log's size (pages) from which `checkpoint()` has the writer finish the checkpoint.
-    static let restartPages = 1_000
+    static let writerPassPages = 1_000
     /// The log's size (pages) at which the writer checkpoints by itself, in its commit: only
     /// when `checkpoint()` has not run (at SQLite's default 1,000 it did so every ~50 ms under
     /// load, inside the group commit every waiting report was waiting for).
@@ -71,7 +71,7 @@ public final class PoskoStore: Sendable {
     /// a connection of its own (SQLite's passive checkpoint: the writer keeps committing
     /// meanwhile). Under a steady stream of writes that never gets the whole log into the
     /// file at a moment without a write, and only then does the next commit start the log
-    /// over: so a log of `restartPages` or more is checkpointed once more by the writer,
+    /// over: so a log of `writerPassPages` or more is checkpointed once more by the writer,
     /// between two commits, which copies only what arrived since the first pass. Returns the
     /// log's pages and how many of them are in the database file now; `nil` when there was
     /// nothing to do: an in-memory database, or the log busy until the next call.
@@ -80,7 +80,7 @@ public final class PoskoStore: Sendable {
         guard let checkpointer else { return nil }
         do {
             var r = try await checkpointer.writeWithoutTransaction { try $0.checkpoint(.passive) }
-            if r.walFrameCount >= Self.restartPages {
+            if r.walFrameCount >= Self.writerPassPages {
                 r = try await writer.writeWithoutTransaction { try $0.checkpoint(.passive) }
             }
             return (r.walFrameCount, r.checkpointedFrameCount)

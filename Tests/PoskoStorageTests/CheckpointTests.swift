@@ -67,7 +67,7 @@ import Testing
     }
 
     /// Under a steady stream of writes (never a moment without one after a passive pass) the
-    /// log still starts over once it reaches `restartPages`, instead of growing with every write.
+    /// log still starts over once it reaches `writerPassPages`, instead of growing with every write.
     @Test func underASteadyStreamTheLogStartsOver() async throws {
         let dir = try TempDir()
         defer { dir.remove() }
