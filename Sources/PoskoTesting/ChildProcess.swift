@@ -130,27 +130,60 @@ public final class ChildProcess: Sendable {
     }
 }
 
-/// A free TCP port on 127.0.0.1 (bound and released; the usual small race applies).
+/// A free TCP port on 127.0.0.1, for a server to bind next (bound and released; the usual
+/// small race applies: another test binding port 0 may be given it first).
 public func freeLoopbackPort() throws -> Int {
+    let held = try RefusingLoopbackPort()
+    held.close()
+    return held.port
+}
+
+/// A port on 127.0.0.1 that refuses connections until `close()`: bound, never listening, so
+/// no server of another test can be given it (with a port found free and released, a "gateway
+/// down" test once reached another test's webhook receiver, and both failed).
+public struct RefusingLoopbackPort: Sendable {
+    public let port: Int
+    private let fd: Int32
+
+    public init() throws {
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw ChildProcess.SpawnError(executable: "socket", errno: errno) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else {
+            let error = errno
+            closeDescriptor(fd)
+            throw ChildProcess.SpawnError(executable: "bind", errno: error)
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else {
+            let error = errno
+            closeDescriptor(fd)
+            throw ChildProcess.SpawnError(executable: "getsockname", errno: error)
+        }
+        self.fd = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    public func close() { closeDescriptor(fd) }
+}
+
+private func closeDescriptor(_ fd: Int32) {
     #if canImport(Glibc)
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    _ = Glibc.close(fd)
     #else
-    let fd = socket(AF_INET, SOCK_STREAM, 0)
+    _ = Darwin.close(fd)
     #endif
-    guard fd >= 0 else { throw ChildProcess.SpawnError(executable: "socket", errno: errno) }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard bound == 0 else { throw ChildProcess.SpawnError(executable: "bind", errno: errno) }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let named = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    guard named == 0 else { throw ChildProcess.SpawnError(executable: "getsockname", errno: errno) }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

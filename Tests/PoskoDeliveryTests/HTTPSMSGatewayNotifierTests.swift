@@ -131,7 +131,9 @@ struct HTTPSMSGatewayNotifierTests {
     }
 
     @Test func gatewayDownIsRetryable() async throws {
-        let port = try freeLoopbackPort()
+        let refusing = try RefusingLoopbackPort()
+        defer { refusing.close() }
+        let port = refusing.port
         let notifier = try HTTPSMSGatewayNotifier(
             configuration: HTTPSMSGatewayConfiguration(name: "down", method: "GET", urlTemplate: "http://127.0.0.1:\(port)/send?to={to}",
                                                        timeout: .seconds(2)),
@@ -152,7 +154,9 @@ struct HTTPSMSGatewayNotifierTests {
         // Long enough that a pool retrying the connection would still be at it at 30 s.
         configuration.timeout.connect = .seconds(60)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let port = try freeLoopbackPort()
+        let refusing = try RefusingLoopbackPort()
+        defer { refusing.close() }
+        let port = refusing.port
         let notifier = try HTTPSMSGatewayNotifier(
             configuration: HTTPSMSGatewayConfiguration(name: "down", method: "GET", urlTemplate: "http://127.0.0.1:\(port)/send?to={to}",
                                                        timeout: .seconds(60)),

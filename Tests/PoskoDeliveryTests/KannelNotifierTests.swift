@@ -317,8 +317,10 @@ struct DeliverySecretHygieneTests {
             results.append(await notifier.send(OutboundMessage(reference: "r-\(to)", address: to, text: "halo")))
         }
         await echo.shutdown()
+        let refusing = try RefusingLoopbackPort()
+        defer { refusing.close() }
         let down = KannelNotifier(
-            configuration: KannelConfiguration(name: "kannel", sendsmsURL: "http://127.0.0.1:\(try freeLoopbackPort())/cgi-bin/sendsms",
+            configuration: KannelConfiguration(name: "kannel", sendsmsURL: "http://127.0.0.1:\(refusing.port)/cgi-bin/sendsms",
                                                username: "posko", password: password, timeout: .seconds(1)),
             httpClient: HTTPClient.shared, logger: logger)
         results.append(await down.send(OutboundMessage(reference: "r-down", address: "6284000", text: "halo")))
