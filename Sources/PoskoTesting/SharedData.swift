@@ -1,4 +1,5 @@
 import Foundation
+import PoskoStorage
 
 /// Paths inside the repository and `../shared`, for tests.
 public enum RepoPaths {
@@ -63,4 +64,15 @@ public struct TempDir: Sendable {
     }
 
     public func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// `body` on a copy of the SQLite file at `path` alone, without its write-ahead log: what a
+/// power cut before the log reached the disk would leave.
+public func withDatabaseFileAlone<T>(_ path: String, _ body: (PoskoStore) throws -> T) throws -> T {
+    let copy = try TempDir("posko-file-alone")
+    defer { copy.remove() }
+    try FileManager.default.copyItem(atPath: path, toPath: copy.path + "/posko.sqlite")
+    let store = try PoskoStore.open(directory: copy.path)
+    defer { try? store.close() }
+    return try body(store)
 }

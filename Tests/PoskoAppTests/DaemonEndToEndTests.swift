@@ -1,5 +1,4 @@
 import Foundation
-import PoskoStorage
 import PoskoTesting
 import Testing
 
@@ -109,11 +108,11 @@ import Testing
         try await daemon.start()
         #expect(try await daemon.call(.POST, "/v1/emergencies", body: #"{"hazard":"banjir","areas":["12.75.03"]}"#).0 == 201)
         // Within a few seconds it is in the database file itself, not only in the write-ahead
-        // log (the daemon checkpoints every second): a power cut would keep it.
+        // log (the daemon checkpoints every 0.2 s): a power cut would keep it.
         var inFile = false
         for _ in 0..<50 where !inFile {
             try await Task.sleep(for: .milliseconds(100))
-            inFile = try Self.emergenciesInTheFileAlone(daemon.dir.path + "/state/posko.sqlite") == 1
+            inFile = try withDatabaseFileAlone(daemon.dir.path + "/state/posko.sqlite") { try $0.emergencies().count } == 1
         }
         #expect(inFile)
         daemon.signal(SIGKILL)
@@ -155,16 +154,6 @@ import Testing
         #expect(daemon.stderr.hasPrefix("posko: "), "\(daemon.stderr)")
         #expect(daemon.stderr.contains("/proc/posko-state"))
         #expect(daemon.stderr.split(separator: "\n").count == 1)
-    }
-
-    /// Emergencies in a copy of the database file without its write-ahead log.
-    static func emergenciesInTheFileAlone(_ path: String) throws -> Int {
-        let copy = try TempDir()
-        defer { copy.remove() }
-        try FileManager.default.copyItem(atPath: path, toPath: copy.path + "/posko.sqlite")
-        let store = try PoskoStore.open(directory: copy.path)
-        defer { try? store.close() }
-        return try store.emergencies().count
     }
 
     static func number(_ json: String, _ key: String) -> Int {

@@ -8,15 +8,11 @@ import Testing
 /// Checkpoints run beside the writer: `checkpoint()` puts what is committed into the
 /// database file itself while writes go on.
 @Suite struct CheckpointTests {
-    /// Audit rows in the database file alone, without its write-ahead log (what a power cut
-    /// before the log reached the disk would leave).
+    /// Audit rows in the database file alone, without its write-ahead log.
     func rowsInTheFileAlone(_ dir: TempDir) throws -> Int {
-        let copy = dir.path + "/copy-\(UUID().uuidString).sqlite"
-        try FileManager.default.copyItem(atPath: dir.path + "/posko.sqlite", toPath: copy)
-        defer { try? FileManager.default.removeItem(atPath: copy) }
-        let queue = try DatabaseQueue(path: copy)
-        defer { try? queue.close() }
-        return try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit") ?? 0 }
+        try withDatabaseFileAlone(dir.path + "/posko.sqlite") { store in
+            try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit") ?? 0 }
+        }
     }
 
     func audit(_ store: PoskoStore, _ i: Int, detail: String = "") async throws {
