@@ -142,6 +142,61 @@ enum Schema {
         m.registerMigration("v4-outbox-escalation") { db in
             try db.execute(sql: "CREATE INDEX outbox_escalation ON outbox (escalate_at) WHERE escalate_at IS NOT NULL AND acked_at IS NULL")
         }
+        // The append-only tables number their rows without AUTOINCREMENT. No row of them is ever
+        // deleted, so the next id is the same (the largest + 1); AUTOINCREMENT read and wrote
+        // its counter in `sqlite_sequence` for every insert, one more page in every commit
+        // (reports: an event and an audit row each, a group commit every few reports).
+        m.registerMigration("v5-rowid-keys") { db in
+            try rebuild(db, "event") { t in
+                t.primaryKey("id", .integer)
+                t.column("at", .double).notNull()
+                t.column("kind", .text).notNull()
+                t.column("actor", .text).notNull()
+                t.column("via", .text).notNull()
+                t.column("subject", .text).notNull()
+                t.column("payload", .text).notNull()
+            }
+            try db.create(index: "event_kind", on: "event", columns: ["kind", "id"])
+            try rebuild(db, "audit") { t in
+                t.primaryKey("id", .integer)
+                t.column("at", .double).notNull()
+                t.column("actor", .text).notNull()
+                t.column("via", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("subject", .text).notNull()
+                t.column("detail", .text).notNull()
+            }
+            try rebuild(db, "plan_override") { t in
+                t.primaryKey("id", .integer)
+                t.column("body", .text).notNull()
+                t.column("active", .boolean).notNull()
+                t.column("at", .double).notNull()
+            }
+            try rebuild(db, "attempt") { t in
+                t.primaryKey("id", .integer)
+                t.column("message_id", .text).notNull()
+                t.column("at", .double).notNull()
+                t.column("channel", .text).notNull()
+                t.column("result", .text).notNull()
+                t.column("detail", .text).notNull()
+                t.column("latency_ms", .double).notNull()
+            }
+            try db.create(index: "attempt_on_message_id", on: "attempt", columns: ["message_id"])
+            try rebuild(db, "plan_chunk") { t in
+                t.primaryKey("id", .integer)
+                t.column("body", .text).notNull()
+            }
+        }
         return m
+    }
+
+    /// Replaces `table` by one defined by `body` with the same columns, rows and ids (SQLite
+    /// cannot alter a key); its indexes go with the old table and are created again by the caller.
+    private static func rebuild(_ db: Database, _ table: String, body: (TableDefinition) -> Void) throws {
+        let columns = try db.columns(in: table).map(\.name.quotedDatabaseIdentifier).joined(separator: ", ")
+        try db.create(table: "\(table)_rebuilt", body: body)
+        try db.execute(sql: "INSERT INTO \(table)_rebuilt (\(columns)) SELECT \(columns) FROM \(table)")
+        try db.drop(table: table)
+        try db.rename(table: "\(table)_rebuilt", to: table)
     }
 }

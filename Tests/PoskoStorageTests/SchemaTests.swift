@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+import PoskoCore
+import Testing
+@testable import PoskoStorage
+
+@Suite struct SchemaTests {
+    /// A database written before v5: its append-only tables numbered rows with AUTOINCREMENT.
+    /// After the migration its rows and ids are all there, the indexes too, and the next row
+    /// gets the next id.
+    @Test func rowidKeysKeepRowsIdsAndIndexes() throws {
+        let db = try DatabaseQueue()
+        try Schema.migrator.migrate(db, upTo: "v4-outbox-escalation")
+        try db.write { db in
+            for i in 1...3 {
+                try db.execute(sql: "INSERT INTO event (at, kind, actor, via, subject, payload) VALUES (?, 'post.reported', 'op', 'api', ?, '{}')",
+                               arguments: [Double(i), "pos-\(i)"])
+                try db.execute(sql: "INSERT INTO audit (at, actor, via, action, subject, detail) VALUES (?, 'op', 'api', 'post.report', ?, '')",
+                               arguments: [Double(i), "pos-\(i)"])
+            }
+            try db.execute(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES ('m1', 1, 'sms:a', 'ok', '', 3)")
+            try db.execute(sql: "INSERT INTO plan_chunk (body) VALUES ('[1]'), ('[2]')")
+            try db.execute(sql: "INSERT INTO plan_override (body, active, at) VALUES ('{}', 1, 1)")
+        }
+        try Schema.migrator.migrate(db)
+        try db.read { db in
+            let tables = try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name IN ('event', 'audit', 'attempt', 'plan_chunk', 'plan_override')")
+            #expect(tables.count == 5)
+            #expect(tables.allSatisfy { !$0.uppercased().contains("AUTOINCREMENT") }, "\(tables)")
+            #expect(try String.fetchAll(db, sql: "SELECT subject FROM event ORDER BY id") == ["pos-1", "pos-2", "pos-3"])
+            #expect(try Int64.fetchAll(db, sql: "SELECT id FROM audit ORDER BY id") == [1, 2, 3])
+            #expect(try String.fetchAll(db, sql: "SELECT body FROM plan_chunk ORDER BY id") == ["[1]", "[2]"])
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM attempt WHERE message_id = 'm1'") == 1)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM plan_override") == 1)
+            let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            #expect(indexes.contains("event_kind") && indexes.contains("attempt_on_message_id"), "\(indexes)")
+            // The query plans still use them.
+            let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT id FROM event WHERE kind = 'post.reported' ORDER BY id")
+                .map { $0["detail"] as String }
+            #expect(plan.joined().contains("event_kind"), "\(plan)")
+        }
+        let store = try PoskoStore(writer: db)
+        let id = try store.write { tx in
+            try tx.appendEvent(.checkIn, subject: "pos-4", payload: ["post": "pos-4"], actor: Actor("op", via: .api), at: Date())
+        }
+        #expect(id == 4)
+    }
+}
