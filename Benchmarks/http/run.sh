@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # HTTP benchmark of the daemon (release build) with wrk on loopback:
 #   1. /healthz throughput (baseline), 2. durable report ingest (POST /v1/reports, committed
-#   before the 201), 3. p99 latency at a fixed 1,000 reports/s (wrk2-style rate via -R when
+#   before the 201), both with 32 connections and again with 128, 3. p99 latency at a fixed 1,000 reports/s (wrk2-style rate via -R when
 #   available, else a paced run), 4. RSS after load, 5. cold start to READY.
 # Usage: bash Benchmarks/http/run.sh [seconds]   (prints a summary table at the end)
 #        POSKO_BIN=/path/to/posko bash Benchmarks/http/run.sh [seconds]
@@ -39,6 +39,11 @@ echo "== /healthz"
 wrk -t2 -c32 -d${secs}s "http://127.0.0.1:$port/healthz" | tee "$dir/healthz.txt"
 echo "== POST /v1/reports"
 wrk -t2 -c32 -d${secs}s -s Benchmarks/http/report.lua --latency "http://127.0.0.1:$port" | tee "$dir/reports.txt"
+# The same pair at 128 connections: a group commit's batch grows with the clients waiting on it.
+echo "== /healthz, 128 connections"
+wrk -t2 -c128 -d${secs}s "http://127.0.0.1:$port/healthz" | tee "$dir/healthz128.txt"
+echo "== POST /v1/reports, 128 connections"
+wrk -t2 -c128 -d${secs}s -s Benchmarks/http/report.lua --latency "http://127.0.0.1:$port" | tee "$dir/reports128.txt"
 echo "== POST /v1/reports at ~1000/s (4 connections, paced by wrk's rate if supported)"
 if wrk --help 2>&1 | grep -q -- "-R"; then
   wrk -t2 -c4 -d${secs}s -R1000 -s Benchmarks/http/report.lua --latency "http://127.0.0.1:$port" | tee "$dir/paced.txt"
@@ -48,6 +53,8 @@ fi
 rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 hz=$(awk '/Requests\/sec/ {print $2}' "$dir/healthz.txt")
 rep=$(awk '/Requests\/sec/ {print $2}' "$dir/reports.txt")
+hz128=$(awk '/Requests\/sec/ {print $2}' "$dir/healthz128.txt")
+rep128=$(awk '/Requests\/sec/ {print $2}' "$dir/reports128.txt")
 stored=$(sqlite3 "$dir/state/posko.sqlite" "select count(*) from event where kind='post.reported'" 2>/dev/null || echo "?")
 echo
 echo "| measure | value |"
@@ -56,6 +63,7 @@ echo "| cold start to READY | $(python3 -c "print(f'{($ready-$start)*1000:.0f} m
 echo "| /healthz req/s | $hz |"
 echo "| reports req/s (durable) | $rep |"
 echo "| reports / healthz | $(python3 -c "print(f'{$rep/$hz:.2f}')") |"
+echo "| at 128 connections: /healthz, reports, ratio | $hz128, $rep128, $(python3 -c "print(f'{$rep128/$hz128:.2f}')") |"
 echo "| report p99 under full load | $(awk '/ 99%/ {print $2}' "$dir/reports.txt") |"
 echo "| report p99 at ~1000/s | $(awk '/^p99/ {print $2} / 99%/ {print $2}' "$dir/paced.txt" | head -1) |"
 echo "| RSS after load | $((rss / 1024)) MB |"
