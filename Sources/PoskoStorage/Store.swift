@@ -63,7 +63,13 @@ public final class PoskoStore: Sendable {
         self.checkpointer = checkpointer
         queue = writer as? DatabaseQueue
         batcher = WriteBatcher(writer: writer)
+        let migrating = try writer.read { try !Schema.migrator.hasCompletedMigrations($0) }
         try Schema.migrator.migrate(writer)
+        // A migration that rebuilt tables leaves a write-ahead log as large as they are (SQLite
+        // reuses the file and does not shrink it): start the daemon with an empty one.
+        if migrating, checkpointer != nil {
+            try writer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        }
         writer.add(transactionObserver: stateCache)
     }
 

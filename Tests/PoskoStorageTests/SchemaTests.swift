@@ -3,6 +3,7 @@ import GRDB
 import PoskoCore
 import Testing
 @testable import PoskoStorage
+import PoskoTesting
 
 @Suite struct SchemaTests {
     /// A database written before v5: its append-only tables numbered rows with AUTOINCREMENT.
@@ -44,5 +45,33 @@ import Testing
             try tx.appendEvent(.checkIn, subject: "pos-4", payload: ["post": "pos-4"], actor: Actor("op", via: .api), at: Date())
         }
         #expect(id == 4)
+    }
+}
+
+extension SchemaTests {
+    /// Migrating a database file whose tables are rebuilt writes them all to the write-ahead
+    /// log; the daemon starts with the log emptied, not a copy of the tables beside the file.
+    @Test func aMigratedDatabaseFileStartsWithAnEmptyLog() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = dir.path + "/posko.sqlite"
+        do {
+            let old = try DatabaseQueue(path: path)
+            try old.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = WAL") }
+            try Schema.migrator.migrate(old, upTo: "v4-outbox-escalation")
+            let payload = String(repeating: "x", count: 1_000)
+            try old.write { db in
+                for i in 0..<4_000 {
+                    try db.execute(sql: "INSERT INTO event (at, kind, actor, via, subject, payload) VALUES (?, 'post.reported', 'op', 'api', 's', ?)",
+                                   arguments: [Double(i), payload])
+                }
+            }
+            try old.close()
+        }
+        let store = try PoskoStore.open(directory: dir.path)
+        let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        #expect(log < 100_000, "write-ahead log of \(log) bytes after the migration")
+        #expect(try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM event") } == 4_000)
+        try store.close()
     }
 }
