@@ -66,9 +66,10 @@ public final class PoskoStore: Sendable {
         let migrating = try writer.read { try !Schema.migrator.hasCompletedMigrations($0) }
         try Schema.migrator.migrate(writer)
         // A migration that rebuilt tables leaves a write-ahead log as large as they are (SQLite
-        // reuses the file and does not shrink it): start the daemon with an empty one.
+        // reuses the file and does not shrink it): start the daemon with an empty one. Best
+        // effort: a log that stays large costs disk space until the next start, nothing else.
         if migrating, checkpointer != nil {
-            try writer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            _ = try? writer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         }
         writer.add(transactionObserver: stateCache)
     }
