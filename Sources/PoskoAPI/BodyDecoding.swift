@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import PoskoCore
 
 enum Body {
     static let defaultLimit = 1 << 20
@@ -21,6 +22,11 @@ enum Body {
         }
         let buffer = try await collect(request, limit: limit)
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("request body is empty; expected a JSON object") }
+        // A status report, the busiest body, is usually a flat object: read without JSONDecoder.
+        if let flat = T.self as? any FlatJSONDecodable.Type,
+           let value = buffer.withUnsafeReadableBytes({ FlatJSON.object($0) }).flatMap(flat.init(flat:)) as? T {
+            return value
+        }
         do {
             return try APIJSON.decoder.decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {

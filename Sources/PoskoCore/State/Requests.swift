@@ -54,7 +54,7 @@ public struct ChangeRequest: Codable, Sendable, Equatable {
     }
 }
 
-public struct ReportRequest: Codable, Sendable, Equatable {
+public struct ReportRequest: Codable, Sendable, Equatable, FlatJSONDecodable {
     public var post: String
     /// An SPM field, or `semua` for every field the post serves.
     public var bidang: String
@@ -70,6 +70,13 @@ public struct ReportRequest: Codable, Sendable, Equatable {
         self.capacity = capacity
         self.note = note
         self.reporter = reporter
+    }
+
+    public init?(flat m: FlatJSON.Members) {
+        guard let post = m.string("post"), let bidang = m.string("bidang"), let status = m.string("status"),
+              let capacity = m.optionalInt("capacity"), let note = m.optionalString("note"),
+              let reporter = m.optionalString("reporter") else { return nil }
+        self.init(post: post, bidang: bidang, status: status, capacity: capacity, note: note, reporter: reporter)
     }
 
     /// The reports this request stands for (one per field).
