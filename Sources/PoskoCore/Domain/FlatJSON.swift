@@ -90,7 +90,8 @@ public enum FlatJSON {
             }
         }
 
-        /// `-?(0|[1-9][0-9]*)` not followed by a fraction or exponent, within `Int`.
+        /// `-?(0|[1-9][0-9]*)` within `Int` (a fraction or exponent after it is not a `,` or `}`:
+        /// the object then fails).
         mutating func integer() -> Int? {
             let negative = take(UInt8(ascii: "-"))
             guard i < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[i]) else { return nil }
@@ -106,7 +107,6 @@ public enum FlatJSON {
                 n = s
                 i += 1
             }
-            if i < bytes.count, bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") { return nil }
             return n
         }
     }
