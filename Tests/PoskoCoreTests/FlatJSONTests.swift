@@ -71,6 +71,16 @@ import Testing
         #expect(Self.decoded(Self.declined[9])?.status == "s")
     }
 
+    /// A body of many members (up to the API's body limit) is declined at once, not compared
+    /// member by member for duplicates.
+    @Test func manyMembersAreLeftToTheDecoder() {
+        let extra = (3..<FlatJSON.maxMembers).map { "\"k\($0)\":\($0)" }
+        let atLimit = #"{"post":"p","bidang":"b","status":"s","# + extra.joined(separator: ",") + "}"
+        #expect(Self.fast(atLimit) != nil && Self.fast(atLimit) == Self.decoded(atLimit))
+        let many = "{" + (0..<5_000).map { "\"k\($0)\":1" }.joined(separator: ",") + "}"
+        #expect(Array(many.utf8).withUnsafeBytes { FlatJSON.object($0) } == nil)
+    }
+
     /// Invalid UTF-8 inside a string: declined (the decoder rejects the body).
     @Test func invalidUTF8IsDeclined() {
         var bytes = Array(#"{"post":"p","bidang":"b","status":"s"}"#.utf8)

@@ -14,6 +14,9 @@ public enum FlatJSON {
 
     public typealias Members = [(key: String, value: Value)]
 
+    /// Objects with more members are declined.
+    public static let maxMembers = 32
+
     public static func object(_ bytes: UnsafeRawBufferPointer) -> Members? {
         var r = Reader(bytes: bytes)
         r.skipSpace()
@@ -22,7 +25,9 @@ public enum FlatJSON {
         r.skipSpace()
         if !r.take(UInt8(ascii: "}")) {
             while true {
-                guard r.take(UInt8(ascii: "\"")), let key = r.stringBody() else { return nil }
+                // A request has a handful of members: more is left to the decoder (and the
+                // duplicate check below stays cheap).
+                guard members.count < maxMembers, r.take(UInt8(ascii: "\"")), let key = r.stringBody() else { return nil }
                 if members.contains(where: { $0.key == key }) { return nil }
                 r.skipSpace()
                 guard r.take(UInt8(ascii: ":")) else { return nil }
