@@ -78,7 +78,7 @@ import Testing
         let atLimit = #"{"post":"p","bidang":"b","status":"s","# + extra.joined(separator: ",") + "}"
         #expect(Self.fast(atLimit) != nil && Self.fast(atLimit) == Self.decoded(atLimit))
         let many = "{" + (0..<5_000).map { "\"k\($0)\":1" }.joined(separator: ",") + "}"
-        #expect(Array(many.utf8).withUnsafeBytes { FlatJSON.object($0) } == nil)
+        #expect(Array(many.utf8).withUnsafeBytes { FlatJSON.object($0) }?.count == nil)
     }
 
     /// Invalid UTF-8 inside a string: declined (the decoder rejects the body).
