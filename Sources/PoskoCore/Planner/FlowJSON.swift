@@ -87,6 +87,8 @@ struct FlowJSONReader {
         self.bytes = bytes
     }
 
+    var atEnd: Bool { pos == bytes.count }
+
     mutating func readProblem() throws(FlowProblemError) -> FlowProblem {
         skipWhitespace()
         try beginObject()
@@ -240,13 +242,13 @@ struct FlowJSONReader {
         }
     }
 
-    private mutating func beginObject() throws(FlowProblemError) {
+    mutating func beginObject() throws(FlowProblemError) {
         guard peek() == UInt8(ascii: "{") else { throw failure("expected an object, found \(describeNext())") }
         pos += 1
     }
 
     /// The next key of the current object (positioned at its value), or nil after the closing brace.
-    private mutating func nextMember(isFirst: inout Bool) throws(FlowProblemError) -> String? {
+    mutating func nextMember(isFirst: inout Bool) throws(FlowProblemError) -> String? {
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             pos += 1
@@ -269,7 +271,7 @@ struct FlowJSONReader {
         return name
     }
 
-    private mutating func readString() throws(FlowProblemError) -> String {
+    mutating func readString() throws(FlowProblemError) -> String {
         guard peek() == UInt8(ascii: "\"") else { throw failure("expected a string, found \(describeNext())") }
         let start = pos
         pos += 1
@@ -367,7 +369,7 @@ struct FlowJSONReader {
         return out
     }
 
-    private mutating func readIntegerOrNull() throws(FlowProblemError) -> Int? {
+    mutating func readIntegerOrNull() throws(FlowProblemError) -> Int? {
         if peek() == UInt8(ascii: "n") {
             if matches("null") {
                 pos += 4
@@ -416,7 +418,7 @@ struct FlowJSONReader {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
     }
 
-    private func peek() -> UInt8? {
+    func peek() -> UInt8? {
         pos < bytes.count ? bytes[pos] : nil
     }
 
@@ -426,7 +428,7 @@ struct FlowJSONReader {
         return bytes[pos..<pos + utf8.count].elementsEqual(utf8)
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while let byte = peek(), byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { pos += 1 }
     }
 
