@@ -25,11 +25,15 @@ struct PostRoutes {
     struct PostList: Codable, Sendable { var posts: [PostSummary] }
 
     func register(_ v1: Registrar) {
+        // Looked up once, not per report (the look-up builds a key string).
+        let reported = Dictionary(uniqueKeysWithValues: ServiceStatus.reportable.map {
+            ($0, deps.metrics.counter("posko_reports_total", [("status", $0.rawValue), ("via", "api")]))
+        })
         v1.post("reports") { request, context in
             let actor = try context.actor(.operator)
             let body = try await Body.decode(ReportRequest.self, request, limit: deps.maxBodyBytes)
             let reports = try await deps.coordinator.reportBatched(body, actor: actor, at: deps.now())
-            deps.metrics.counter("posko_reports_total", [("status", reports[0].status.rawValue), ("via", "api")]).increment()
+            reported[reports[0].status]?.increment()
             return JSONResponse(ReportResponse(reports: reports), status: .created)
         }
         v1.get("posts") { request, context in

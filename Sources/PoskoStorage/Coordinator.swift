@@ -48,8 +48,11 @@ public final class Coordinator: Sendable {
     @discardableResult
     public func alerts(_ tx: StoreTransaction, _ trigger: AlertTrigger, eventID: Int64?, at: Date, exercise: Bool = false) throws -> [String] {
         let set = playbooks
-        let drafts = AlertRules.drafts(for: trigger, playbooks: set, routing: routing, exercise: exercise)
-        return try tx.enqueue(drafts, eventID: eventID, at: at, routing: routing) { draft in
+        return try enqueue(tx, AlertRules.drafts(for: trigger, playbooks: set, routing: routing, exercise: exercise), set: set, eventID: eventID, at: at)
+    }
+
+    private func enqueue(_ tx: StoreTransaction, _ drafts: [AlertDraft], set: PlaybookSet, eventID: Int64?, at: Date) throws -> [String] {
+        try tx.enqueue(drafts, eventID: eventID, at: at, routing: routing) { draft in
             // Escalations are tracked on the original alert, so they do not start a chain of their own.
             guard draft.needsAck, draft.kind != "escalation", let kec = draft.kecamatan else { return nil }
             return set.playbook(kecamatan: kec)?.eskalasi.first.map { Double($0.setelah) }
@@ -120,8 +123,9 @@ public final class Coordinator: Sendable {
 
     @discardableResult
     public func report(_ request: ReportRequest, actor: Actor, at: Date) throws -> [StatusReport] {
-        let reports = try request.validate(in: playbooks, reporter: actor.name, at: at)
-        try store.write { tx in try recordReports(reports, tx: tx, actor: actor, at: at) }
+        let set = playbooks
+        let reports = try request.validate(in: set, reporter: actor.name, at: at)
+        try store.write(try reportWrite(reports, set: set, actor: actor, at: at))
         notify("post reported", at: at)
         return reports
     }
@@ -130,18 +134,28 @@ public final class Coordinator: Sendable {
     /// reports (group commit), without blocking the caller's thread.
     @discardableResult
     public func reportBatched(_ request: ReportRequest, actor: Actor, at: Date) async throws -> [StatusReport] {
-        let reports = try request.validate(in: playbooks, reporter: actor.name, at: at)
-        try await store.batchedWrite { [self] tx in try recordReports(reports, tx: tx, actor: actor, at: at) }
+        let set = playbooks
+        let reports = try request.validate(in: set, reporter: actor.name, at: at)
+        try await store.batchedWrite(try reportWrite(reports, set: set, actor: actor, at: at))
         notify("post reported", at: at)
         return reports
     }
 
-    private func recordReports(_ reports: [StatusReport], tx: StoreTransaction, actor: Actor, at: Date) throws {
-        for r in reports { try tx.saveReport(r) }
-        let eventID = try tx.appendEvent(.statusReported, subject: reports[0].postID, payload: reports, actor: actor, at: at)
-        let fields = reports.map(\.bidang.rawValue).joined(separator: ",")
-        try tx.audit("post.report", subject: reports[0].postID, detail: "\(fields) \(reports[0].status.rawValue)", actor: actor, at: at)
-        try alerts(tx, .statusReported(reports), eventID: eventID, at: at)
+    /// The transaction of a report. What it writes that does not depend on the database (the
+    /// event's JSON, the audit line, the alert drafts) is made here, before the write, on the
+    /// caller's thread: every report's transaction runs on the one writer, so whatever runs
+    /// there is time the other requests wait.
+    private func reportWrite(_ reports: [StatusReport], set: PlaybookSet, actor: Actor, at: Date) throws
+        -> @Sendable (StoreTransaction) throws -> Void {
+        let payload = try JSON.encode(reports)
+        let detail = reports.map(\.bidang.rawValue).joined(separator: ",") + " " + reports[0].status.rawValue
+        let drafts = AlertRules.drafts(for: .statusReported(reports), playbooks: set, routing: routing)
+        return { [self] tx in
+            for r in reports { try tx.saveReport(r) }
+            let eventID = try tx.appendEvent(.statusReported, subject: reports[0].postID, json: payload, actor: actor, at: at)
+            try tx.audit("post.report", subject: reports[0].postID, detail: detail, actor: actor, at: at)
+            _ = try enqueue(tx, drafts, set: set, eventID: eventID, at: at)
+        }
     }
 
     /// A cadre's `HADIR <pos>` (available) or `TIDAK HADIR` (unavailable).

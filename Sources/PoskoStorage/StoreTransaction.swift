@@ -13,8 +13,13 @@ public struct StoreTransaction {
 
     @discardableResult
     public func appendEvent<P: Encodable>(_ kind: EventKind, subject: String, payload: P, actor: Actor, at: Date) throws -> Int64 {
+        try appendEvent(kind, subject: subject, json: JSON.encode(payload), actor: actor, at: at)
+    }
+
+    /// An event whose payload is already encoded (see `JSON.encode`).
+    func appendEvent(_ kind: EventKind, subject: String, json payload: String, actor: Actor, at: Date) throws -> Int64 {
         try db.cachedStatement(sql: "INSERT INTO event (at, kind, actor, via, subject, payload) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [at.timeIntervalSince1970, kind.rawValue, actor.name, actor.via.rawValue, subject, JSON.encode(payload)])
+            .execute(arguments: [at.timeIntervalSince1970, kind.rawValue, actor.name, actor.via.rawValue, subject, payload])
         return db.lastInsertedRowID
     }
 
