@@ -15,28 +15,12 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk 
 dir=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$dir"' EXIT
-mkdir -p "$dir/secrets"
-echo op-bench-token > "$dir/secrets/op"
-echo whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw > "$dir/secrets/wh"
+. Benchmarks/http/daemon.sh
 export POSKO_TOKEN=op-bench-token
-serve() { # name binary port
-  cat > "$dir/$1.yaml" <<YAML
-listen: { host: 127.0.0.1, port: $3 }
-state_directory: $dir/state-$1
-playbook_directory: $PWD/Playbooks
-auth:
-  tokens:
-    - { name: bench, role: operator, file: $dir/secrets/op }
-channels:
-  webhooks:
-    - { name: bpbd-binjai, url: "http://127.0.0.1:9/none", secret_files: [$dir/secrets/wh] }
-YAML
-  POSKO_LOG_LEVEL=warning "$2" serve --config "$dir/$1.yaml" 2>"$dir/$1.log" &
-  pids+=($!)
-  until curl -sf "http://127.0.0.1:$3/readyz" >/dev/null; do sleep 0.005; done
-}
-serve a "$A" 18971
-serve b "$B" 18972
+start_daemon "$dir" a "$A" 18971
+pids+=("$daemon_pid")
+start_daemon "$dir" b "$B" 18972
+pids+=("$daemon_pid")
 for i in $(seq "$rounds"); do
   for kind in healthz reports; do
     if [ $kind = healthz ]; then args=(/healthz); else args=(-s Benchmarks/http/report.lua ""); fi

@@ -12,30 +12,13 @@ out=${TMPDIR:-/tmp}/posko-province
 bin=${POSKO_BIN:-}
 if [ -z "$bin" ]; then swift build -c release --product posko >/dev/null; bin=.build/release/posko; fi
 dir=$(mktemp -d)
+pid=
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
-mkdir -p "$dir/secrets"
-echo op-bench-token > "$dir/secrets/op"
-echo whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw > "$dir/secrets/wh"
+. Benchmarks/http/daemon.sh
 port=18936
-cat > "$dir/posko.yaml" <<YAML
-listen: { host: 127.0.0.1, port: $port }
-state_directory: $dir/state
-playbook_directory: $out/playbooks
-wilayah_file: $out/wilayah.csv
-auth:
-  tokens:
-    - { name: bench, role: operator, file: $dir/secrets/op }
-channels:
-  webhooks:
-    - { name: bpbd-provinsi, url: "http://127.0.0.1:9/none", secret_files: [$dir/secrets/wh] }
-YAML
 start=$(date +%s.%N)
-env POSKO_LOG_LEVEL=warning ${POSKO_ENV:-MALLOC_ARENA_MAX=2} "$bin" serve --config "$dir/posko.yaml" 2>"$dir/log" &
-pid=$!
-until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
-  kill -0 $pid 2>/dev/null || { cat "$dir/log"; exit 1; }
-  sleep 0.02
-done
+DAEMON_ENV=${POSKO_ENV-MALLOC_ARENA_MAX=2} start_daemon "$dir" province "$bin" $port "$out/playbooks" "$out/wilayah.csv" bpbd-provinsi
+pid=$daemon_pid
 ready=$(date +%s.%N)
 rss_idle=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 ( while kill -0 $pid 2>/dev/null; do awk -v t=$(date +%s) '/VmRSS/ {print t, $2}' /proc/$pid/status; sleep 1; done ) > "$dir/rss.txt" &
@@ -88,7 +71,7 @@ echo "|---|---|"
 echo "| start to READY | $(python3 -c "print(f'{($ready-$start):.2f} s')") |"
 echo "| RSS idle after start | $((rss_idle / 1024)) MB |"
 echo "| RSS at rest after the 30% flood and its plan: median (min–max) of 20 samples over 10 s | $((rss_now / 1024)) MB ($((rss_min / 1024))–$((rss_max / 1024))) |"
-echo "| plans stored; line chunks, their JSON | $(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); n=c.execute('select count(*) from plan').fetchone()[0]; k,b=c.execute('select count(*), coalesce(sum(length(body)),0) from plan_chunk').fetchone(); print(f'{n}; {k}, {b/1e6:.1f} MB')" "$dir/state/posko.sqlite") |"
-echo "| database file | $(du -m "$dir/state/posko.sqlite" | cut -f1) MB |"
+echo "| plans stored; line chunks, their JSON | $(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); n=c.execute('select count(*) from plan').fetchone()[0]; k,b=c.execute('select count(*), coalesce(sum(length(body)),0) from plan_chunk').fetchone(); print(f'{n}; {k}, {b/1e6:.1f} MB')" "$dir/state-province/posko.sqlite") |"
+echo "| database file | $(du -m "$dir/state-province/posko.sqlite" | cut -f1) MB |"
 echo "| peak RSS (VmHWM) before serving the plan | $((rss_busy / 1024)) MB |"
 echo "| RSS after GET /v1/plan ($((plan_bytes / 1000000)) MB of JSON); peak | $((rss_plan / 1024)) MB; $((rss_plan_peak / 1024)) MB |"

@@ -16,26 +16,13 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk 
 bin=${POSKO_BIN:-.build/release/posko}
 [ -n "${POSKO_BIN:-}" ] || swift build -c release --product posko >/dev/null
 dir=$(mktemp -d)
+pid=
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
-mkdir -p "$dir/secrets"
-echo op-bench-token > "$dir/secrets/op"
-echo whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw > "$dir/secrets/wh"
+. Benchmarks/http/daemon.sh
 port=18931
-cat > "$dir/posko.yaml" <<YAML
-listen: { host: 127.0.0.1, port: $port }
-state_directory: $dir/state
-playbook_directory: $PWD/Playbooks
-auth:
-  tokens:
-    - { name: bench, role: operator, file: $dir/secrets/op }
-channels:
-  webhooks:
-    - { name: bpbd-binjai, url: "http://127.0.0.1:9/none", secret_files: [$dir/secrets/wh] }
-YAML
 start=$(date +%s.%N)
-POSKO_LOG_LEVEL=warning $bin serve --config "$dir/posko.yaml" 2>"$dir/log" &
-pid=$!
-until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.005; done
+start_daemon "$dir" bench "$bin" $port
+pid=$daemon_pid
 ready=$(date +%s.%N)
 export POSKO_TOKEN=op-bench-token
 # /healthz and reports alternately, PAIRS times at each client count: this box's /healthz
@@ -62,7 +49,7 @@ else
   python3 Benchmarks/http/paced.py "http://127.0.0.1:$port/v1/reports" 1000 "$secs" | tee "$dir/paced.txt"
 fi
 rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
-stored=$(sqlite3 "$dir/state/posko.sqlite" "select count(*) from event where kind='post.reported'" 2>/dev/null || echo "?")
+stored=$(sqlite3 "$dir/state-bench/posko.sqlite" "select count(*) from event where kind='post.reported'" 2>/dev/null || echo "?")
 echo
 echo "| measure | value |"
 echo "|---|---|"
