@@ -23,10 +23,10 @@ start_daemon "$dir" b "$B" 18972
 pids+=("$daemon_pid")
 for i in $(seq "$rounds"); do
   for kind in healthz reports; do
-    if [ $kind = healthz ]; then args=(/healthz); else args=(-s Benchmarks/http/report.lua ""); fi
-    wrk -t1 -c16 -d${secs}s "${args[@]:0:${#args[@]}-1}" "http://127.0.0.1:18971${args[-1]}" > "$dir/a-$kind-$i.txt" &
+    if [ $kind = healthz ]; then script=(); path=/healthz; else script=(-s Benchmarks/http/report.lua); path=; fi
+    wrk -t1 -c16 -d${secs}s "${script[@]}" "http://127.0.0.1:18971$path" > "$dir/a-$kind-$i.txt" &
     w=$!
-    wrk -t1 -c16 -d${secs}s "${args[@]:0:${#args[@]}-1}" "http://127.0.0.1:18972${args[-1]}" > "$dir/b-$kind-$i.txt"
+    wrk -t1 -c16 -d${secs}s "${script[@]}" "http://127.0.0.1:18972$path" > "$dir/b-$kind-$i.txt"
     wait $w
   done
 done

@@ -66,7 +66,7 @@ import Testing
         for i in 0..<(seeds.count + rounds) {
             var input = Array(seeds[i % seeds.count].utf8)
             if i >= seeds.count { for _ in 0..<(1 + Int(rng.next() % 3)) { input = mutate(input, &rng) } }
-            if let last { FileManager.default.createFile(atPath: last, contents: Data(input)) }
+            if let last { _ = FileManager.default.createFile(atPath: last, contents: Data(input)) }
             if let problem = parse(Data(input)), problems < 3 {
                 problems += 1
                 Issue.record("\(name) #\(i): \(problem)\n--- input:\n\(String(decoding: input.prefix(400), as: UTF8.self))")
@@ -129,13 +129,11 @@ import Testing
     }
 
     @Test func capAlerts() throws {
-        let dir = RepoPaths.shared("data/cap/examples")
-        var seeds = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
-            .compactMap { try? String(contentsOfFile: dir + "/" + $0, encoding: .utf8) }
-        seeds += [(try? String(contentsOfFile: RepoPaths.shared("data/bmkg/CSU20260924001_alert.xml"), encoding: .utf8)) ?? ""]
-        seeds = seeds.filter { !$0.isEmpty }
-        if seeds.isEmpty { return }  // ../shared missing outside CI: SharedDataTests fail in CI
-        Self.fuzz("cap", seeds: seeds) { _ = try? CAPParser.parse($0); return nil }
+        // Shared reference data: skipped outside CI when missing, a failure in CI.
+        guard let dir = try RepoPaths.requireShared("data/cap/examples"),
+              let bmkg = try RepoPaths.requireShared("data/bmkg/CSU20260924001_alert.xml") else { return }
+        let seeds = try FileManager.default.contentsOfDirectory(atPath: dir).sorted().map { dir + "/" + $0 } + [bmkg]
+        Self.fuzz("cap", seeds: try seeds.map { try String(contentsOfFile: $0, encoding: .utf8) }) { _ = try? CAPParser.parse($0); return nil }
     }
 
     @Test func smsTexts() {
@@ -168,8 +166,9 @@ import Testing
         Self.fuzz("csv", seeds: seeds) { _ = try? WilayahTable.parseCSV(String(decoding: $0, as: UTF8.self)); return nil }
     }
 
-    @Test func boundaries() {
-        guard let seed = try? String(contentsOfFile: RepoPaths.shared("data/wilayah/binjai_boundaries.geojson"), encoding: .utf8) else { return }
+    @Test func boundaries() throws {
+        guard let path = try RepoPaths.requireShared("data/wilayah/binjai_boundaries.geojson") else { return }
+        let seed = try String(contentsOfFile: path, encoding: .utf8)
         // Large (a few hundred kB): fewer rounds, each a whole parse.
         Self.fuzz("geojson", seeds: [seed], rounds: max(10, Self.iterations / 20)) { _ = try? GeoJSONBoundaries.load(from: $0); return nil }
     }
