@@ -46,6 +46,11 @@ import Testing
         #expect(status.contains("tanggap_darurat"))
         #expect(status.contains("Cakupan layanan:"))
         #expect(status.contains("rencana v"))
+        // The drop shows even when the plan covers it: the coverage without the plan, and
+        // Berngam's kesehatan among the cells whose own posts closed.
+        let withoutPlan = status.firstMatch(of: /tanpa rencana ([0-9.]+)%/).flatMap { Double($0.1) }
+        #expect(withoutPlan.map { $0 < 100 } == true, "\(status)")
+        #expect(status.split(separator: "\n").contains { $0.hasPrefix("12.75.02.1001") && $0.contains("kesehatan") }, "\(status)")
 
         // A good edit is picked up on SIGHUP...
         let digest0 = try Self.digest(await daemon.call(.GET, "/readyz", token: nil).1)

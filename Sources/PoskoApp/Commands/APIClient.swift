@@ -79,18 +79,30 @@ public enum StatusText {
         })
     }
 
-    /// Kelurahan × field cells below full coverage, worst first.
+    /// The coverage with the plan and without it (what the posts still open serve alone), then
+    /// the kelurahan × field cells that lost service at their own posts or are not fully
+    /// covered, worst first.
     public static func continuity(_ view: ContinuityView, limit: Int = 40) -> String {
-        let percent = String(format: "%.1f%%", view.coverage * 100)
-        var out = "Cakupan layanan: \(percent) (\(view.totalServed)/\(view.totalDemand)), tergeser \(view.totalDisplaced)"
-        if let v = view.planVersion { out += ", rencana v\(v)" }
-        let low = view.cells.filter { $0.coverage < 1 }.sorted { ($0.coverage, $0.kelurahan, $0.bidang) < ($1.coverage, $1.kelurahan, $1.bidang) }
-        guard !low.isEmpty else { return out + "\nSemua kelurahan × bidang terlayani penuh." }
-        let rows = low.prefix(limit).map {
-            [$0.kelurahan, $0.nama, $0.bidang.rawValue, "\($0.served)/\($0.demand)", String(format: "%.0f%%", $0.coverage * 100)]
+        func percent(_ part: Int, _ whole: Int) -> String {
+            String(format: "%.1f%%", whole == 0 ? 100 : Double(part) / Double(whole) * 100)
         }
-        out += "\n" + TextTable.render(header: ["kelurahan", "nama", "bidang", "terlayani", "cakupan"], rows: Array(rows))
-        if low.count > limit { out += "\n… dan \(low.count - limit) lainnya" }
+        let own = view.totalDemand - view.totalDisplaced
+        var out = "Cakupan layanan: \(percent(view.totalServed, view.totalDemand)) (\(view.totalServed)/\(view.totalDemand))"
+        if let v = view.planVersion {
+            out += " dengan rencana v\(v); tanpa rencana \(percent(own, view.totalDemand)), \(view.totalDisplaced) tergeser"
+        } else {
+            out += ", \(view.totalDisplaced) tergeser, belum ada rencana"
+        }
+        let hit = view.cells.filter { $0.coverage < 1 || $0.displaced > 0 }.sorted {
+            ($0.coverage, -$0.displaced, $0.kelurahan, $0.bidang) < ($1.coverage, -$1.displaced, $1.kelurahan, $1.bidang)
+        }
+        guard !hit.isEmpty else { return out + "\nSemua kelurahan × bidang terlayani penuh." }
+        let rows = hit.prefix(limit).map {
+            [$0.kelurahan, $0.nama, $0.bidang.rawValue, "\($0.displaced)/\($0.demand)", "\($0.served)/\($0.demand)",
+             String(format: "%.0f%%", $0.coverage * 100)]
+        }
+        out += "\n" + TextTable.render(header: ["kelurahan", "nama", "bidang", "tergeser", "terlayani", "cakupan"], rows: Array(rows))
+        if hit.count > limit { out += "\n… dan \(hit.count - limit) lainnya" }
         return out
     }
 

@@ -1,0 +1,54 @@
+import Foundation
+import PoskoApp
+@testable import PoskoCore
+import Testing
+
+/// What `posko status` prints of the continuity view.
+@Suite struct StatusTextTests {
+    static func cell(_ kelurahan: String, _ bidang: Bidang, demand: Int, served: Int, displaced: Int) -> CoverageCell {
+        CoverageCell(kelurahan: kelurahan, nama: "Kel \(kelurahan.suffix(4))", kecamatan: "12.75.02", bidang: bidang,
+                     demand: demand, served: served, displaced: displaced, unmet: demand - served,
+                     coverage: demand == 0 ? 1 : Double(served) / Double(demand))
+    }
+
+    static func view(_ cells: [CoverageCell], plan: Int?) -> ContinuityView {
+        ContinuityView(at: Date(timeIntervalSince1970: 0), planVersion: plan, cells: cells, affectedPosts: [],
+                       totalDemand: cells.reduce(0) { $0 + $1.demand }, totalServed: cells.reduce(0) { $0 + $1.served },
+                       totalDisplaced: cells.reduce(0) { $0 + $1.displaced })
+    }
+
+    /// Closed posts whose demand the plan moves elsewhere: the total stays at 100%, so the drop
+    /// shows as the coverage without the plan and the cells that lost their own posts.
+    @Test func aPlanThatCoversEverythingStillShowsWhatWasLost() {
+        let text = StatusText.continuity(Self.view([
+            Self.cell("12.75.02.1001", .kesehatan, demand: 170, served: 170, displaced: 133),
+            Self.cell("12.75.02.1001", .pendidikan, demand: 100, served: 100, displaced: 0),
+            Self.cell("12.75.02.1003", .sosial, demand: 130, served: 130, displaced: 20),
+        ], plan: 2))
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "Cakupan layanan: 100.0% (400/400) dengan rencana v2; tanpa rencana 61.8%, 153 tergeser")
+        #expect(!text.contains("terlayani penuh"))
+        // The cells that lost service at their own posts, most displaced first; untouched ones left out.
+        let rows = lines.dropFirst(2).filter { $0.hasPrefix("12.75") }
+        #expect(rows.count == 2)
+        #expect(rows[0].contains("kesehatan") && rows[0].contains("133/170") && rows[0].contains("100%"))
+        #expect(rows[1].contains("sosial") && rows[1].contains("20/130"))
+    }
+
+    @Test func beforeAPlanTheUnmovedDemandIsUnserved() {
+        let text = StatusText.continuity(Self.view([
+            Self.cell("12.75.02.1001", .kesehatan, demand: 170, served: 37, displaced: 133),
+            Self.cell("12.75.02.1001", .sosial, demand: 50, served: 45, displaced: 5),
+        ], plan: nil))
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "Cakupan layanan: 37.3% (82/220), 138 tergeser, belum ada rencana")
+        let rows = lines.filter { $0.hasPrefix("12.75") }
+        #expect(rows.first?.contains("kesehatan") == true && rows.first?.contains("22%") == true)
+        #expect(rows.count == 2)
+    }
+
+    @Test func nothingLostIsSaidPlainly() {
+        let text = StatusText.continuity(Self.view([Self.cell("12.75.02.1001", .kesehatan, demand: 170, served: 170, displaced: 0)], plan: 1))
+        #expect(text == "Cakupan layanan: 100.0% (170/170) dengan rencana v1; tanpa rencana 100.0%, 0 tergeser\nSemua kelurahan × bidang terlayani penuh.")
+    }
+}
