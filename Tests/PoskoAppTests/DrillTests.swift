@@ -35,6 +35,21 @@ import Testing
         #expect(html.contains("<polyline"))
     }
 
+    /// The river flood closes posts in five kelurahan and the plan serves their demand elsewhere:
+    /// the report says where the flood hit and that the plan held, although coverage never fell.
+    @Test func theReportShowsWhereDemandWasDisplaced() async throws {
+        let r = try await DrillFiles.run(scenarioPath: RepoPaths.path("Playbooks/latihan/banjir-bingai.yaml"), playbooks: nil)
+        // berngam-1/2, setia-1, kartini-1 (kesehatan degraded to 20), limau-sundai-1, sukaramai-1.
+        #expect(Set(r.peakDisplaced.keys) == ["12.75.02.1001", "12.75.02.1003", "12.75.02.1004", "12.75.03.1003", "12.75.03.1006"])
+        #expect(r.peakDisplaced.values.allSatisfy { $0 > 0 && $0 <= 1 })
+        // Before the first report nothing is displaced; after the closures Binjai Kota and Binjai Barat are.
+        #expect(r.coverage.first?.overallDisplaced == 0)
+        let afterClosures = try #require(r.coverage.first { $0.at >= r.start.addingTimeInterval(3 * 3600) })
+        #expect(Set(afterClosures.displaced.keys) == ["12.75.02", "12.75.03"])
+        #expect(afterClosures.overallDisplaced > 0)
+        #expect(r.strengths.contains { $0.hasPrefix("Rencana menjaga cakupan keseluruhan ≥ 80%") })
+    }
+
     @Test func outageFailsOverAndSilentLurahEscalates() async throws {
         let r = try await DrillFiles.run(scenarioPath: RepoPaths.path("Playbooks/latihan/banjir-gangguan-sms.yaml"), playbooks: nil)
         // The primary gateway was down for 6 hours: messages went out through the second one.

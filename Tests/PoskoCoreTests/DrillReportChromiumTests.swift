@@ -40,7 +40,8 @@ struct DrillReportChromiumTests {
         #expect(lines.count == 5)
         #expect(lines.allSatisfy { !($0["points"] ?? "").isEmpty })
         #expect(try drillReportElements("path", in: map).filter { $0["data-kode"] != nil }.count == 37)
-        #expect(map.contains("<title>Berngam (12.75.02.1001): cakupan terendah 42%</title>"))
+        #expect(map.contains("<title>Berngam (12.75.02.1001): cakupan terendah 42%, tergeser dari pos asal hingga 80%</title>"))
+        #expect(try drillReportElements("path", in: timeline).contains { $0["class"] == "displaced" })
         // The browser kept the escaped text as text (no element was injected by it).
         #expect(dom.contains("Listrik padam di Binjai Timur &lt;2 jam&gt; &amp; genset"))
     }

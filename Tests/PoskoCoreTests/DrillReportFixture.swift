@@ -30,6 +30,13 @@ enum DrillReportFixture {
         ("12.75.05.1003", "Bhakti Karya", 0.97),
     ]
 
+    /// (code, largest displaced share): Suka Maju lost half its own service and the plan covered
+    /// all of it (worst coverage 100%); Pahlawan and Bhakti Karya were never hit.
+    static let peakDisplaced: [(String, Double)] = [
+        ("12.75.02.1001", 0.8), ("12.75.02.1002", 0.3), ("12.75.02.1003", 0.25), ("12.75.03.1004", 0.45),
+        ("12.75.03.1005", 0.5), ("12.75.04.1004", 0.2), ("12.75.05.1001", 0.9), ("12.75.05.1002", 0.6),
+    ]
+
     /// Coverage of one kecamatan `h` hours into the drill (a flood peaking in the south and centre).
     static func coverage(_ code: String, _ h: Double) -> Double {
         func ramp(_ from: Double, _ to: Double, _ h0: Double, _ h1: Double) -> Double {
@@ -63,7 +70,10 @@ enum DrillReportFixture {
             let h = Double(quarter) / 4
             let values = kecamatanNames.map { ($0.0, coverage($0.0, h)) }
             let overall = (values.map(\.1).reduce(0, +) / Double(values.count) * 1000).rounded() / 1000
-            samples.append(.init(at: at(h), kecamatan: dict(values), overall: overall))
+            // Displaced from their own posts: what the coverage lost, and a fifth more that the plan served elsewhere.
+            let displaced = values.filter { $0.1 < 1 }.map { ($0.0, min(1, ((1 - $0.1 + 0.2) * 1000).rounded() / 1000)) }
+            let overallDisplaced = (displaced.map(\.1).reduce(0, +) / Double(values.count) * 1000).rounded() / 1000
+            samples.append(.init(at: at(h), kecamatan: dict(values), overall: overall, displaced: dict(displaced), overallDisplaced: overallDisplaced))
         }
 
         let timeline: [DrillResult.TimelineEntry] = [
@@ -123,6 +133,7 @@ enum DrillReportFixture {
             start: start, end: at(Double(hours)), seed: 20261101,
             timeline: timeline, coverage: samples,
             worstCoverage: dict(kelurahan.map { ($0.0, $0.2) }),
+            peakDisplaced: dict(peakDisplaced),
             kelurahanNames: dict(kelurahan.map { ($0.0, $0.1) }),
             kecamatanNames: dict(kecamatanNames),
             messages: messages, expectations: expectations,

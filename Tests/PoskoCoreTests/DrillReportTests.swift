@@ -51,6 +51,35 @@ struct DrillReportTests {
         #expect(md.contains("- Semua lurah terdampak menerima peringatan dalam 15 menit\n"))
     }
 
+    /// How hard each place was hit, beside how well it was covered: a kelurahan whose own posts
+    /// lost half their service but whose coverage the plan kept at 100% still shows up.
+    @Test func markdownShowsDisplacedDemand() throws {
+        let md = DrillReport.markdown(result)
+        let lines = md.split(separator: "\n").map(String.init)
+        #expect(lines.contains("| Kecamatan | Terendah | Saat terendah | Akhir | Tergeser tertinggi |"))
+        // Binjai Selatan fell to 35% (the fixture displaces 20 points more than it lost).
+        #expect(lines.contains { $0.hasPrefix("| Binjai Selatan (12.75.05) | 35% |") && $0.hasSuffix("| 85% |") })
+        #expect(lines.contains { $0.hasPrefix("| Binjai Timur (12.75.04) | 82% |") && $0.hasSuffix("| 38% |") })
+        #expect(lines.contains("| Kelurahan | Cakupan terendah | Tergeser tertinggi |"))
+        let kelurahan = lines.drop { $0 != "| Kelurahan | Cakupan terendah | Tergeser tertinggi |" }.dropFirst(2).prefix { $0.hasPrefix("| ") }
+        #expect(kelurahan.count == 10)
+        #expect(kelurahan.first == "| Tanah Merah (12.75.05.1001) | 31% | 90% |")
+        // Fully covered: the one the scenario hit comes before those it never touched.
+        #expect(Array(kelurahan.suffix(1)) == ["| Suka Maju (12.75.03.1005) | 100% | 50% |"])
+        #expect(kelurahan.contains("| Pahlawan (12.75.01.1001) | 96% | 0% |"))
+    }
+
+    @Test func planHeldOnlyWhenDemandWasDisplacedAndCoverageStayedUp() {
+        let t0 = DrillReportFixture.start
+        func sample(_ h: Double, _ overall: Double, _ displaced: Double) -> DrillResult.CoverageSample {
+            .init(at: t0.addingTimeInterval(h * 3600), kecamatan: [:], overall: overall, overallDisplaced: displaced)
+        }
+        #expect(DrillScoring.planHeld([sample(0, 1, 0), sample(1, 0.97, 0.12), sample(2, 0.99, 0.2), sample(3, 1, 0.05)], start: t0)
+            == "Rencana menjaga cakupan keseluruhan ≥ 80% (terendah 97%) saat hingga 20% kebutuhan layanan tergeser dari pos asalnya (+02:00)")
+        #expect(DrillScoring.planHeld([sample(0, 1, 0), sample(1, 1, 0)], start: t0) == nil)
+        #expect(DrillScoring.planHeld([sample(0, 1, 0), sample(1, 0.79, 0.3)], start: t0) == nil)
+    }
+
     @Test func markdownExpectationsTableMarksTheFailure() throws {
         let md = DrillReport.markdown(result)
         let rows = md.split(separator: "\n").filter { $0.hasPrefix("| ") && $0.contains("`") && ($0.contains("✔") || $0.contains("✘")) }
@@ -157,6 +186,44 @@ struct DrillReportTests {
         #expect(threshold["stroke-dasharray"] != nil)
     }
 
+    /// The displaced share as a grey step area under the coverage lines, from the drill's start
+    /// to its last sample; none when nothing was displaced.
+    @Test func timelineShadesDisplacedDemand() throws {
+        let svg = try #require(drillReportSVG(id: "coverage-timeline", in: DrillReport.html(result, boundaries: [])))
+        let areas = try drillReportElements("path", in: svg).filter { $0["class"] == "displaced" }
+        let d = try #require(areas.first?["d"])
+        #expect(areas.count == 1)
+        #expect(d.hasPrefix("M64.0,280.0") && d.hasSuffix("V280.0Z"))
+        // At +04:00 every flooded kecamatan is down: (0.28 + 0.65 + 0.5 + 0 + 0.85) / 5 = 0.456,
+        // y = 280 − 0.456·260 = 161.4, the area's top; x = 64 + 4/72·872 = 112.4.
+        let ys = d.matches(of: /V([0-9.]+)/).compactMap { Double($0.1) }
+        #expect(ys.min() == 161.4)
+        #expect(d.contains("H112.4V161.4"))
+        #expect(svg.contains(">Tergeser dari pos asal (keseluruhan)</text>"))
+
+        var calm = result
+        calm.coverage = calm.coverage.map { .init(at: $0.at, kecamatan: $0.kecamatan, overall: $0.overall) }
+        let none = try #require(drillReportSVG(id: "coverage-timeline", in: DrillReport.html(calm, boundaries: [])))
+        #expect(try drillReportElements("path", in: none).allSatisfy { $0["class"] != "displaced" })
+        #expect(!none.contains("Tergeser dari pos asal"))
+    }
+
+    @Test func mapOutlinesTheKelurahanThatWereHit() throws {
+        let svg = try #require(drillReportSVG(id: "coverage-map", in: DrillReport.html(result, boundaries: try drillReportBoundaries())))
+        let filled = try drillReportElements("path", in: svg).filter { $0["data-kode"] != nil }
+        // The outlines' group gives their stroke; the arrow and scale bar have their own.
+        let outlines = try drillReportElements("path", in: svg).filter { $0["data-kode"] == nil && $0["fill"] == nil && $0["stroke"] == nil }
+        // One outline per kelurahan hit, drawn with the same shape as its fill.
+        #expect(outlines.count == DrillReportFixture.peakDisplaced.count)
+        let byCode = Dictionary(filled.map { ($0["data-kode"] ?? "", $0["d"] ?? "") }, uniquingKeysWith: { a, _ in a })
+        #expect(Set(outlines.compactMap { $0["d"] }) == Set(DrillReportFixture.peakDisplaced.compactMap { byCode[$0.0] }))
+        #expect(svg.contains("<title>Suka Maju (12.75.03.1005): cakupan terendah 100%, tergeser dari pos asal hingga 50%</title>"))
+        #expect(svg.contains("<title>Pahlawan (12.75.01.1001): cakupan terendah 96%</title>"))
+        // Without boundaries, the hit kelurahan's dots carry the outline.
+        let dots = try drillReportElements("circle", in: DrillReport.coverageMapSVG(result, boundaries: []))
+        #expect(dots.filter { $0["stroke-width"] == "2.5" }.count == DrillReportFixture.peakDisplaced.count)
+    }
+
     @Test func mapFillsEveryBoundaryByWorstCoverage() throws {
         let boundaries = try drillReportBoundaries()
         #expect(boundaries.count == 37)
@@ -180,7 +247,7 @@ struct DrillReportTests {
             #expect(d.hasPrefix("M") && d.hasSuffix("Z"))
             #expect(try Regex("\\d\\.\\d\\d").firstMatch(in: d) == nil)
         }
-        #expect(svg.contains("<title>Berngam (12.75.02.1001): cakupan terendah 42%</title>"))
+        #expect(svg.contains("<title>Berngam (12.75.02.1001): cakupan terendah 42%, tergeser dari pos asal hingga 80%</title>"))
         #expect(svg.contains("<title>Damai (12.75.01.1004): tidak ada data</title>"))
         // Projection: Binjai is taller than wide, so the fitted map is 600 units high (the
         // maximum) and narrower than that, with the 200-unit legend beside it.
@@ -225,7 +292,7 @@ struct DrillReportTests {
         #expect(!html.contains("<b>"))
         #expect(html.contains("<h1>Uji &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;kutip&#39;</h1>"))
         #expect(html.contains(">Kota &lt;b&gt;</text>"))
-        #expect(html.contains("<title>Berngam &amp; &quot;Sekitarnya&quot; (12.75.02.1001): cakupan terendah 42%</title>"))
+        #expect(html.contains("<title>Berngam &amp; &quot;Sekitarnya&quot; (12.75.02.1001): cakupan terendah 42%, tergeser dari pos asal hingga 80%</title>"))
         #expect(html.contains("Listrik padam di Binjai Timur &lt;2 jam&gt; &amp; genset"))
     }
 

@@ -7,7 +7,7 @@ import PoskoStorage
 enum DrillReportBuilder {
     static func build(
         scenario s: DrillScenario, set: PlaybookSet, store: PoskoStore, timeline: [DrillResult.TimelineEntry],
-        samples: [DrillResult.CoverageSample], worst: [String: Double], belowHalf: [String: Double],
+        samples: [DrillResult.CoverageSample], worst: [String: Double], peakDisplaced: [String: Double], belowHalf: [String: Double],
         declarations: [(at: Date, kelurahan: [String], after: [Int: [String: Double]])], end: Date, stoppedEarly: String?
     ) throws -> DrillResult {
         let messages = try store.allMessages()
@@ -39,6 +39,9 @@ enum DrillReportBuilder {
         let delivered = messages.filter { $0.state == .delivered || $0.state == .sent }.count
         if !messages.isEmpty { strengths.append("\(delivered) dari \(messages.count) pesan sampai ke penerima\(failovers > 0 ? " (termasuk lewat kanal cadangan)" : "")") }
 
+        // How hard the scenario hit, when the plan kept the services going.
+        if let held = DrillScoring.planHeld(samples, start: s.mulai) { strengths.append(held) }
+
         let firstAlert = DrillScoring.firstAlertMinutes(declarations: scoringDeclarations, recipients: .init(scoringMessages))
         let stats = try store.deliveryStats()
         let events = try store.events(afterID: 0, limit: 1_000_000).map {
@@ -50,7 +53,7 @@ enum DrillReportBuilder {
         for code in worst.keys { kelNames[code] = names[code] ?? code }
         return DrillResult(
             scenario: s.nama, scenarioFile: (s.file as NSString).lastPathComponent, start: s.mulai, end: end, seed: s.seed,
-            stoppedEarly: stoppedEarly, timeline: timeline, coverage: samples, worstCoverage: worst, kelurahanNames: kelNames,
+            stoppedEarly: stoppedEarly, timeline: timeline, coverage: samples, worstCoverage: worst, peakDisplaced: peakDisplaced, kelurahanNames: kelNames,
             kecamatanNames: kecNames,
             messages: .init(attemptsByChannel: stats.attempts, byState: stats.states, firstAlertMinutes: firstAlert,
                             acknowledged: messages.filter { $0.ackedAt != nil }.count, needingAck: messages.filter { $0.ackCode != nil }.count,

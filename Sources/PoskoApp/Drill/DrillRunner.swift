@@ -103,6 +103,7 @@ public struct DrillRunner {
         var nextSample = s.mulai
         var belowHalf: [String: Double] = [:]
         var worst: [String: Double] = [:]
+        var peakDisplaced: [String: Double] = [:]
         var lastSampleAt = s.mulai
         var declarations: [(at: Date, kelurahan: [String], after: [Int: [String: Double]])] = []
         var coverageChecks: [(at: Date, index: Int, within: Int)] = []
@@ -142,8 +143,11 @@ public struct DrillRunner {
         struct Coverage {
             var byKecamatan: [String: Double] = [:]
             var overall: Double = 1
-            /// Each kelurahan's worst field.
-            var worst: [(kelurahan: String, coverage: Double)] = []
+            /// Share of each kecamatan's demand displaced from its own posts (only those with some).
+            var displacedByKecamatan: [String: Double] = [:]
+            var overallDisplaced: Double = 0
+            /// Each kelurahan's worst field, and its largest displaced share of a field.
+            var worst: [(kelurahan: String, coverage: Double, displaced: Double)] = []
             /// Cells below half coverage, `kelurahan|bidang`.
             var low: [String] = []
         }
@@ -159,21 +163,29 @@ public struct DrillRunner {
             if let knownCoverage, knownCoverage.key == key { return knownCoverage.coverage }
             var c = Coverage()
             let cells = try cells()
-            var perKec: [String: (sum: Double, count: Int)] = [:]
+            var perKec: [String: (sum: Double, count: Int, demand: Int, displaced: Int)] = [:]
             var kec = ""
+            var demand = 0, displaced = 0
             for cell in cells {
+                let share = cell.demand > 0 ? Double(cell.displaced) / Double(cell.demand) : 0
                 // A kelurahan's cells come in a row.
-                if c.worst.last?.kelurahan == cell.kelurahan {
-                    c.worst[c.worst.count - 1].coverage = min(c.worst[c.worst.count - 1].coverage, cell.coverage)
+                if let last = c.worst.last, last.kelurahan == cell.kelurahan {
+                    c.worst[c.worst.count - 1] = (last.kelurahan, min(last.coverage, cell.coverage), max(last.displaced, share))
                 } else {
-                    c.worst.append((cell.kelurahan, cell.coverage))
+                    c.worst.append((cell.kelurahan, cell.coverage, share))
                     kec = cell.kelurahan.split(separator: ".").prefix(3).joined(separator: ".")
                 }
-                perKec[kec, default: (0, 0)].sum += cell.coverage
-                perKec[kec, default: (0, 0)].count += 1
+                perKec[kec, default: (0, 0, 0, 0)].sum += cell.coverage
+                perKec[kec, default: (0, 0, 0, 0)].count += 1
+                perKec[kec, default: (0, 0, 0, 0)].demand += cell.demand
+                perKec[kec, default: (0, 0, 0, 0)].displaced += cell.displaced
+                demand += cell.demand
+                displaced += cell.displaced
                 if cell.coverage < 0.5 { c.low.append("\(cell.kelurahan)|\(cell.bidang.rawValue)") }
             }
             c.byKecamatan = perKec.mapValues { $0.sum / Double(max(1, $0.count)) }
+            c.displacedByKecamatan = perKec.filter { $0.value.displaced > 0 }.mapValues { Double($0.displaced) / Double(max(1, $0.demand)) }
+            c.overallDisplaced = demand > 0 ? Double(displaced) / Double(demand) : 0
             c.overall = cells.isEmpty ? 1 : cells.reduce(0) { $0 + $1.coverage } / Double(cells.count)
             knownCoverage = (key, c)
             return c
@@ -208,11 +220,15 @@ public struct DrillRunner {
             lastLow = c.low
             lastSampleAt = now
             if worstTakenFrom != knownCoverage?.key {
-                for w in c.worst { worst[w.kelurahan] = min(worst[w.kelurahan] ?? 1, w.coverage) }
+                for w in c.worst {
+                    worst[w.kelurahan] = min(worst[w.kelurahan] ?? 1, w.coverage)
+                    if w.displaced > 0 { peakDisplaced[w.kelurahan] = max(peakDisplaced[w.kelurahan] ?? 0, w.displaced) }
+                }
                 worstTakenFrom = knownCoverage?.key
             }
             if samples.last?.at == now { samples.removeLast() }
-            samples.append(.init(at: now, kecamatan: c.byKecamatan, overall: c.overall))
+            samples.append(.init(at: now, kecamatan: c.byKecamatan, overall: c.overall,
+                                 displaced: c.displacedByKecamatan, overallDisplaced: c.overallDisplaced))
         }
 
         func apply(_ action: DrillScenario.Action) throws {
@@ -391,7 +407,7 @@ public struct DrillRunner {
         now = min(now, end)
         stats.lap("other")
         defer { stats.lap("report") }
-        return try DrillReportBuilder.build(scenario: s, set: set, store: store, timeline: timeline, samples: samples, worst: worst,
+        return try DrillReportBuilder.build(scenario: s, set: set, store: store, timeline: timeline, samples: samples, worst: worst, peakDisplaced: peakDisplaced,
                                             belowHalf: belowHalf, declarations: declarations, end: now, stoppedEarly: stoppedEarly)
     }
 }

@@ -69,7 +69,7 @@ extension DrillReport {
         // Coverage timeline.
         h.open("<section id=\"cakupan\">")
         h.add("<h2>Cakupan layanan dari waktu ke waktu</h2>")
-        h.add("<p class=\"note\">Bagian kebutuhan layanan posyandu yang terlayani per kecamatan (garis putus-putus merah: ambang 80%).</p>")
+        h.add("<p class=\"note\">Bagian kebutuhan layanan posyandu yang terlayani per kecamatan, termasuk yang dilayani pos lain menurut rencana (garis putus-putus merah: ambang 80%). Area abu-abu: bagian kebutuhan yang tergeser dari pos asalnya (pos tutup, terganggu atau tidak melapor).</p>")
         h.open("<figure>")
         h.addBlock(coverageTimelineSVG(r, wilayah: wilayah))
         h.close("</figure>")
@@ -86,11 +86,11 @@ extension DrillReport {
         let worst = worstSorted(r)
         if !worst.isEmpty {
             h.open("<table class=\"worst\">")
-            h.add("<thead><tr><th>Kelurahan</th><th class=\"num\">Terendah</th></tr></thead>")
+            h.add("<thead><tr><th>Kelurahan</th><th class=\"num\">Terendah</th><th class=\"num\">Tergeser tertinggi</th></tr></thead>")
             h.open("<tbody>")
             for (code, value) in worst {
                 let name = F.kelurahanName(code, r, wilayah: wilayah)
-                h.add("<tr><td><span class=\"swatch\" style=\"background:\(coverageColor(value))\"></span>\(e(name)) <span class=\"code\">\(e(code))</span></td><td class=\"num\">\(e(F.persen(value)))</td></tr>")
+                h.add("<tr><td><span class=\"swatch\" style=\"background:\(coverageColor(value))\"></span>\(e(name)) <span class=\"code\">\(e(code))</span></td><td class=\"num\">\(e(F.persen(value)))</td><td class=\"num\">\(e(F.persen(r.peakDisplaced[code] ?? 0)))</td></tr>")
             }
             h.close("</tbody>")
             h.close("</table>")

@@ -70,8 +70,8 @@ extension DrillReport {
         if samples.isEmpty {
             md.line("_Tidak ada data cakupan._")
         } else {
-            md.line("| Kecamatan | Terendah | Saat terendah | Akhir |")
-            md.line("|---|---:|---|---:|")
+            md.line("| Kecamatan | Terendah | Saat terendah | Akhir | Tergeser tertinggi |")
+            md.line("|---|---:|---|---:|---:|")
             for code in codes {
                 var lowest: (value: Double, at: Date)?
                 var last: Double?
@@ -83,13 +83,16 @@ extension DrillReport {
                 let name = "\(F.markdown(F.kecamatanName(code, r, wilayah: wilayah))) (\(code))"
                 let low = lowest.map { F.persen($0.value) } ?? "–"
                 let when = lowest.map { "\(F.offset($0.at, from: r.start)) (\(F.wib($0.at)))" } ?? "–"
-                md.line("| \(name) | \(low) | \(when) | \(last.map(F.persen) ?? "–") |")
+                let displaced = samples.compactMap { $0.displaced[code] }.max() ?? 0
+                md.line("| \(name) | \(low) | \(when) | \(last.map(F.persen) ?? "–") | \(F.persen(displaced)) |")
             }
             var lowestOverall: DrillResult.CoverageSample?
             for s in samples where s.overall.isFinite && s.overall < (lowestOverall?.overall ?? .infinity) { lowestOverall = s }
             if let low = lowestOverall, let last = samples.last {
                 md.blank()
                 md.line("Cakupan keseluruhan terendah \(F.persen(low.overall)) pada \(F.offset(low.at, from: r.start)) (\(F.wib(low.at))); akhir latihan \(F.persen(last.overall)).")
+                md.blank()
+                md.line("_Tergeser_: bagian kebutuhan layanan yang tidak lagi dilayani pos asalnya (pos tutup, terganggu atau tidak melapor); cakupan menghitung juga yang dilayani pos lain menurut rencana.")
             }
         }
         md.blank()
@@ -99,10 +102,10 @@ extension DrillReport {
         if r.worstCoverage.isEmpty {
             md.line("_Tidak ada data._")
         } else {
-            md.line("| Kelurahan | Cakupan terendah |")
-            md.line("|---|---:|")
+            md.line("| Kelurahan | Cakupan terendah | Tergeser tertinggi |")
+            md.line("|---|---:|---:|")
             for (code, value) in worstSorted(r) {
-                md.line("| \(F.markdown(F.kelurahanName(code, r, wilayah: wilayah))) (\(code)) | \(F.persen(value)) |")
+                md.line("| \(F.markdown(F.kelurahanName(code, r, wilayah: wilayah))) (\(code)) | \(F.persen(value)) | \(F.persen(r.peakDisplaced[code] ?? 0)) |")
             }
         }
         md.blank()
@@ -177,10 +180,13 @@ extension DrillReport {
     }
 
     /// Worst coverage per kelurahan, lowest first (ties by code).
+    /// Kelurahan by worst coverage, then the hardest hit (largest displaced share) first.
     static func worstSorted(_ r: DrillResult) -> [(code: String, value: Double)] {
         r.worstCoverage.map { (code: $0.key, value: $0.value) }.sorted { a, b in
             let va = a.value.isFinite ? a.value : .infinity, vb = b.value.isFinite ? b.value : .infinity
-            return va != vb ? va < vb : a.code < b.code
+            if va != vb { return va < vb }
+            let da = r.peakDisplaced[a.code] ?? 0, db = r.peakDisplaced[b.code] ?? 0
+            return da != db ? da > db : a.code < b.code
         }
     }
 

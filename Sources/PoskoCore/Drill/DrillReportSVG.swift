@@ -19,6 +19,9 @@ extension DrillReport {
         static let noData = "#cfcfcf"
     }
 
+    /// Fill of the displaced-demand area in the coverage timeline.
+    static let displacedColor = "#d9d9d9"
+
     /// Line colours for the kecamatan series, in code order (Okabe–Ito, then Tableau).
     static let seriesColors = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#8c564b", "#7f7f7f", "#bcbd22", "#17becf"]
 
@@ -50,6 +53,9 @@ extension DrillReport {
             Entry(label: F.kecamatanName(code, r, wilayah: wilayah), color: seriesColors[i % seriesColors.count], dash: nil, strokeWidth: 2.5)
         }
         if !samples.isEmpty { entries.append(Entry(label: "Keseluruhan", color: "#333333", dash: "2 3", strokeWidth: 2)) }
+        if samples.contains(where: { $0.overallDisplaced > 0 }) {
+            entries.append(Entry(label: "Tergeser dari pos asal (keseluruhan)", color: displacedColor, dash: nil, strokeWidth: 8))
+        }
         entries.append(Entry(label: "Ambang 80%", color: "#b2182b", dash: "8 5", strokeWidth: 1.5))
         var legendItems: [(x: Double, row: Int, entry: Entry)] = []
         var cx = left, row = 0
@@ -115,6 +121,20 @@ extension DrillReport {
         if samples.isEmpty {
             s.add("<text x=\"\(F.coord((left + right) / 2))\" y=\"\(F.coord((top + bottom) / 2))\" text-anchor=\"middle\" fill=\"#888888\" font-size=\"16\">Tidak ada data cakupan</text>")
         } else {
+            // Displaced demand under the lines: how hard the scenario hit, as a step area from 0.
+            if samples.contains(where: { $0.overallDisplaced > 0 }) {
+                var d = "M\(F.coord(x(samples[0].at))),\(F.coord(y(0)))"
+                var lastY = ""
+                for sample in samples {
+                    // Each sample holds until the next one.
+                    let yy = F.coord(y(sample.overallDisplaced))
+                    d += "H\(F.coord(x(sample.at)))"
+                    if yy != lastY { d += "V\(yy)" }
+                    lastY = yy
+                }
+                d += "V\(F.coord(y(0)))Z"
+                s.add("<path class=\"displaced\" d=\"\(d)\" fill=\"\(displacedColor)\" stroke=\"none\"><title>Kebutuhan layanan tergeser dari pos asal (keseluruhan)</title></path>")
+            }
             s.open("<g class=\"series\" fill=\"none\" stroke-linejoin=\"round\" stroke-linecap=\"round\">")
             let overall = samples.map { (x($0.at), y($0.overall)) }
             s.add(polyline(overall, attributes: "class=\"overall\" stroke=\"#333333\" stroke-width=\"2\" stroke-dasharray=\"2 3\"", title: "Keseluruhan"))
@@ -213,14 +233,15 @@ extension DrillReport {
         func project(_ c: Coordinate) -> (Double, Double) {
             (offsetX + (dx / 2 + (c.lon - midLon) * k) * scale, margin + (dy / 2 - (c.lat - midLat)) * scale)
         }
-        let legendHeight = 290.0
+        let legendHeight = 302.0
         let width = mapWidth + legendWidth
         let height = max(mapHeight, legendHeight)
 
         func tooltip(_ shape: Shape) -> String {
             let value = r.worstCoverage[shape.kode]
             let text = value.map { $0.isFinite ? "cakupan terendah \(F.persen($0))" : "tidak ada data" } ?? "tidak ada data"
-            return "\(shape.name) (\(shape.kode)): \(text)"
+            let hit = r.peakDisplaced[shape.kode].map { ", tergeser dari pos asal hingga \(F.persen($0))" } ?? ""
+            return "\(shape.name) (\(shape.kode)): \(text)\(hit)"
         }
 
         var s = DrillReportLines()
@@ -232,6 +253,7 @@ extension DrillReport {
         }
         if !shapes.isEmpty {
             s.open("<g class=\"kelurahan\" stroke=\"#ffffff\" stroke-width=\"1\" stroke-linejoin=\"round\" fill-rule=\"evenodd\">")
+            var hit: [String] = []
             for shape in shapes {
                 var d = ""
                 for polygon in shape.polygons {
@@ -242,8 +264,15 @@ extension DrillReport {
                 guard !d.isEmpty else { continue }
                 let fill = coverageColor(r.worstCoverage[shape.kode])
                 s.add("<path data-kode=\"\(F.html(shape.kode))\" fill=\"\(fill)\" d=\"\(d)\"><title>\(F.html(tooltip(shape)))</title></path>")
+                if r.peakDisplaced[shape.kode] != nil { hit.append(d) }
             }
             s.close("</g>")
+            // The kelurahan the scenario hit (demand displaced from their own posts), outlined on top.
+            if !hit.isEmpty {
+                s.open("<g class=\"terdampak\" fill=\"none\" stroke=\"#222222\" stroke-width=\"2.5\" stroke-linejoin=\"round\" pointer-events=\"none\">")
+                for d in hit { s.add("<path d=\"\(d)\"/>") }
+                s.close("</g>")
+            }
         }
         if !dots.isEmpty {
             s.open("<g class=\"kelurahan-titik\" stroke=\"#555555\" stroke-width=\"1\">")
@@ -251,7 +280,8 @@ extension DrillReport {
                 guard let c = dot.label else { continue }
                 let (px, py) = project(c)
                 let fill = coverageColor(r.worstCoverage[dot.kode])
-                s.add("<circle data-kode=\"\(F.html(dot.kode))\" cx=\"\(F.coord(px))\" cy=\"\(F.coord(py))\" r=\"8\" fill=\"\(fill)\"><title>\(F.html(tooltip(dot)))</title></circle>")
+                let outline = r.peakDisplaced[dot.kode] != nil ? " stroke=\"#222222\" stroke-width=\"2.5\"" : ""
+                s.add("<circle data-kode=\"\(F.html(dot.kode))\" cx=\"\(F.coord(px))\" cy=\"\(F.coord(py))\" r=\"8\" fill=\"\(fill)\"\(outline)><title>\(F.html(tooltip(dot)))</title></circle>")
             }
             s.close("</g>")
         }
@@ -289,14 +319,17 @@ extension DrillReport {
             s.add("<rect x=\"\(F.coord(lx))\" y=\"\(F.coord(ly))\" width=\"22\" height=\"16\" fill=\"\(color)\" stroke=\"#999999\" stroke-width=\"0.5\"/>")
             s.add("<text x=\"\(F.coord(lx + 30))\" y=\"\(F.coord(ly + 12))\">\(F.html(label))</text>")
         }
-        let ay = 200.0
+        let ly = 48 + Double(classes.count) * 26
+        s.add("<rect x=\"\(F.coord(lx + 1))\" y=\"\(F.coord(ly + 1))\" width=\"20\" height=\"14\" fill=\"#ffffff\" stroke=\"#222222\" stroke-width=\"2.5\"/>")
+        s.add("<text x=\"\(F.coord(lx + 30))\" y=\"\(F.coord(ly + 12))\">Terdampak (tergeser)</text>")
+        let ay = 212.0
         s.add("<path d=\"M\(F.coord(lx + 11)),\(F.coord(ay))l-8,22h16z\" fill=\"#333333\"/>")
         s.add("<text x=\"\(F.coord(lx + 11))\" y=\"\(F.coord(ay + 36))\" text-anchor=\"middle\" font-weight=\"bold\">U</text>")
         let pxPerKm = scale / Geo.kilometresPerDegreeLatitude
         let km = [0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500].first { $0 * pxPerKm >= 50 } ?? 1000
         let barLength = km * pxPerKm
         if barLength.isFinite, barLength <= legendWidth - 24 {
-            let by = 268.0
+            let by = 280.0
             s.add("<path d=\"M\(F.coord(lx)),\(F.coord(by - 5))v5h\(F.coord(barLength))v-5\" fill=\"none\" stroke=\"#333333\" stroke-width=\"1.5\"/>")
             s.add("<text x=\"\(F.coord(lx + barLength / 2))\" y=\"\(F.coord(by + 16))\" text-anchor=\"middle\">\(F.angka(km, maxDecimals: 2)) km</text>")
         }

@@ -16,6 +16,10 @@ public struct DrillResult: Codable, Sendable, Equatable {
     public var coverage: [CoverageSample]
     /// Worst coverage each kelurahan reached (over its six fields), for the map.
     public var worstCoverage: [String: Double]
+    /// The largest share of a field's demand each kelurahan had displaced from its own posts
+    /// (closed, degraded or silent) at any sample, whether or not the plan served it elsewhere:
+    /// how hard the scenario hit it. Kelurahan never hit are left out.
+    public var peakDisplaced: [String: Double]
     public var kelurahanNames: [String: String]
     public var kecamatanNames: [String: String]
     public var messages: MessageStats
@@ -33,7 +37,7 @@ public struct DrillResult: Codable, Sendable, Equatable {
     public var events: [EventLine]
 
     public init(scenario: String, scenarioFile: String, start: Date, end: Date, seed: UInt64, stoppedEarly: String? = nil,
-                timeline: [TimelineEntry] = [], coverage: [CoverageSample] = [], worstCoverage: [String: Double] = [:],
+                timeline: [TimelineEntry] = [], coverage: [CoverageSample] = [], worstCoverage: [String: Double] = [:], peakDisplaced: [String: Double] = [:],
                 kelurahanNames: [String: String] = [:], kecamatanNames: [String: String] = [:], messages: MessageStats = MessageStats(),
                 expectations: [ExpectationResult] = [], gaps: [String] = [], strengths: [String] = [], score: Double = 0,
                 grade: String = "E", events: [EventLine] = []) {
@@ -46,6 +50,7 @@ public struct DrillResult: Codable, Sendable, Equatable {
         self.timeline = timeline
         self.coverage = coverage
         self.worstCoverage = worstCoverage
+        self.peakDisplaced = peakDisplaced
         self.kelurahanNames = kelurahanNames
         self.kecamatanNames = kecamatanNames
         self.messages = messages
@@ -77,11 +82,18 @@ public struct DrillResult: Codable, Sendable, Equatable {
         public var kecamatan: [String: Double]
         /// Overall coverage of the affected area.
         public var overall: Double
+        /// Share of each kecamatan's demand displaced from its own posts (0…1), served elsewhere
+        /// by the plan or not; kecamatan with none are left out.
+        public var displaced: [String: Double]
+        /// Share of all demand displaced from its own posts.
+        public var overallDisplaced: Double
 
-        public init(at: Date, kecamatan: [String: Double], overall: Double) {
+        public init(at: Date, kecamatan: [String: Double], overall: Double, displaced: [String: Double] = [:], overallDisplaced: Double = 0) {
             self.at = at
             self.kecamatan = kecamatan
             self.overall = overall
+            self.displaced = displaced
+            self.overallDisplaced = overallDisplaced
         }
     }
 

@@ -62,6 +62,17 @@ public enum DrillScoring {
         return out
     }
 
+    /// What went well when the scenario displaced demand and overall coverage never fell below
+    /// 80%: how much was displaced at the worst moment, and the lowest coverage the plan kept.
+    public static func planHeld(_ samples: [DrillResult.CoverageSample], start: Date) -> String? {
+        typealias F = DrillReportFormat
+        var peak: DrillResult.CoverageSample?
+        for s in samples where s.overallDisplaced > (peak?.overallDisplaced ?? 0) { peak = s }
+        guard let peak, let lowest = samples.map(\.overall).min(), lowest >= 0.8 else { return nil }
+        return "Rencana menjaga cakupan keseluruhan ≥ 80% (terendah \(F.persen(lowest))) saat hingga "
+            + "\(F.persen(peak.overallDisplaced)) kebutuhan layanan tergeser dari pos asalnya (\(F.offset(peak.at, from: start)))"
+    }
+
     public static func minutes(_ s: Double) -> String {
         s < 3600 ? "\(Int((s / 60).rounded())) menit" : String(format: "%.1f jam", s / 3600).replacingOccurrences(of: ".", with: ",")
     }
