@@ -235,7 +235,7 @@ public final class Coordinator: Sendable {
         let outcome: CAPOutcome = try store.write { tx in
             let seen = try Bool.fetchOne(tx.db.cachedStatement(sql: "SELECT 1 FROM cap_alert WHERE key = ?"), arguments: [key]) == true
             let emergencies = try tx.operationalState().emergencies
-            let decision = CAPIngest.decide(alert, matchedKelurahan: covered.map(\.code), emergencies: emergencies, seen: seen, mapping: mapping)
+            let decision = CAPIngest.decide(alert, matchedKelurahan: covered.map(\.code), emergencies: emergencies, seen: seen, mapping: mapping, now: at)
             if decision == .duplicate { return CAPOutcome(key: key, decision: decision.summary, emergency: nil, matches: records) }
             try tx.db.cachedStatement(sql: "INSERT INTO cap_alert (key, received_at, status, msg_type, decision, matches, xml) VALUES (?, ?, ?, ?, ?, ?, ?)")
                 .execute(arguments: [key, at.timeIntervalSince1970, alert.status.rawValue, alert.msgType.rawValue, decision.summary,

@@ -13,8 +13,11 @@ import Testing
     /// The Binjai kelurahan the BMKG alert's polygon 33 touches (computed independently; see GeoAreaMatcherTests).
     static let touched = ["12.75.01.1007", "12.75.01.1008", "12.75.01.1009", "12.75.04.1006", "12.75.04.1007"]
 
+    /// 2026-09-24 14:00 WIB: the BMKG alert was sent at 13:25 and is in force until 16:55.
+    static let received = Date(timeIntervalSince1970: 1_790_233_200)
+
     func withServer(_ body: @escaping @Sendable (any TestClientProtocol, APIFixture) async throws -> Void) async throws {
-        let fx = try APIFixture(routing: AlertRouting(smsChannels: ["utama"], webhooks: ["bpbd-binjai"]))
+        let fx = try APIFixture(start: Self.received, routing: AlertRouting(smsChannels: ["utama"], webhooks: ["bpbd-binjai"]))
         let app = Application(router: buildRouter(fx.dependencies()), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in try await body(client, fx) }
     }
@@ -64,9 +67,38 @@ import Testing
         }
     }
 
+    /// A feed replaying old items, or an alert delivered late: once every info has expired,
+    /// nobody is alerted about a hazard that is over.
+    @Test func anAlertReceivedAfterItExpiredChangesNothing() async throws {
+        guard let path = try RepoPaths.requireShared(Self.bmkg) else { return }
+        let fx = try APIFixture(start: Date(timeIntervalSince1970: 1_790_243_700 + 60), routing: AlertRouting(smsChannels: ["utama"], webhooks: ["bpbd-binjai"]))
+        let outcome = try fx.capIntake.ingest(try Data(contentsOf: URL(fileURLWithPath: path)), actor: Actor("op", via: .api), at: fx.clock.now)
+        #expect(outcome.decision == "ignored: the alert expired at 2026-09-24T16:55:00+07:00, before it was received")
+        #expect(outcome.emergency == nil)
+        #expect(try fx.coordinator.store.emergencies().isEmpty)
+        #expect(try fx.coordinator.store.messages().isEmpty)
+    }
+
+    /// Two banjir emergencies are active; the alert's kelurahan in Binjai Timur are already in the
+    /// second one. Only the three uncovered kelurahan are added, to the emergency that covers the
+    /// alert most; the first (Berngam alone) is left as it was.
+    @Test func anAlertWidensTheEmergencyThatCoversItNotTheFirstOfItsHazard() throws {
+        guard let path = try RepoPaths.requireShared(Self.bmkg) else { return }
+        let fx = try APIFixture(start: Self.received)
+        let op = Actor("op", via: .api)
+        let berngam = try fx.coordinator.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"], status: "tanggap_darurat"), actor: op, at: fx.clock.now)
+        let timur = try fx.coordinator.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.04"], status: "tanggap_darurat"), actor: op, at: fx.clock.now)
+        let outcome = try fx.capIntake.ingest(try Data(contentsOf: URL(fileURLWithPath: path)), actor: op, at: fx.clock.now)
+        #expect(outcome.decision == "widen \(timur.id) to 4 kelurahan")
+        let now = Dictionary(uniqueKeysWithValues: try fx.coordinator.store.emergencies().map { ($0.id, $0.areas) })
+        #expect(now[timur.id] == ["12.75.01.1007", "12.75.01.1008", "12.75.01.1009", "12.75.04"])
+        #expect(now[berngam.id] == ["12.75.02.1001"])
+        #expect(now.count == 2)
+    }
+
     @Test func expiredCAPEmergencyIsLoweredAfterTheGraceTime() throws {
         guard let path = try RepoPaths.requireShared(Self.bmkg) else { return }
-        let fx = try APIFixture()
+        let fx = try APIFixture(start: Self.received)
         let outcome = try fx.capIntake.ingest(try Data(contentsOf: URL(fileURLWithPath: path)), actor: Actor("op", via: .api), at: fx.clock.now)
         let e = try #require(outcome.emergency)
         // The alert expires 2026-09-24T16:55:00+07:00.

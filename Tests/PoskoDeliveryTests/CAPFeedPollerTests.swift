@@ -53,7 +53,8 @@ import Testing
     }
 
     @Test func pollsTheIndexOpensTheBinjaiEmergencyAndUsesConditionalGET() async throws {
-        let fx = try APIFixture()
+        // While the BMKG alert is in force (2026-09-24 14:00 WIB; it expires at 16:55).
+        let fx = try APIFixture(start: Date(timeIntervalSince1970: 1_790_233_200))
         let intake = fx.capIntake
         let clock = fx.clock
         // Results leave the server's scope and are checked outside it. (Checking them inside the

@@ -55,8 +55,10 @@ public enum CAPIngest {
     /// `key` identifies an alert across replays: sender and identifier.
     public static func key(_ alert: CAPAlert) -> String { "\(alert.sender)/\(alert.identifier)" }
 
+    /// `now`: the time of receipt; an alert or update whose every info has expired by then (a
+    /// feed replaying old items, a delayed delivery) changes nothing.
     public static func decide(
-        _ alert: CAPAlert, matchedKelurahan: [String], emergencies: [Emergency], seen: Bool, mapping: HazardMapping
+        _ alert: CAPAlert, matchedKelurahan: [String], emergencies: [Emergency], seen: Bool, mapping: HazardMapping, now: Date
     ) -> CAPDecision {
         if seen { return .duplicate }
         switch alert.status {
@@ -65,6 +67,9 @@ public enum CAPIngest {
         case .test, .draft, .system: return .ignore(reason: "status \(alert.status.rawValue) never opens an emergency")
         }
         let expires = alert.infos.compactMap { $0.expires?.date }.max()
+        if let expires, expires <= now, alert.msgType == .alert || alert.msgType == .update {
+            return .ignore(reason: "the alert expired at \(CAPDateTime.format(seconds: Int64(expires.timeIntervalSince1970.rounded(.down)), utcOffsetSeconds: 7 * 3600)), before it was received")
+        }
         let active = emergencies.filter { $0.isActive && !$0.exercise }
         let referenced = alert.references.map { "\($0.sender)/\($0.identifier)" }
         let target = active.first { e in referenced.contains { e.capIdentifiers.contains($0) } }
@@ -89,11 +94,19 @@ public enum CAPIngest {
                 return .ignore(reason: "event '\(alert.infos.first?.event ?? "")' maps to no Posko hazard")
             }
             guard !matchedKelurahan.isEmpty else { return .ignore(reason: "no Posko kelurahan lies in the alert's areas") }
-            if let existing = active.first(where: { $0.hazard == hazard }) {
-                let merged = Array(Set(existing.areas + matchedKelurahan)).sorted()
-                let covered = matchedKelurahan.allSatisfy { existing.covers(kelurahan: $0) }
-                return covered ? .widen(emergencyID: existing.id, areas: existing.areas, expires: expires)
-                    : .widen(emergencyID: existing.id, areas: merged, expires: expires)
+            // Several emergencies of the hazard may be active: kelurahan any of them covers stay
+            // with it, the rest widen the one that covers most of the alert (the first on a tie).
+            let sameHazard = active.filter { $0.hazard == hazard }
+            if !sameHazard.isEmpty {
+                let uncovered = matchedKelurahan.filter { k in !sameHazard.contains { $0.covers(kelurahan: k) } }
+                var existing = sameHazard[0]
+                var most = -1
+                for e in sameHazard {
+                    let n = matchedKelurahan.filter { e.covers(kelurahan: $0) }.count
+                    if n > most { (existing, most) = (e, n) }
+                }
+                return .widen(emergencyID: existing.id, areas: uncovered.isEmpty ? existing.areas : Array(Set(existing.areas + uncovered)).sorted(),
+                              expires: expires)
             }
             return .open(hazard: hazard, areas: matchedKelurahan.sorted(), expires: expires)
         }
