@@ -295,14 +295,22 @@ public final class Coordinator: Sendable {
 
     // MARK: Acknowledgements and escalation
 
-    /// `OK <kode>` (SMS) or an operator's acknowledgement: stops the alert's escalation.
+    /// An operator's acknowledgement (or a drill's): stops the alert's escalation.
     public func acknowledge(code: String, actor: Actor, at: Date) throws -> OutboxMessage? {
-        guard let m = try store.acknowledge(code: code, at: at) else { return nil }
-        try store.write { tx in
-            try tx.appendEvent(.alertAcknowledged, subject: m.id, payload: ["code": code.uppercased(), "recipient": m.recipient], actor: actor, at: at)
-            try tx.audit("alert.ack", subject: m.id, detail: m.recipient, actor: actor, at: at)
+        try acknowledge(code: code, from: nil, actor: actor, at: at).message
+    }
+
+    /// `OK <kode>` from `phone` (SMS; nil for an operator): see ``PoskoStore/acknowledge(code:from:at:)``.
+    /// The first acknowledgement of an alert is an event and an audit line.
+    public func acknowledge(code: String, from phone: String?, actor: Actor, at: Date) throws -> PoskoStore.Acknowledgement {
+        let outcome = try store.acknowledge(code: code, from: phone, at: at)
+        if case let .acknowledged(m, first: true) = outcome {
+            try store.write { tx in
+                try tx.appendEvent(.alertAcknowledged, subject: m.id, payload: ["code": code.uppercased(), "recipient": m.recipient], actor: actor, at: at)
+                try tx.audit("alert.ack", subject: m.id, detail: m.recipient, actor: actor, at: at)
+            }
         }
-        return m
+        return outcome
     }
 
     /// Sends every unacknowledged alert whose time has come one step up its kecamatan's

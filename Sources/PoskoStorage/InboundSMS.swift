@@ -80,10 +80,13 @@ extension Coordinator {
             try cadreAvailability(c.id, available: false, post: nil, actor: actor, at: at)
             answer = "Tercatat TIDAK HADIR, \(c.nama). Tugas Anda dialihkan ke kader lain."
         case let .ok(kode):
-            if try acknowledge(code: kode, actor: actor, at: at) != nil {
-                answer = "Terima kasih, konfirmasi \(kode) diterima."
-            } else {
-                answer = "Kode \(kode) tidak dikenal. \(SMSHelp.ok)"
+            switch try acknowledge(code: kode, from: phone, actor: actor, at: at) {
+            case .acknowledged(_, first: true): answer = "Terima kasih, konfirmasi \(kode) diterima."
+            case .acknowledged(_, first: false): answer = "Konfirmasi \(kode) sudah diterima sebelumnya. Terima kasih."
+            case .notForSender:
+                try store.write { tx in try tx.audit("sms.ack_refused", subject: kode, detail: "OK from \(phone)", actor: actor, at: at) }
+                answer = "Kode \(kode) bukan untuk nomor Anda. Periksa kode pada SMS yang Anda terima."
+            case .unknown: answer = "Kode \(kode) tidak dikenal. \(SMSHelp.ok)"
             }
         }
         return try reply(to: phone, answer, at: at)

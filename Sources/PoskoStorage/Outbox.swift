@@ -277,19 +277,50 @@ extension PoskoStore {
         return true
     }
 
-    /// `OK <kode>` from a recipient: stops escalation. Returns the message if the code matched.
-    public func acknowledge(code: String, at: Date) throws -> OutboxMessage? {
-        try writer.write { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(OutboxMessage.columns) FROM outbox WHERE ack_code = ? ORDER BY created_at DESC LIMIT 1"),
-                                             arguments: [code.uppercased()]) else { return nil }
-            var m = try OutboxMessage(row: row)
-            if m.ackedAt == nil {
-                try db.cachedStatement(sql: "UPDATE outbox SET acked_at = ?, escalate_at = NULL WHERE id = ?")
-                    .execute(arguments: [at.timeIntervalSince1970, m.id])
-                m.ackedAt = at
-            }
-            return m
+    /// What an `OK <kode>` did.
+    public enum Acknowledgement: Sendable, Equatable {
+        /// No alert has the code.
+        case unknown
+        /// Alerts have the code, but none was sent to the number that replied.
+        case notForSender
+        /// The alert (acknowledged now, or `first: false` when it already was).
+        case acknowledged(OutboxMessage, first: Bool)
+
+        public var message: OutboxMessage? {
+            if case let .acknowledged(m, _) = self { return m }
+            return nil
         }
+    }
+
+    /// `OK <kode>`: stops the alert's escalation. `from`: the number that replied (an SMS); only
+    /// an alert sent to it can be acknowledged, so a typo or a stranger cannot silence someone
+    /// else's alert. Without it (an operator, a drill) any alert with the code can. An
+    /// escalation's code also acknowledges the alert it escalated, which stops its chain.
+    public func acknowledge(code: String, from phone: String? = nil, at: Date) throws -> Acknowledgement {
+        try writer.write { db in
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(OutboxMessage.columns) FROM outbox WHERE ack_code = ? ORDER BY created_at DESC, id DESC"),
+                                        arguments: [code.uppercased()])
+            let candidates = try rows.map(OutboxMessage.init(row:))
+            guard !candidates.isEmpty else { return .unknown }
+            guard var m = candidates.first(where: { m in phone.map { p in m.routes.contains { !$0.isWebhook && $0.address == p } } ?? true }) else {
+                return .notForSender
+            }
+            guard m.ackedAt == nil else { return .acknowledged(m, first: false) }
+            let ack = try db.cachedStatement(sql: "UPDATE outbox SET acked_at = ?, escalate_at = NULL WHERE id = ? AND acked_at IS NULL")
+            try ack.execute(arguments: [at.timeIntervalSince1970, m.id])
+            if m.kind == "escalation", let original = Self.escalatedMessageID(m) {
+                try ack.execute(arguments: [at.timeIntervalSince1970, original])
+            }
+            m.ackedAt = at
+            return .acknowledged(m, first: true)
+        }
+    }
+
+    /// The alert an escalation message escalated (its payload's `original`).
+    static func escalatedMessageID(_ m: OutboxMessage) -> String? {
+        guard let data = m.payload?.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return object["original"] as? String
     }
 
     /// Messages whose escalation time has come without an acknowledgement.

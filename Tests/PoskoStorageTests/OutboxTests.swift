@@ -202,13 +202,56 @@ import Testing
         #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(30 * 60)) == 2)
         let escalations = try c.store.messages().filter { $0.kind == "escalation" }
         #expect(escalations.map(\.recipient).allSatisfy { $0 == "camat:12.75.02" })
-        #expect(escalations.contains { $0.text.contains("peringatan untuk lurah:12.75.02.1001 belum dikonfirmasi") })
-        #expect(!escalations.contains { $0.text.contains("lurah:12.75.02.1003") })
+        #expect(escalations.contains { $0.text.contains("peringatan untuk Lurah Berngam (contoh) belum dikonfirmasi") })
+        #expect(!escalations.contains { $0.text.contains("Lurah Setia") })
         // 2 hours: up to BPBD (webhook).
         #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(2 * 3600)) == 2)
         try await d.dispatchDue(now: { Self.t0.addingTimeInterval(2 * 3600) })
         #expect(hook.sent.contains { $0.eventType == "escalation" })
         #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(5 * 3600)) == 0, "the chain has ended")
         _ = sms1
+    }
+
+    /// `OK <kode>` by SMS counts only from a number the alert was sent to: Setia's lurah sending
+    /// Berngam's code (a typo, a forwarded SMS) must not stop Berngam's escalation.
+    @Test func anSMSAcknowledgementCountsOnlyFromTheAlertsRecipient() throws {
+        let (c, _, _, _, _) = try fixture()
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001", "12.75.02.1003"]), actor: Actor("op", via: .api), at: Self.t0)
+        let berngam = try #require(try c.store.messages().first { $0.recipient == "lurah:12.75.02.1001" })
+        let code = try #require(berngam.ackCode)
+        let refused = try c.handleSMS(from: "0813-0002-0003", text: "OK \(code)", at: Self.t0.addingTimeInterval(60))
+        #expect(refused == "Kode \(code) bukan untuk nomor Anda. Periksa kode pada SMS yang Anda terima.")
+        #expect(try c.store.message(id: berngam.id)?.ackedAt == nil)
+        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(30 * 60)) >= 1)
+        #expect(try c.store.messages().contains { $0.kind == "escalation" && $0.text.contains("Lurah Berngam") })
+
+        let accepted = try c.handleSMS(from: "+62 813-0002-0001", text: "ok \(code.lowercased())", at: Self.t0.addingTimeInterval(31 * 60))
+        #expect(accepted == "Terima kasih, konfirmasi \(code) diterima.")
+        #expect(try c.store.message(id: berngam.id)?.ackedAt == Self.t0.addingTimeInterval(31 * 60))
+        let again = try c.handleSMS(from: "081300020001", text: "OK \(code)", at: Self.t0.addingTimeInterval(32 * 60))
+        #expect(again == "Konfirmasi \(code) sudah diterima sebelumnya. Terima kasih.")
+        let acks = try c.store.events(afterID: 0, limit: 1000).filter { $0.kind == .alertAcknowledged && $0.subject == berngam.id }
+        #expect(acks.count == 1)
+        // An operator may acknowledge any alert.
+        let setia = try #require(try c.store.messages().first { $0.recipient == "lurah:12.75.02.1003" })
+        #expect(try c.acknowledge(code: try #require(setia.ackCode), actor: Actor("op", via: .api), at: Self.t0.addingTimeInterval(33 * 60))?.id == setia.id)
+    }
+
+    /// The camat answering the escalation of Berngam's unacknowledged alert stops its chain:
+    /// it does not go on to BPBD at two hours.
+    @Test func acknowledgingAnEscalationStopsTheChainOfTheAlertItEscalated() throws {
+        let (c, _, _, _, _) = try fixture()
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
+        let original = try #require(try c.store.messages().first { $0.recipient == "lurah:12.75.02.1001" })
+        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(30 * 60)) == 2)
+        let escalation = try #require(try c.store.messages().first { $0.kind == "escalation" && $0.text.contains("Lurah Berngam") })
+        let code = try #require(escalation.ackCode)
+        #expect(try c.handleSMS(from: "0811-0000-0002", text: "OK \(code)", at: Self.t0.addingTimeInterval(40 * 60)) == "Terima kasih, konfirmasi \(code) diterima.")
+        #expect(try c.store.message(id: original.id)?.ackedAt == Self.t0.addingTimeInterval(40 * 60))
+        // Only the camat's own unacknowledged declaration alert goes on to BPBD.
+        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(2 * 3600)) == 1)
+        let toBPBD = try c.store.messages().filter { $0.kind == "escalation" && $0.recipient.hasPrefix("bpbd:") }
+        #expect(toBPBD.count == 1)
+        #expect(!toBPBD.contains { $0.text.contains("Lurah Berngam") })
     }
 }

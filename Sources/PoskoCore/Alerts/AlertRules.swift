@@ -54,7 +54,7 @@ public enum AlertRules {
             drafts = contacts(role: role, kecamatan: kecamatan, kelurahan: nil, set: set).map { c in
                 AlertDraft(recipient: c.key, recipientName: c.contact.nama ?? role.rawValue, role: role.rawValue, kind: "escalation",
                            routes: routing.routes(phone: c.contact.telepon, webhook: c.contact.webhook),
-                           text: AlertText.escalation(originalRecipient: originalRecipient, step: step, text: text),
+                           text: AlertText.escalation(originalRecipient: recipientLabel(originalRecipient, set: set), step: step, text: text),
                            payload: Payload.json(["event": "alert.escalated", "original": original, "step": "\(step)", "role": role.rawValue]),
                            dedupKey: "escalation:\(original):\(step):\(c.key)", needsAck: true, kecamatan: kecamatan,
                            groupable: false, exercise: exercise)
@@ -65,6 +65,25 @@ public enum AlertRules {
             d.exercise = exercise
             if exercise { d.text = "LATIHAN " + d.text }
             return d
+        }
+    }
+
+    /// How an SMS names the recipient of an alert: its contact's or cadre's name (a lurah reading
+    /// an escalation does not know Posko's keys), the key itself when the playbooks have no name.
+    static func recipientLabel(_ key: String, set: PlaybookSet) -> String {
+        let parts = key.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return key }
+        let (kind, id) = (parts[0], parts[1])
+        switch kind {
+        case "kader":
+            return set.cadres[id]?.nama ?? key
+        case "bpbd":
+            return "BPBD"
+        default:
+            guard let role = ContactRole(rawValue: kind) else { return key }
+            let kecamatan = role == .lurah ? String(id.split(separator: ".").prefix(3).joined(separator: ".")) : id
+            let kelurahan = role == .lurah ? id : nil
+            return contacts(role: role, kecamatan: kecamatan, kelurahan: kelurahan, set: set).first?.contact.nama ?? key
         }
     }
 
