@@ -171,6 +171,8 @@ extension PoskoStore {
     public enum SendOutcome: Sendable, Equatable {
         case delivered(final: Bool, response: String)
         case retry(at: Date, reason: String)
+        /// The last channel's tries failed temporarily: back to the first channel at `at`.
+        case restart(at: Date, reason: String)
         case failover(reason: String)
         case failed(reason: String)
     }
@@ -205,7 +207,7 @@ extension PoskoStore {
         let (id, at) = (a.message.id, a.at)
         let (result, detail): (String, String) = switch a.outcome {
         case let .delivered(final, r): (final ? "delivered" : "sent", r)
-        case let .retry(_, r): ("retryable", r)
+        case let .retry(_, r), let .restart(_, r): ("retryable", r)
         case let .failover(r): ("permanent", r)
         case let .failed(r): ("permanent", r)
         }
@@ -219,8 +221,18 @@ extension PoskoStore {
                 UPDATE outbox SET state = ?, attempts = attempts + 1, delivered_at = ?, claimed_until = NULL, last_error = NULL
                 WHERE id = ? AND state = 'sending'
                 """).execute(arguments: [final ? "delivered" : "sent", final ? at.timeIntervalSince1970 : nil, id])
+        default:
+            // Likewise a failed delivery report may have failed the message over already: the
+            // send's own failure must not move it a second time (past a channel never tried).
+            guard try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM outbox WHERE id = ?"), arguments: [id]) == "sending" else { return }
+        }
+        switch a.outcome {
+        case .delivered: break
         case let .retry(next, reason):
             try db.cachedStatement(sql: "UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?")
+                .execute(arguments: [next.timeIntervalSince1970, reason, id])
+        case let .restart(next, reason):
+            try db.cachedStatement(sql: "UPDATE outbox SET state = 'pending', channel_index = 0, attempts = 0, next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?")
                 .execute(arguments: [next.timeIntervalSince1970, reason, id])
         case let .failover(reason):
             try Self.failover(db, id: id, reason: reason, at: at)

@@ -80,6 +80,63 @@ import Testing
         #expect(sms2.sent.contains { $0.reference == lurah.id })
     }
 
+    /// Both SMS gateways down for longer than their tries (a Kannel restart, an SMSC outage):
+    /// the alert is not failed but starts again at the first gateway, and goes out when one
+    /// recovers. Only an alert older than `giveUpAfter` is failed.
+    @Test func anOutageLongerThanEveryChannelsTriesStartsOverInsteadOfFailing() async throws {
+        let (c, sms1, sms2, _, d) = try fixture()
+        sms1.setFallback(.retryable(reason: "503 Service Unavailable"))
+        sms2.setFallback(.retryable(reason: "connection refused"))
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
+        // Three tries 5 s apart on each gateway (t0 … t0 + 25 s), then a pause of `cap` (10 s).
+        var now = Self.t0
+        for _ in 0..<6 {
+            try await d.dispatchDue(now: { [now] in now })
+            now = now.addingTimeInterval(5)
+        }
+        var lurah = try #require(try c.store.messages().first { $0.recipient == "lurah:12.75.02.1001" })
+        #expect(lurah.state == .pending)
+        #expect(lurah.channelIndex == 0)
+        #expect(lurah.lastError?.hasPrefix("every channel failed for now; starting again from the first") == true)
+        #expect(try c.store.attempts(messageID: lurah.id).map(\.channel) == ["sms:utama", "sms:utama", "sms:utama", "sms:cadangan", "sms:cadangan", "sms:cadangan"])
+        // The first gateway is back: the next round delivers through it.
+        sms1.setFallback(.delivered(response: "0: Accepted for delivery"))
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(120) })
+        lurah = try #require(try c.store.message(id: lurah.id))
+        #expect(lurah.state == .sent && lurah.channelIndex == 0)
+
+        // With a day's limit of one minute, the same outage fails the alert after its round.
+        let store = try PoskoStore.inMemory()
+        let c2 = Coordinator(store: store, playbooks: SamplePlaybooks.set, routing: Self.routing)
+        let down = RecordingNotifier("utama", fallback: .retryable(reason: "503")), down2 = RecordingNotifier("cadangan", fallback: .retryable(reason: "503"))
+        let d2 = Dispatcher(store: store, notifiers: ["sms:utama": down, "sms:cadangan": down2, "webhook:bpbd-binjai": RecordingNotifier("bpbd-binjai")],
+                            policy: RetryPolicy(base: 1, cap: 10, attemptsPerChannel: 3, jitter: 0, giveUpAfter: 60), random: { 0.5 })
+        _ = try c2.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
+        now = Self.t0
+        for _ in 0..<40 {
+            try await d2.dispatchDue(now: { [now] in now })
+            now = now.addingTimeInterval(5)
+        }
+        let gaveUp = try #require(try c2.store.messages().first { $0.recipient == "lurah:12.75.02.1001" })
+        #expect(gaveUp.state == .failed)
+        #expect(gaveUp.lastError?.hasPrefix("gave up after 3 tries") == true)
+    }
+
+    /// Kannel answers an unroutable message with an error and a failed delivery report, and
+    /// the report can be recorded first: the message fails over once, to the second gateway,
+    /// not past it.
+    @Test func aFailedDeliveryReportAheadOfTheSendsOwnFailureFailsOverOnce() async throws {
+        let (c, _, _, _, _) = try fixture()
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
+        let claimed = try c.store.claimDue(now: Self.t0, limit: 10)
+        let lurah = try #require(claimed.first { $0.recipient == "lurah:12.75.02.1001" })
+        #expect(try c.store.deliveryReport(messageID: lurah.id, delivered: false, detail: "16 NACK/no route", at: Self.t0))
+        try await c.store.record([.init(message: lurah, channel: "sms:utama", outcome: .failover(reason: "403 no route"), at: Self.t0, latencyMs: 1)])
+        let m = try #require(try c.store.message(id: lurah.id))
+        #expect(m.state == .pending && m.channelIndex == 1, "state \(m.state), channel \(m.channelIndex)")
+        #expect(try c.store.attempts(messageID: lurah.id).map(\.result).contains("permanent"), "the attempt is still recorded")
+    }
+
     @Test func failedDeliveryReportFailsOver() async throws {
         let (c, _, sms2, _, d) = try fixture()
         _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)

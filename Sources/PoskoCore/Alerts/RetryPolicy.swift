@@ -9,12 +9,17 @@ public struct RetryPolicy: Sendable, Codable, Equatable {
     public var attemptsPerChannel: Int
     /// Random spread of each delay: 0.2 means ±20 %.
     public var jitter: Double
+    /// How long an alert keeps being retried while its channels only fail temporarily (a
+    /// gateway restarting, an SMSC outage): after the last channel's tries it starts again at
+    /// the first, `cap` later, until the alert is this old. Only then is it failed.
+    public var giveUpAfter: Double
 
-    public init(base: Double = 2, cap: Double = 300, attemptsPerChannel: Int = 5, jitter: Double = 0.2) {
+    public init(base: Double = 2, cap: Double = 300, attemptsPerChannel: Int = 5, jitter: Double = 0.2, giveUpAfter: Double = 24 * 3600) {
         self.base = base
         self.cap = cap
         self.attemptsPerChannel = attemptsPerChannel
         self.jitter = jitter
+        self.giveUpAfter = giveUpAfter
     }
 
     /// Seconds to wait after failed attempt number `attempt` (1-based). `unit` is a random

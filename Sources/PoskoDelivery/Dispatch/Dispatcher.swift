@@ -111,7 +111,13 @@ public final class Dispatcher: Sendable {
             }
         case let .retryable(reason, retryAfter):
             if m.attempts + 1 >= policy.attemptsPerChannel {
-                outcome = .failover(reason: "gave up after \(m.attempts + 1) tries: \(reason)")
+                let lastChannel = m.channelIndex + 1 >= m.routes.count
+                let next = at.addingTimeInterval(policy.delay(afterAttempt: .max, retryAfter: nil, unit: random()))
+                if lastChannel && next.timeIntervalSince(m.createdAt) < policy.giveUpAfter {
+                    outcome = .restart(at: next, reason: "every channel failed for now; starting again from the first: \(reason)")
+                } else {
+                    outcome = .failover(reason: "gave up after \(m.attempts + 1) tries: \(reason)")
+                }
             } else {
                 let seconds = retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
                 let delay = policy.delay(afterAttempt: m.attempts + 1, retryAfter: seconds, unit: random())
@@ -132,7 +138,7 @@ public final class Dispatcher: Sendable {
         for a in attempts {
             let result: String = switch a.outcome {
             case .delivered: "delivered"
-            case .retry: "retryable"
+            case .retry, .restart: "retryable"
             case .failover, .failed: "permanent"
             }
             if let factory { Counter(label: "posko_delivery_attempts_total", dimensions: [("channel", a.channel), ("result", result)], factory: factory).increment() }
