@@ -112,6 +112,8 @@ public final class Coordinator: Sendable {
             try tx.saveEmergency(e)
             let eventID = try tx.appendEvent(.emergencyEnded, subject: e.id, payload: e, actor: actor, at: at)
             try tx.audit("emergency.end", subject: e.id, detail: old.status.rawValue, actor: actor, at: at)
+            // Alerts about it that nobody acknowledged stop escalating: the emergency is over.
+            try tx.stopEscalations(about: e.id)
             try alerts(tx, .emergencyEnded(e), eventID: eventID, at: at, exercise: e.exercise)
             return e
         }
@@ -315,13 +317,19 @@ public final class Coordinator: Sendable {
 
     /// Sends every unacknowledged alert whose time has come one step up its kecamatan's
     /// eskalasi chain, and schedules the next step.
+    /// A step to the alert's own recipient's role (the camat's own alert, with the camat first
+    /// in the chain) is passed over at its time, without a message. Returns how many alerts
+    /// were escalated.
     @discardableResult
     public func escalateDue(at: Date) throws -> Int {
         let due = try store.dueEscalations(now: at)
         let set = playbooks
+        var escalated = 0
         for m in due {
             let chain = m.kecamatan.flatMap { set.playbook(kecamatan: $0)?.eskalasi } ?? []
             try store.write { tx in
+                // An acknowledgement (or another timer's pass) may have come since the list was read.
+                guard try tx.escalationDue(m.id, step: m.escalationStep, at: at) else { return }
                 guard m.escalationStep < chain.count, let kec = m.kecamatan else {
                     try tx.db.cachedStatement(sql: "UPDATE outbox SET escalate_at = NULL WHERE id = ?").execute(arguments: [m.id])
                     return
@@ -330,15 +338,17 @@ public final class Coordinator: Sendable {
                 let next = m.escalationStep + 1 < chain.count ? m.createdAt.addingTimeInterval(Double(chain[m.escalationStep + 1].setelah)) : nil
                 try tx.db.cachedStatement(sql: "UPDATE outbox SET escalation_step = ?, escalate_at = ? WHERE id = ?")
                     .execute(arguments: [m.escalationStep + 1, next?.timeIntervalSince1970, m.id])
+                if step.ke.rawValue == m.role { return }
                 let eventID = try tx.appendEvent(.alertEscalated, subject: m.id,
                                                  payload: ["to": step.ke.rawValue, "step": "\(m.escalationStep + 1)", "recipient": m.recipient],
                                                  actor: .timer, at: at)
                 try tx.audit("alert.escalate", subject: m.id, detail: "\(m.recipient) -> \(step.ke.rawValue)", actor: .timer, at: at)
                 try alerts(tx, .escalation(original: m.id, originalRecipient: m.recipient, role: step.ke, kecamatan: kec,
                                            step: m.escalationStep + 1, text: m.text), eventID: eventID, at: at, exercise: m.exercise)
+                escalated += 1
             }
         }
-        return due.count
+        return escalated
     }
 
     // MARK: Playbooks

@@ -438,3 +438,24 @@ extension PoskoStore {
         }
     }
 }
+
+extension StoreTransaction {
+    /// Whether an alert's escalation `step` is still due at `at`: not acknowledged, and not
+    /// moved on by another pass since it was read.
+    func escalationDue(_ id: String, step: Int, at: Date) throws -> Bool {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT escalation_step, escalate_at, acked_at FROM outbox WHERE id = ?"),
+                                         arguments: [id]) else { return false }
+        guard (row["acked_at"] as Double?) == nil, (row["escalation_step"] as Int) == step,
+              let due = row["escalate_at"] as Double? else { return false }
+        return due <= at.timeIntervalSince1970
+    }
+
+    /// Ends the escalation of every unacknowledged alert raised by an event about `subject`
+    /// (an emergency that has ended).
+    func stopEscalations(about subject: String) throws {
+        try db.cachedStatement(sql: """
+            UPDATE outbox SET escalate_at = NULL
+            WHERE escalate_at IS NOT NULL AND event_id IN (SELECT id FROM event WHERE subject = ?)
+            """).execute(arguments: [subject])
+    }
+}

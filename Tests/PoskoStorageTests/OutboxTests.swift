@@ -255,12 +255,13 @@ import Testing
         let code = try #require(setia.ackCode)
         #expect(try c.acknowledge(code: code.lowercased(), actor: Actor("+6281300020003", via: .sms), at: Self.t0.addingTimeInterval(600)) != nil)
         #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(29 * 60)) == 0)
-        // 30 minutes: the unacknowledged lurah of Berngam (and the camat) go up to the camat.
-        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(30 * 60)) == 2)
+        // 30 minutes: the unacknowledged lurah of Berngam goes up to the camat. The camat's own
+        // unacknowledged alert is not escalated to the camat himself.
+        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(30 * 60)) == 1)
         let escalations = try c.store.messages().filter { $0.kind == "escalation" }
-        #expect(escalations.map(\.recipient).allSatisfy { $0 == "camat:12.75.02" })
+        #expect(escalations.map(\.recipient) == ["camat:12.75.02"])
         #expect(escalations.contains { $0.text.contains("peringatan untuk Lurah Berngam (contoh) belum dikonfirmasi") })
-        #expect(!escalations.contains { $0.text.contains("Lurah Setia") })
+        #expect(!escalations.contains { $0.text.contains("Lurah Setia") || $0.text.contains("Camat") })
         // 2 hours: up to BPBD (webhook).
         #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(2 * 3600)) == 2)
         try await d.dispatchDue(now: { Self.t0.addingTimeInterval(2 * 3600) })
@@ -300,7 +301,7 @@ import Testing
         let (c, _, _, _, _) = try fixture()
         _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
         let original = try #require(try c.store.messages().first { $0.recipient == "lurah:12.75.02.1001" })
-        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(30 * 60)) == 2)
+        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(30 * 60)) == 1)
         let escalation = try #require(try c.store.messages().first { $0.kind == "escalation" && $0.text.contains("Lurah Berngam") })
         let code = try #require(escalation.ackCode)
         #expect(try c.handleSMS(from: "0811-0000-0002", text: "OK \(code)", at: Self.t0.addingTimeInterval(40 * 60)) == "Terima kasih, konfirmasi \(code) diterima.")
@@ -310,5 +311,16 @@ import Testing
         let toBPBD = try c.store.messages().filter { $0.kind == "escalation" && $0.recipient.hasPrefix("bpbd:") }
         #expect(toBPBD.count == 1)
         #expect(!toBPBD.contains { $0.text.contains("Lurah Berngam") })
+    }
+
+    /// An emergency that has ended is over: its unacknowledged alerts stop escalating.
+    @Test func endingAnEmergencyStopsTheEscalationOfItsAlerts() throws {
+        let (c, _, _, _, _) = try fixture()
+        let op = Actor("op", via: .api)
+        let e = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: op, at: Self.t0)
+        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(30 * 60)) == 1)
+        _ = try c.end(e.id, actor: op, at: Self.t0.addingTimeInterval(40 * 60))
+        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(3 * 3600)) == 0)
+        #expect(!(try c.store.messages().contains { $0.kind == "escalation" && $0.recipient.hasPrefix("bpbd:") }))
     }
 }
