@@ -204,7 +204,7 @@ public final class Coordinator: Sendable {
         try store.write { tx in
             let eventID = try tx.appendEvent(.checkInMissed, subject: posts.joined(separator: ","), payload: posts, actor: .timer, at: at)
             try tx.audit("post.checkin_missed", subject: posts.joined(separator: ","), detail: "\(posts.count) posts", actor: .timer, at: at)
-            try alerts(tx, .checkInMissed(posts), eventID: eventID, at: at)
+            try alerts(tx, .checkInMissed(posts, at: at), eventID: eventID, at: at)
         }
         notify("check-in deadline", at: at)
     }

@@ -323,4 +323,16 @@ import Testing
         #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(3 * 3600)) == 0)
         #expect(!(try c.store.messages().contains { $0.kind == "escalation" && $0.recipient.hasPrefix("bpbd:") }))
     }
+
+    /// A post that misses its check-in, then checks in, then falls silent again: the lurah is
+    /// told both times (the second miss was recorded but never sent).
+    @Test func everyMissedCheckInOfAPostAlertsItsLurah() throws {
+        let (c, _, _, _, _) = try fixture()
+        try c.checkInsMissed(["berngam-1"], at: Self.t0)
+        try c.checkIns([("berngam-1", Actor("kader", via: .sms))], at: Self.t0.addingTimeInterval(3600))
+        try c.checkInsMissed(["berngam-1"], at: Self.t0.addingTimeInterval(8 * 3600))
+        let missed = try c.store.messages().filter { $0.kind == "post.checkin_missed" && $0.recipient == "lurah:12.75.02.1001" }
+        #expect(missed.count == 2)
+        #expect(missed.allSatisfy { $0.text.contains("Posyandu Melati Berngam (contoh)") })
+    }
 }

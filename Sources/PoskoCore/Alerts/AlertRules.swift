@@ -6,7 +6,8 @@ public enum AlertTrigger: Sendable {
     case emergencyChanged(Emergency, previous: Emergency)
     case emergencyEnded(Emergency)
     case statusReported([StatusReport])
-    case checkInMissed([String])
+    /// Posts whose check-in deadline passed, announced at `at` (each miss is its own alert).
+    case checkInMissed([String], at: Date)
     case cadreAssigned(cadre: Cadre, to: Post, bidang: Bidang, distanceKm: Double, planVersion: Int)
     case cadreReleased(cadre: Cadre, from: Post, planVersion: Int)
     /// Kelurahan × field cells that fell below the coverage threshold (camat and BPBD of each kecamatan hear once).
@@ -30,8 +31,8 @@ public enum AlertRules {
             drafts = emergencyAlerts(e, kind: "emergency.ended", text: AlertText.ended(e), set: set, routing: routing, needsAck: false)
         case let .statusReported(reports):
             drafts = statusAlerts(reports, set: set, routing: routing)
-        case let .checkInMissed(posts):
-            drafts = missedAlerts(posts, set: set, routing: routing)
+        case let .checkInMissed(posts, at):
+            drafts = missedAlerts(posts, at: at, set: set, routing: routing)
         case let .cadreAssigned(cadre, post, bidang, km, version):
             drafts = [AlertDraft(
                 recipient: "kader:\(cadre.id)", recipientName: cadre.nama, role: "kader", kind: "plan.cadre",
@@ -156,7 +157,7 @@ public enum AlertRules {
         }
     }
 
-    static func missedAlerts(_ posts: [String], set: PlaybookSet, routing: AlertRouting) -> [AlertDraft] {
+    static func missedAlerts(_ posts: [String], at: Date, set: PlaybookSet, routing: AlertRouting) -> [AlertDraft] {
         var byKel: [String: [Post]] = [:]
         for id in posts { if let p = set.posts[id] { byKel[p.kelurahan, default: []].append(p) } }
         var out: [AlertDraft] = []
@@ -167,7 +168,7 @@ public enum AlertRules {
                 out.append(AlertDraft(recipient: c.key, recipientName: c.contact.nama ?? "lurah", role: "lurah", kind: "post.checkin_missed",
                                       routes: routing.routes(phone: c.contact.telepon, webhook: c.contact.webhook), text: text,
                                       payload: Payload.json(["event": "post.checkin_missed", "posts": list.map(\.id).joined(separator: ",")]),
-                                      dedupKey: "missed:\(list.map(\.id).joined(separator: ",")):\(c.key)",
+                                      dedupKey: "missed:\(at.timeIntervalSince1970):\(list.map(\.id).joined(separator: ",")):\(c.key)",
                                       needsAck: false, kecamatan: kec, groupable: true, exercise: false))
             }
         }
