@@ -25,14 +25,20 @@ extension Coordinator {
 
     /// An SMS command from a cadre or contact (Kannel MO, or a drill inject). It becomes the
     /// same event as its HTTP equivalent; the sender gets a short Indonesian reply through
-    /// the outbox. Unknown senders and unparseable texts get a help reply (at most one per
-    /// number every 10 minutes) and an audit entry. Returns the reply text ("" when none).
+    /// the outbox. Unknown senders get a help reply (at most one per
+    /// number every 10 minutes; none to short codes), unparseable texts one per mistake (the
+    /// same text again within 10 minutes goes unanswered), both an audit entry. Returns the
+    /// reply text ("" when none).
     @discardableResult
     public func handleSMS(from raw: String, text: String, at: Date) throws -> String {
         let set = playbooks
-        let phone = PhoneNumber.normalize(raw) ?? raw
+        let normalized = PhoneNumber.normalize(raw)
+        let phone = normalized ?? raw
         guard let who = sender(phone, in: set) else {
             try store.write { tx in try tx.audit("sms.unknown_sender", subject: String(phone.prefix(20)), detail: String(text.prefix(160)), actor: Actor(String(phone.prefix(20)), via: .sms), at: at) }
+            // A short code or an alphanumeric sender (an operator's balance notice, a bank) gets
+            // no reply: it cannot read one, and an SMS to a short code can cost money.
+            guard normalized != nil else { return "" }
             return try helpReply(to: phone, "Nomor Anda belum terdaftar di Posko. Hubungi BPBD/kelurahan untuk pendaftaran.", at: at)
         }
         let actor = Actor("\(who.name) (\(phone))", via: .sms)
@@ -41,7 +47,9 @@ extension Coordinator {
         case let .success(c): command = c
         case let .failure(error):
             try store.write { tx in try tx.audit("sms.unparseable", subject: phone, detail: String(text.prefix(160)), actor: actor, at: at) }
-            return try helpReply(to: phone, error.help, at: at)
+            // A registered sender gets help for every new mistake; only the same text again
+            // within the window (a phone stuck in a loop) goes unanswered.
+            return try helpReply(to: phone, error.help, at: at, limitingBy: phone + "|" + text)
         }
         let answer: String
         switch command {
@@ -117,13 +125,13 @@ extension Coordinator {
         return text
     }
 
-    private func helpReply(to phone: String, _ text: String, at: Date) throws -> String {
-        guard helpLimiter.allow(phone, at: at) else { return "" }
+    private func helpReply(to phone: String, _ text: String, at: Date, limitingBy key: String? = nil) throws -> String {
+        guard helpLimiter.allow(key ?? phone, at: at) else { return "" }
         return try reply(to: phone, text, at: at)
     }
 }
 
-/// At most one help reply per number per window, so a misconfigured phone cannot make
+/// At most one help reply per key (a number, or a number and text) per window, so a misconfigured phone cannot make
 /// Posko spend SMS credit in a loop.
 final class HelpLimiter: @unchecked Sendable {
     private let lock = NSLock()

@@ -102,12 +102,13 @@ import Testing
         ("+62 812 3456 7890", "+6281234567890"),
         ("6281234567890", "+6281234567890"),
         ("(0812) 345.678", "+62812345678"),
+        ("006281200000002", "+6281200000002"),
     ])
     func phoneNumbersNormalise(raw: String, e164: String) {
         #expect(PhoneNumber.normalize(raw) == e164)
     }
 
-    @Test(arguments: ["061-8820000", "+4915112345678", "0812", "0800-1234-5678", "08123456789012345", "0812abc5678", ""])
+    @Test(arguments: ["061-8820000", "+4915112345678", "0812", "0800-1234-5678", "08123456789012345", "0812abc5678", "", "0049151123456789", "3636"])
     func nonMobileNumbersAreRejected(raw: String) {
         #expect(PhoneNumber.normalize(raw) == nil)
     }

@@ -52,6 +52,19 @@ struct SMSCommandTests {
         Valid(text: "OK A7K2", expected: .ok(kode: "A7K2")),
         Valid(text: " ok a7k2 ", expected: .ok(kode: "A7K2")),
         Valid(text: "Ok 4821 siap", expected: .ok(kode: "4821")),
+        // Punctuation a sentence puts after a word, and the words cadres write instead.
+        Valid(text: "lapor pahlawan-1 kesehatan buka.", expected: .lapor(.init(pos: "pahlawan-1", scope: .bidang(.kesehatan), status: .buka))),
+        Valid(text: "Lapor: pahlawan-1 semua tutup, banjir", expected: .lapor(.init(pos: "pahlawan-1", scope: .semua, status: .tutup, note: "banjir"))),
+        Valid(text: "LAPOR pahlawan-1, kesehatan, TERGANGGU 20%, air masuk.",
+              expected: .lapor(.init(pos: "pahlawan-1", scope: .bidang(.kesehatan), status: .terganggu, remainingCapacity: 20, note: "air masuk."))),
+        Valid(text: "LAPOR pos1 kesehatan ditutup", expected: .lapor(.init(pos: "pos1", scope: .bidang(.kesehatan), status: .tutup))),
+        Valid(text: "LAPOR pos1 semua normal", expected: .lapor(.init(pos: "pos1", scope: .semua, status: .buka))),
+        Valid(text: "HADIR pahlawan-3.", expected: .hadir(pos: "pahlawan-3", note: nil)),
+        Valid(text: "tdk hadir, rumah terendam", expected: .tidakHadir(note: "rumah terendam")),
+        Valid(text: "Ok, 4YRV", expected: .ok(kode: "4YRV")),
+        Valid(text: "OK 4YRV.", expected: .ok(kode: "4YRV")),
+        Valid(text: "OK4YRV", expected: .ok(kode: "4YRV")),
+        Valid(text: "ok4yrv!", expected: .ok(kode: "4YRV")),
     ]
 
     @Test(arguments: valid)
@@ -82,6 +95,9 @@ struct SMSCommandTests {
         Invalid(text: "LAPOR pos1 kesehatan RUSAK parah", reason: .unknownStatus("RUSAK"), command: .lapor, helpContains: "TUTUP"),
         Invalid(text: "HADIR", reason: .missingPos, command: .hadir, helpContains: "Format: HADIR <pos>"),
         Invalid(text: "HADIR ???", reason: .invalidPos("???"), command: .hadir, helpContains: "Format: HADIR <pos>"),
+        // Post ids are letters, digits, '-' and '_', as in the playbooks.
+        Invalid(text: "LAPOR pos.1 kesehatan BUKA", reason: .invalidPos("pos.1"), command: .lapor, helpContains: "ID posyandu tidak valid"),
+        Invalid(text: "OKE siap", reason: .unknownCommand("OKE"), command: nil, helpContains: "OK <kode>"),
         Invalid(text: "OK", reason: .missingKode, command: .ok, helpContains: "Format: OK <kode>"),
         Invalid(text: "OK A7-K2", reason: .invalidKode("A7-K2"), command: .ok, helpContains: "Format: OK <kode>"),
         Invalid(text: "OK ÄÖÜ", reason: .invalidKode("ÄÖÜ"), command: .ok, helpContains: "Format: OK <kode>"),

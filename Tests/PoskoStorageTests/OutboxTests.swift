@@ -335,4 +335,27 @@ import Testing
         #expect(missed.count == 2)
         #expect(missed.allSatisfy { $0.text.contains("Posyandu Melati Berngam (contoh)") })
     }
+
+    /// Help replies: one per mistake for a registered cadre (a corrected text that is still wrong
+    /// gets help again), none for the same text repeated within ten minutes, and none at all to a
+    /// short code or a named sender; a cadre texting from `0062…` is recognised.
+    @Test func helpRepliesGoToPeopleNotToLoopsOrShortCodes() throws {
+        let (c, _, _, _, _) = try fixture()
+        func replies() throws -> [OutboxMessage] { try c.store.messages().filter { $0.kind == "sms.reply" } }
+        let cadre = try #require(SamplePlaybooks.set.cadres.first { !$0.telepon.isEmpty })
+        let local = "0" + cadre.telepon.dropFirst(3)
+        #expect(try c.handleSMS(from: local, text: "lapor", at: Self.t0).contains("Format: LAPOR"))
+        #expect(try c.handleSMS(from: local, text: "lapor \(cadre.pos)", at: Self.t0.addingTimeInterval(60)).contains("Bidang tidak dikenal"))
+        #expect(try c.handleSMS(from: local, text: "lapor \(cadre.pos)", at: Self.t0.addingTimeInterval(120)) == "")
+        #expect(try replies().count == 2)
+        // The same cadre from 0062…: a registered sender, whose report is taken.
+        let international = "00" + cadre.telepon.dropFirst()
+        #expect(try c.handleSMS(from: international, text: "LAPOR \(cadre.pos) semua tutup", at: Self.t0.addingTimeInterval(180)).hasPrefix("Laporan diterima"))
+        // Short codes and named senders: audited, never answered.
+        for sender in ["3636", "TELKOMSEL"] {
+            #expect(try c.handleSMS(from: sender, text: "Sisa pulsa Anda Rp 1.000", at: Self.t0.addingTimeInterval(240)) == "")
+        }
+        #expect(try replies().count == 3)
+        #expect(try c.store.audit(limit: 100).filter { $0.action == "sms.unknown_sender" }.count == 2)
+    }
 }

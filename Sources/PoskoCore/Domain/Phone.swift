@@ -1,6 +1,6 @@
 /// Indonesian mobile numbers, normalised to E.164 (`+628…`).
 public enum PhoneNumber {
-    /// `0812-3456-7890`, `62812…`, `+62 812 …` → `+628123…`; nil when the result is not an
+    /// `0812-3456-7890`, `62812…`, `+62 812 …`, `0062812…` → `+628123…`; nil when the result is not an
     /// Indonesian mobile number (+62 8xx with 9 to 12 digits after the country code).
     public static func normalize(_ raw: String) -> String? {
         var digits = ""
@@ -30,6 +30,9 @@ public enum PhoneNumber {
             national = digits.dropFirst(2)
         } else if digits.hasPrefix("62") {
             national = digits.dropFirst(2)
+        } else if digits.hasPrefix("0062") {
+            // The international prefix dialled from Indonesia (Kannel's `%p` can carry it).
+            national = digits.dropFirst(4)
         } else if digits.hasPrefix("0") {
             national = digits.dropFirst(1)
         } else {

@@ -100,8 +100,8 @@ public struct SMSParseError: Error, Sendable, Hashable, CustomStringConvertible 
             return SMSHelp.general
         case .missingPos, .invalidPos:
             switch command {
-            case .hadir: return "Kode pos tidak valid. " + SMSHelp.hadir
-            default: return "Kode pos tidak valid. " + SMSHelp.lapor
+            case .hadir: return "ID posyandu tidak valid. " + SMSHelp.hadir
+            default: return "ID posyandu tidak valid. " + SMSHelp.lapor
             }
         case .missingBidang, .unknownBidang:
             return SMSHelp.bidang
@@ -145,16 +145,21 @@ public enum SMSHelp {
 extension SMSCommand {
     /// Parses an inbound SMS. Never traps, whatever the text (emoji, control characters, any length).
     public static func parse(_ text: String) -> Result<SMSCommand, SMSParseError> {
-        let words = SMSTokenizer.words(text)
+        var words = SMSTokenizer.words(text)
         guard let first = words.first else { return .failure(SMSParseError(.empty, command: nil)) }
-        let keyword = first.lowercased()
+        // "Lapor:", "Ok,"; and a code written onto its keyword ("OK4YRV").
+        var keyword = bare(first).lowercased()
+        if keyword.count == 6, keyword.hasPrefix("ok"), isKode(String(keyword.dropFirst(2))) {
+            words.insert(String(bare(first).dropFirst(2)), at: 1)
+            keyword = "ok"
+        }
         switch keyword {
         case "lapor":
             return parseLapor(Array(words.dropFirst()))
         case "hadir":
             return parseHadir(Array(words.dropFirst()))
-        case "tidak":
-            if words.count >= 2, words[1].lowercased() == "hadir" {
+        case "tidak", "tdk", "tak":
+            if words.count >= 2, bare(words[1]).lowercased() == "hadir" {
                 return .success(.tidakHadir(note: note(words.dropFirst(2))))
             }
             return .failure(SMSParseError(.unknownCommand(SMSTokenizer.clip(first)), command: nil))
@@ -170,7 +175,7 @@ extension SMSCommand {
     private static func parseLapor(_ words: [String]) -> Result<SMSCommand, SMSParseError> {
         var index = 0
         guard index < words.count else { return .failure(SMSParseError(.missingPos, command: .lapor)) }
-        guard let pos = normalizedPos(words[index]) else {
+        guard let pos = normalizedPos(bare(words[index])) else {
             return .failure(SMSParseError(.invalidPos(SMSTokenizer.clip(words[index])), command: .lapor))
         }
         index += 1
@@ -186,17 +191,17 @@ extension SMSCommand {
 
         guard index < words.count else { return .failure(SMSParseError(.missingStatus, command: .lapor)) }
         let status: ReportStatus
-        switch words[index].lowercased() {
-        case "buka", "berjalan", "jalan": status = .buka
+        switch bare(words[index]).lowercased() {
+        case "buka", "dibuka", "berjalan", "jalan", "normal": status = .buka
         case "terganggu", "ganggu": status = .terganggu
-        case "tutup": status = .tutup
+        case "tutup", "ditutup": status = .tutup
         default:
             return .failure(SMSParseError(.unknownStatus(SMSTokenizer.clip(words[index])), command: .lapor))
         }
         index += 1
 
         var capacity: Int?
-        if status == .terganggu, index < words.count, let value = capacityValue(words[index]) {
+        if status == .terganggu, index < words.count, let value = capacityValue(bare(words[index])) {
             capacity = value
             index += 1
         }
@@ -207,27 +212,41 @@ extension SMSCommand {
 
     private static func parseHadir(_ words: [String]) -> Result<SMSCommand, SMSParseError> {
         guard let first = words.first else { return .failure(SMSParseError(.missingPos, command: .hadir)) }
-        guard let pos = normalizedPos(first) else {
+        guard let pos = normalizedPos(bare(first)) else {
             return .failure(SMSParseError(.invalidPos(SMSTokenizer.clip(first)), command: .hadir))
         }
         return .success(.hadir(pos: pos, note: note(words.dropFirst())))
     }
 
     private static func parseOK(_ words: [String]) -> Result<SMSCommand, SMSParseError> {
-        guard let first = words.first else { return .failure(SMSParseError(.missingKode, command: .ok)) }
+        guard let word = words.first else { return .failure(SMSParseError(.missingKode, command: .ok)) }
+        let first = bare(word)
         let valid = (1...32).contains(first.unicodeScalars.count)
             && first.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
-        guard valid else { return .failure(SMSParseError(.invalidKode(SMSTokenizer.clip(first)), command: .ok)) }
+        guard valid else { return .failure(SMSParseError(.invalidKode(SMSTokenizer.clip(word)), command: .ok)) }
         return .success(.ok(kode: first.uppercased()))
+    }
+
+    /// A word without the punctuation a sentence puts after it ("tutup.", "Lapor:", "OK,");
+    /// the word itself when it is nothing but punctuation.
+    private static func bare(_ word: String) -> String {
+        var s = Substring(word)
+        while let last = s.last, ".,:;!?".contains(last) { s = s.dropLast() }
+        return s.isEmpty ? word : String(s)
+    }
+
+    /// Four characters of the reply-code alphabet (see `AckCode`).
+    private static func isKode(_ text: String) -> Bool {
+        text.count == 4 && text.uppercased().allSatisfy { AckCode.alphabet.contains($0) }
     }
 
     /// `SEMUA`, a field name, or a field name written as two words or with a hyphen.
     private static func parseScope(_ words: [String], at index: Int) -> (Scope, Int)? {
-        let one = fieldKey(words[index])
+        let one = fieldKey(bare(words[index]))
         if one == "semua" { return (.semua, 1) }
         if let bidang = bidangByKey[one] { return (.bidang(bidang), 1) }
         if index + 1 < words.count {
-            let two = one + "_" + fieldKey(words[index + 1])
+            let two = one + "_" + fieldKey(bare(words[index + 1]))
             if let bidang = bidangByKey[two] { return (.bidang(bidang), 2) }
         }
         return nil
@@ -246,12 +265,12 @@ extension SMSCommand {
         return map
     }()
 
-    /// Post identifiers: ASCII letters, digits, `-`, `_`, `.`; at most 64 characters; lower-cased.
+    /// Post identifiers: ASCII letters, digits, `-`, `_` (as in playbooks); at most 64 characters; lower-cased.
     private static func normalizedPos(_ word: String) -> String? {
         let scalars = word.unicodeScalars
         guard (1...64).contains(scalars.count) else { return nil }
         let allowed = scalars.allSatisfy {
-            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == ".")
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_")
         }
         return allowed ? word.lowercased() : nil
     }
