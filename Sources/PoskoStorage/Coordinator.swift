@@ -123,10 +123,21 @@ public final class Coordinator: Sendable {
 
     // MARK: Reports and cadres
 
+    /// `capacityPercent`: a `terganggu` report's remaining capacity as a share of each field's
+    /// kapasitas (an SMS's `TERGANGGU 40%`), instead of the request's `capacity`.
     @discardableResult
-    public func report(_ request: ReportRequest, actor: Actor, at: Date) throws -> [StatusReport] {
+    public func report(_ request: ReportRequest, capacityPercent: Int? = nil, actor: Actor, at: Date) throws -> [StatusReport] {
         let set = playbooks
-        let reports = try request.validate(in: set, reporter: actor.name, at: at)
+        var reports = try request.validate(in: set, reporter: actor.name, at: at)
+        if let percent = capacityPercent {
+            guard (0...100).contains(percent) else { throw RequestError(field: "capacity", "capacity \(percent)% is not between 0% and 100%") }
+            guard reports.allSatisfy({ $0.status == .terganggu }) else {
+                throw RequestError(field: "capacity", "capacity is only reported with status terganggu")
+            }
+            for i in reports.indices {
+                reports[i].capacity = (set.posts[reports[i].postID]?.layanan[reports[i].bidang]?.kapasitas ?? 0) * percent / 100
+            }
+        }
         try store.write(try reportWrite(reports, set: set, actor: actor, at: at))
         notify("post reported", at: at)
         return reports

@@ -66,14 +66,22 @@ extension Coordinator {
             case .semua: "semua"
             case let .bidang(b): b.rawValue
             }
+            let absolute = r.status == .terganggu && !r.capacityIsPercent ? r.remainingCapacity : nil
+            let percent = r.status == .terganggu && r.capacityIsPercent ? r.remainingCapacity : nil
             do {
-                try report(ReportRequest(post: post.id, bidang: bidang, status: status, capacity: r.status == .terganggu ? r.remainingCapacity : nil,
-                                         note: r.note, reporter: actor.name), actor: actor, at: at)
-                answer = "Laporan diterima: \(post.id) \(bidang == "semua" ? "SEMUA" : bidang) \(r.status.rawValue.uppercased())."
+                let stored = try report(ReportRequest(post: post.id, bidang: bidang, status: status, capacity: absolute,
+                                                      note: r.note, reporter: actor.name), capacityPercent: percent, actor: actor, at: at)
+                // Say what was understood of a capacity: "sisa 31 dari 63".
+                let left = stored.count == 1 && r.status == .terganggu
+                    ? stored[0].capacity.map { " (sisa \($0) dari \(post.layanan[stored[0].bidang]?.kapasitas ?? 0))" } ?? " (sisa dianggap separuh)"
+                    : percent.map { " (sisa \($0)%)" } ?? ""
+                answer = "Laporan diterima: \(post.id) \(bidang == "semua" ? "SEMUA" : bidang) \(r.status.rawValue.uppercased())\(left)."
             } catch let e as RequestError {
                 let why: String = switch e.field {
                 case "bidang": "\(post.id) tidak melayani bidang itu"
-                case "capacity": "sisa kapasitas tidak valid"
+                case "capacity": r.scope == .semua || r.capacityIsPercent
+                    ? "sisa kapasitas tidak valid (tulis misalnya TERGANGGU 50%)"
+                    : "sisa kapasitas tidak valid (paling banyak \(post.layanan[Bidang(rawValue: bidang) ?? .kesehatan]?.kapasitas ?? 0) orang, atau tulis persen, misalnya 50%)"
                 default: "data tidak valid"
                 }
                 answer = "Laporan ditolak: \(why). \(SMSHelp.lapor)"

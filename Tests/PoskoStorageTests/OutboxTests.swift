@@ -358,4 +358,25 @@ import Testing
         #expect(try replies().count == 3)
         #expect(try c.store.audit(limit: 100).filter { $0.action == "sms.unknown_sender" }.count == 2)
     }
+
+    /// `TERGANGGU 50%` is half of each field's kapasitas, not 50 people; a bare number is people.
+    /// The reply says what was understood.
+    @Test func aDegradedReportsPercentIsAShareOfKapasitas() throws {
+        let (c, _, _, _, _) = try fixture()
+        let lurah = "0813-0001-0001"  // Lurah Pahlawan (sample data); pahlawan-1 kesehatan has kapasitas 63.
+        func capacity(_ bidang: Bidang) throws -> Int? { try c.store.operationalState().reports[PostField("pahlawan-1", bidang)]?.capacity }
+        #expect(try c.handleSMS(from: lurah, text: "LAPOR pahlawan-1 kesehatan TERGANGGU 50%", at: Self.t0)
+            == "Laporan diterima: pahlawan-1 kesehatan TERGANGGU (sisa 31 dari 63).")
+        #expect(try capacity(.kesehatan) == 31)
+        #expect(try c.handleSMS(from: lurah, text: "LAPOR pahlawan-1 kesehatan TERGANGGU 80%", at: Self.t0.addingTimeInterval(60)).hasPrefix("Laporan diterima"))
+        #expect(try capacity(.kesehatan) == 50)
+        #expect(try c.handleSMS(from: lurah, text: "LAPOR pahlawan-1 kesehatan TERGANGGU 80", at: Self.t0.addingTimeInterval(120))
+            .contains("paling banyak 63 orang"))
+        #expect(try capacity(.kesehatan) == 50, "a rejected report changes nothing")
+        #expect(try c.handleSMS(from: lurah, text: "LAPOR pahlawan-1 kesehatan TERGANGGU 150%", at: Self.t0.addingTimeInterval(150)).hasPrefix("Laporan ditolak"))
+        #expect(try c.handleSMS(from: lurah, text: "LAPOR pahlawan-1 semua TERGANGGU 50%", at: Self.t0.addingTimeInterval(180))
+            == "Laporan diterima: pahlawan-1 SEMUA TERGANGGU (sisa 50%).")
+        let post = try #require(SamplePlaybooks.set.posts["pahlawan-1"])
+        for (bidang, load) in post.layanan { #expect(try capacity(bidang) == load.kapasitas / 2) }
+    }
 }

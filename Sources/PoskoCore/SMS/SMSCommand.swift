@@ -37,16 +37,20 @@ public enum SMSCommand: Sendable, Hashable {
         public var pos: String
         public var scope: Scope
         public var status: ReportStatus
-        /// Remaining capacity given after `TERGANGGU` (`TERGANGGU 40` or `TERGANGGU 40%`).
+        /// Remaining capacity given after `TERGANGGU`: people (`TERGANGGU 40`), or a share of
+        /// each field's kapasitas when `capacityIsPercent` (`TERGANGGU 40%`).
         public var remainingCapacity: Int?
+        public var capacityIsPercent: Bool
         /// Free text after the status, whitespace collapsed; nil when absent.
         public var note: String?
 
-        public init(pos: String, scope: Scope, status: ReportStatus, remainingCapacity: Int? = nil, note: String? = nil) {
+        public init(pos: String, scope: Scope, status: ReportStatus, remainingCapacity: Int? = nil, capacityIsPercent: Bool = false,
+                    note: String? = nil) {
             self.pos = pos
             self.scope = scope
             self.status = status
             self.remainingCapacity = remainingCapacity
+            self.capacityIsPercent = capacityIsPercent
             self.note = note
         }
     }
@@ -200,13 +204,13 @@ extension SMSCommand {
         }
         index += 1
 
-        var capacity: Int?
+        var capacity: (value: Int, percent: Bool)?
         if status == .terganggu, index < words.count, let value = capacityValue(bare(words[index])) {
             capacity = value
             index += 1
         }
-        let report = Report(pos: pos, scope: scope, status: status, remainingCapacity: capacity,
-                            note: note(words[index...]))
+        let report = Report(pos: pos, scope: scope, status: status, remainingCapacity: capacity?.value,
+                            capacityIsPercent: capacity?.percent ?? false, note: note(words[index...]))
         return .success(.lapor(report))
     }
 
@@ -275,12 +279,13 @@ extension SMSCommand {
         return allowed ? word.lowercased() : nil
     }
 
-    /// `40` or `40%`: a remaining capacity, at most six digits.
-    private static func capacityValue(_ word: String) -> Int? {
+    /// `40` (people) or `40%` (of kapasitas): a remaining capacity, at most six digits.
+    private static func capacityValue(_ word: String) -> (value: Int, percent: Bool)? {
         var digits = Substring(word)
-        if digits.hasSuffix("%") { digits = digits.dropLast() }
-        guard (1...6).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        return Int(digits)
+        let percent = digits.hasSuffix("%")
+        if percent { digits = digits.dropLast() }
+        guard (1...6).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(digits) else { return nil }
+        return (value, percent)
     }
 
     private static func note<C: Collection>(_ words: C) -> String? where C.Element == String {
