@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import PoskoCore
 
 extension Coordinator {
@@ -29,8 +30,27 @@ extension Coordinator {
     /// number every 10 minutes; none to short codes), unparseable texts one per mistake (the
     /// same text again within 10 minutes goes unanswered), both an audit entry. Returns the
     /// reply text ("" when none).
+    ///
+    /// `messageID`: the gateway's id of the MO (Kannel's `%I`). An id handled before is a
+    /// gateway's retry (its callback timed out, or the answer was lost): it is audited and
+    /// handled no further. The id is recorded once the SMS was handled, so a crash in between
+    /// handles a retry again rather than losing the text.
     @discardableResult
-    public func handleSMS(from raw: String, text: String, at: Date) throws -> String {
+    public func handleSMS(from raw: String, text: String, at: Date, messageID: String? = nil) throws -> String {
+        guard let messageID, !messageID.isEmpty else { return try handleSMSOnce(from: raw, text: text, at: at) }
+        if try store.inboundSeen(messageID) {
+            try store.write { tx in
+                try tx.audit("sms.duplicate", subject: String(messageID.prefix(64)), detail: String(text.prefix(160)),
+                             actor: Actor(String((PhoneNumber.normalize(raw) ?? raw).prefix(20)), via: .sms), at: at)
+            }
+            return ""
+        }
+        let reply = try handleSMSOnce(from: raw, text: text, at: at)
+        try store.markInbound(messageID, at: at)
+        return reply
+    }
+
+    private func handleSMSOnce(from raw: String, text: String, at: Date) throws -> String {
         let set = playbooks
         let normalized = PhoneNumber.normalize(raw)
         let phone = normalized ?? raw
@@ -154,6 +174,22 @@ final class HelpLimiter: @unchecked Sendable {
             last[phone] = at
             if last.count > 10_000 { last = last.filter { at.timeIntervalSince($0.value) < window } }
             return true
+        }
+    }
+}
+
+extension PoskoStore {
+    /// Whether an inbound SMS with this gateway id was handled already.
+    func inboundSeen(_ messageID: String) throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM inbound_sms WHERE message_id = ?"), arguments: [messageID]) ?? false
+        }
+    }
+
+    func markInbound(_ messageID: String, at: Date) throws {
+        try write { tx in
+            try tx.db.cachedStatement(sql: "INSERT OR IGNORE INTO inbound_sms (message_id, received_at) VALUES (?, ?)")
+                .execute(arguments: [messageID, at.timeIntervalSince1970])
         }
     }
 }

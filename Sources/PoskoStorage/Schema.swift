@@ -187,6 +187,14 @@ enum Schema {
                 t.column("body", .text).notNull()
             }
         }
+        // Kannel retries an MO whose callback failed or timed out (`http-request-retry`): the
+        // ids of the MOs already handled, so a retry is not handled twice.
+        m.registerMigration("v6-inbound-sms") { db in
+            try db.create(table: "inbound_sms", options: .withoutRowID) { t in
+                t.primaryKey("message_id", .text)
+                t.column("received_at", .double).notNull()
+            }
+        }
         return m
     }
 

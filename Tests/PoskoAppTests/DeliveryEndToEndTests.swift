@@ -93,5 +93,16 @@ import Testing
         let forged = try await daemon.call(.GET, "/v1/sms/mo?from=6281200000089&text=LAPOR%20setia-2%20SEMUA%20TUTUP", token: nil)
         #expect(forged.0 == 403)
         #expect(!daemon.stderr.contains(kannel.configuration.password))
+
+        // Kannel retries a callback it got no answer to (http-request-retry): an MO id is
+        // handled once — one report, one reply — and the retry is audited.
+        let retried = "/v1/sms/mo?secret=inbound-secret-for-tests&from=6281200000089&to=1111&text=LAPOR%20setia-2%20SEMUA%20TUTUP&id=kannel-mo-7"
+        #expect(try await daemon.call(.GET, retried, token: nil).0 == 200)
+        #expect(try await daemon.call(.GET, retried, token: nil).0 == 200)
+        let replies = try await messages(daemon).filter { ($0["text"] as? String)?.contains("Laporan diterima: setia-2") == true }
+        #expect(replies.count == 1)
+        let audited = try await daemon.call(.GET, "/v1/audit?limit=500", token: TestTokens.admin).1
+        #expect(audited.contains("sms.duplicate"))
+        #expect(audited.components(separatedBy: "\"subject\":\"setia-2\"").count - 1 == 1, "one report of setia-2")
     }
 }

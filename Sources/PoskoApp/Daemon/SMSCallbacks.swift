@@ -12,7 +12,7 @@ enum SMSCallbacks {
                 switch KannelInboundMessage.parse(query: query) {
                 case let .success(mo):
                     // Replies go through the outbox (durable, retried); Kannel sends nothing back itself.
-                    _ = try coordinator.handleSMS(from: mo.from, text: mo.text, at: now())
+                    _ = try coordinator.handleSMS(from: mo.from, text: mo.text, at: now(), messageID: mo.messageID)
                     return ""
                 case let .failure(error):
                     throw APIError.badRequest("malformed MO callback: \(error.description)", field: error.field)
