@@ -61,6 +61,28 @@ import Testing
         }
     }
 
+    /// The README's live drill: the shipped live scenario is accepted and played; the three
+    /// virtual-clock scenarios (they report posts closed) are refused with the reason.
+    @Test func theShippedLiveScenarioPlaysAndTheOthersAreRefused() async throws {
+        try await withServer { client, fx, _ in
+            let live = try String(contentsOfFile: RepoPaths.path("Playbooks/latihan/siaga-langsung.yaml"), encoding: .utf8)
+            let r = try await client.execute(uri: "/v1/drills?speed=3600", method: .post, headers: Self.op, body: ByteBuffer(string: live))
+            #expect(r.status == .accepted, "\(String(buffer: r.body))")
+            var declared: Emergency?
+            for _ in 0..<50 where declared == nil {
+                declared = try fx.coordinator.store.emergencies().first
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(declared?.exercise == true)
+            #expect(declared?.areas == ["12.75.02.1001", "12.75.02.1003", "12.75.03.1006"])
+            for name in ["banjir-bingai", "banjir-gangguan-sms", "banjir-panjang-kader"] {
+                let text = try String(contentsOfFile: RepoPaths.path("Playbooks/latihan/\(name).yaml"), encoding: .utf8)
+                let refused = try await client.execute(uri: "/v1/drills?speed=60", method: .post, headers: Self.op, body: ByteBuffer(string: text))
+                #expect(refused.status.code / 100 == 4, "\(name): \(refused.status)")
+            }
+        }
+    }
+
     @Test func aRealEmergencyStopsTheDrill() async throws {
         try await withServer { client, fx, drills in
             let slow = Self.scenario.replacingOccurrences(of: "pada: 1h", with: "pada: 2h")

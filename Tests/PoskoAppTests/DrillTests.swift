@@ -8,7 +8,7 @@ import Testing
 
 /// `posko drill` on the ready-made Binjai scenarios: same pipeline, deterministic reports.
 @Suite struct DrillTests {
-    static let scenarios = ["banjir-bingai", "banjir-gangguan-sms", "banjir-panjang-kader"]
+    static let scenarios = ["banjir-bingai", "banjir-gangguan-sms", "banjir-panjang-kader", "siaga-langsung"]
 
     @Test(arguments: scenarios)
     func scenarioPlaysAndWritesIdenticalReportsTwice(name: String) async throws {

@@ -1,5 +1,5 @@
 import Foundation
-import PoskoApp
+@testable import PoskoApp
 @testable import PoskoCore
 import Testing
 
@@ -50,5 +50,21 @@ import Testing
     @Test func nothingLostIsSaidPlainly() {
         let text = StatusText.continuity(Self.view([Self.cell("12.75.02.1001", .kesehatan, demand: 170, served: 170, displaced: 0)], plan: 1))
         #expect(text == "Cakupan layanan: 100.0% (170/170) dengan rencana v1; tanpa rencana 100.0%, 0 tergeser\nSemua kelurahan × bidang terlayani penuh.")
+    }
+
+    /// Each emergency says where it came from: a live drill's is marked LATIHAN.
+    @Test func emergenciesSayWhoOpenedThem() {
+        let t = Date(timeIntervalSince1970: 1_796_000_000)
+        let real = Emergency(id: "D-1", hazard: .banjir, status: .tanggapDarurat, areas: ["12.75.02.1001"], declaredAt: t, source: "api:op")
+        var drill = Emergency(id: "D-2", hazard: .banjir, status: .siagaDarurat, areas: ["12.75.02.1003"], declaredAt: t, source: "drill:latihan")
+        drill.exercise = true
+        var cap = Emergency(id: "D-3", hazard: .banjir, status: .siagaDarurat, areas: ["12.75.04.1006"], declaredAt: t, source: "cap:bmkg/1")
+        cap.capExpires = t.addingTimeInterval(3 * 3600)
+        cap.operatorOwned = false
+        let lines = StatusText.emergencies([real, drill, cap]).split(separator: "\n").map(String.init)
+        #expect(lines[0].hasSuffix("sumber"))
+        #expect(lines[2].hasSuffix("operator"))
+        #expect(lines[3].hasSuffix("LATIHAN"))
+        #expect(lines[4].hasSuffix("CAP BMKG s/d \(StatusText.time(cap.capExpires!))"))
     }
 }

@@ -74,9 +74,18 @@ public struct APIClient: Sendable {
 public enum StatusText {
     public static func emergencies(_ list: [Emergency]) -> String {
         guard !list.isEmpty else { return "Tidak ada keadaan darurat aktif." }
-        return TextTable.render(header: ["id", "bahaya", "status", "wilayah", "sejak"], rows: list.map {
-            [$0.id, $0.hazard.rawValue, $0.status.rawValue, $0.areas.joined(separator: ","), Self.time($0.declaredAt)]
+        return TextTable.render(header: ["id", "bahaya", "status", "wilayah", "sejak", "sumber"], rows: list.map {
+            [$0.id, $0.hazard.rawValue, $0.status.rawValue, $0.areas.joined(separator: ","), Self.time($0.declaredAt), source($0)]
         })
+    }
+
+    /// Who opened it: an exercise (live drill), a BMKG CAP alert (until when), or an operator.
+    static func source(_ e: Emergency) -> String {
+        if e.exercise { return "LATIHAN" }
+        if e.source.hasPrefix("cap:") && !e.operatorOwned {
+            return "CAP BMKG" + (e.capExpires.map { " s/d " + time($0) } ?? "")
+        }
+        return "operator"
     }
 
     /// The coverage with the plan and without it (what the posts still open serve alone), then
