@@ -35,6 +35,13 @@ import Testing
             if !planned { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(planned, "no plan moved berngam-1's demand")
+        // The diff from the previous version; a version that does not exist or is no number is an error.
+        let diff = try await daemon.call(.GET, "/v1/plan/diff", token: TestTokens.viewer)
+        #expect(diff.0 == 200 && diff.1.contains("\"toVersion\""), "\(diff)")
+        let missing = try await daemon.call(.GET, "/v1/plan/diff?from=999", token: TestTokens.viewer)
+        #expect(missing.0 == 404 && missing.1.contains("plan version 999 does not exist"), "\(missing)")
+        let junk = try await daemon.call(.GET, "/v1/plan/diff?from=abc", token: TestTokens.viewer)
+        #expect(junk.0 == 400 && junk.1.contains("\"field\":\"from\""), "\(junk)")
         let afterPlan = try await daemon.call(.GET, "/v1/continuity", token: TestTokens.viewer).1
         #expect(afterPlan.contains("\"planVersion\""))
         // Berngam's own posts serve 37 of 170 for kesehatan; the plan serves more of it elsewhere.
