@@ -187,7 +187,7 @@ struct KannelNotifierTests {
             #expect(response.contains("truncated"))
             // Kannel delivers exactly the three concatenated parts Posko planned.
             let clock = ContinuousClock()
-            let deadline = clock.now.advanced(by: .seconds(10))
+            let deadline = clock.now.advanced(by: .seconds(30))
             while kannel.receivedMTs().filter({ $0.to == "6283333" }).count < 3, clock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
             }
