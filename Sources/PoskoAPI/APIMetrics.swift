@@ -36,6 +36,19 @@ public final class PoskoMetrics: Sendable {
         Metrics.Gauge(label: label, dimensions: dimensions, factory: factory)
     }
 
+    private let activeEmergencyLabels = NIOLockedValueBox<Set<[String]>>([])
+
+    /// `posko_emergencies_active{hazard, source}` from the emergencies active now, however they
+    /// were opened (API, CAP alert or feed, live drill); a label set that has none left reads 0.
+    public func recordActiveEmergencies(_ counts: [[String]: Int]) {
+        activeEmergencyLabels.withLockedValue { seen in
+            seen.formUnion(counts.keys)
+            for labels in seen where labels.count == 2 {
+                gauge("posko_emergencies_active", [("hazard", labels[0]), ("source", labels[1])]).record(counts[labels] ?? 0)
+            }
+        }
+    }
+
     public func render() -> String {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)

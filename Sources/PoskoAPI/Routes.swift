@@ -126,7 +126,13 @@ struct HealthRoutes {
             return JSONResponse(["status": "ready", "playbooks": deps.coordinator.playbooks.digest])
         }
         router.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            var active: [[String]: Int] = [:]
+            for e in try deps.coordinator.store.emergencies(includeEnded: false) {
+                let source = e.exercise ? "latihan" : e.source.hasPrefix("cap:") && !e.operatorOwned ? "cap" : "operator"
+                active[[e.hazard.rawValue, source], default: 0] += 1
+            }
+            deps.metrics.recordActiveEmergencies(active)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: deps.metrics.render())))
         }
         router.get("openapi.yaml") { _, _ in

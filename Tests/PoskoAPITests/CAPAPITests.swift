@@ -53,6 +53,10 @@ import Testing
             let recipients = Set(try fx.coordinator.store.messages().map(\.recipient))
             #expect(recipients.isSuperset(of: Set(Self.touched.map { "lurah:\($0)" })))
 
+            // /metrics counts it among the active emergencies, opened by CAP.
+            let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(metrics.contains("posko_emergencies_active{hazard=\"banjir\",source=\"cap\"} 1"), "\(metrics)")
+
             // A replay changes nothing.
             let again = try Self.outcome(try await client.execute(uri: "/v1/cap", method: .post, headers: Self.op, body: ByteBuffer(string: xml)))
             #expect(again["decision"] as? String == "duplicate: already received")
@@ -64,6 +68,8 @@ import Testing
             let c = try Self.outcome(try await client.execute(uri: "/v1/cap", method: .post, headers: Self.op, body: ByteBuffer(string: cancel)))
             #expect((c["decision"] as? String)?.hasPrefix("withdraw D-") == true)
             #expect(try fx.coordinator.store.emergencies(includeEnded: false).isEmpty)
+            let after = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(after.contains("posko_emergencies_active{hazard=\"banjir\",source=\"cap\"} 0"), "\(after)")
         }
     }
 
