@@ -104,9 +104,8 @@ extension StoreTransaction {
                 SELECT id, text FROM outbox WHERE recipient = ? AND state = 'pending' AND attempts = 0 AND kind = ?
                 AND next_attempt_at >= ? AND exercise = ? ORDER BY created_at DESC LIMIT 1
                 """), arguments: [d.recipient, d.kind, at.timeIntervalSince1970, d.exercise]) {
-                let merged = (row["text"] as String) + "\n" + d.text.replacingOccurrences(of: "[POSKO] ", with: "")
                 try db.cachedStatement(sql: "UPDATE outbox SET text = ? WHERE id = ?")
-                    .execute(arguments: [String(merged.prefix(1200)), row["id"] as String])
+                    .execute(arguments: [AlertText.merged(row["text"], d.text), row["id"] as String])
                 try db.cachedStatement(sql: "INSERT INTO outbox_merge (dedup_key, message_id) VALUES (?, ?)")
                     .execute(arguments: [d.dedupKey, row["id"] as String])
                 ids.append(row["id"])

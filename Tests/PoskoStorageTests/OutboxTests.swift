@@ -379,4 +379,20 @@ import Testing
         let post = try #require(SamplePlaybooks.set.posts["pahlawan-1"])
         for (bidang, load) in post.layanan { #expect(try capacity(bidang) == load.kapasitas / 2) }
     }
+
+    /// A burst of reports within the grouping window is one SMS with each post's latest state.
+    @Test func aGroupedStatusAlertKeepsEachPostsLatestState() throws {
+        let (c, _, _, _, _) = try fixture()
+        let op = Actor("op", via: .api)
+        try c.report(ReportRequest(post: "berngam-1", bidang: "semua", status: "tutup"), actor: op, at: Self.t0)
+        try c.report(ReportRequest(post: "berngam-2", bidang: "semua", status: "tutup"), actor: op, at: Self.t0.addingTimeInterval(10))
+        try c.report(ReportRequest(post: "berngam-3", bidang: "semua", status: "tutup"), actor: op, at: Self.t0.addingTimeInterval(15))
+        try c.report(ReportRequest(post: "berngam-2", bidang: "semua", status: "berjalan"), actor: op, at: Self.t0.addingTimeInterval(20))
+        let lurah = try c.store.messages().filter { $0.recipient == "lurah:12.75.02.1001" }.sorted { $0.createdAt < $1.createdAt }
+        #expect(lurah.count == 2, "the first goes at once, the rest wait as one")
+        let waiting = lurah[1].text.split(separator: "\n").map(String.init)
+        #expect(waiting.count == 2, "\(lurah[1].text)")
+        #expect(waiting[0].hasPrefix("[POSKO] Posyandu") && waiting[0].contains("TUTUP"))
+        #expect(waiting[1].contains("BUKA kembali"), "berngam-2's latest state, once: \(lurah[1].text)")
+    }
 }

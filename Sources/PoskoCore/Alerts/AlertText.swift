@@ -39,6 +39,46 @@ public enum AlertText {
         return text
     }
 
+    /// A groupable alert merged into the one still waiting for the same recipient: a later line
+    /// about the same post replaces the earlier one (the lurah reads each post's latest state),
+    /// and past `limit` characters (three SMS) the oldest lines give way to a count of them, so
+    /// the newest reports are never the ones cut off.
+    public static func merged(_ waiting: String, _ adding: String, limit: Int = 459) -> String {
+        // "[POSKO] ", or "LATIHAN [POSKO] " for an exercise: once, at the start.
+        let prefix = waiting.hasPrefix("LATIHAN [POSKO] ") ? "LATIHAN [POSKO] " : "[POSKO] "
+        func body(_ text: String) -> String {
+            for p in ["LATIHAN [POSKO] ", "[POSKO] "] where text.hasPrefix(p) { return String(text.dropFirst(p.count)) }
+            return text
+        }
+        var lines = body(waiting).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        var dropped = 0
+        if let first = lines.first, let n = earlierCount(first) {
+            dropped = n
+            lines.removeFirst()
+        }
+        let line = body(adding)
+        if let key = postKey(line) { lines.removeAll { postKey($0) == key } }
+        lines.append(line)
+        func text() -> String { prefix + (dropped > 0 ? "(+\(dropped) pesan sebelumnya)\n" : "") + lines.joined(separator: "\n") }
+        while text().count > limit, lines.count > 1 {
+            lines.removeFirst()
+            dropped += 1
+        }
+        return text()
+    }
+
+    /// "(+3 pesan sebelumnya)" → 3.
+    private static func earlierCount(_ line: String) -> Int? {
+        guard line.hasPrefix("(+"), line.hasSuffix(" pesan sebelumnya)") else { return nil }
+        return Int(line.dropFirst(2).prefix { $0.isNumber })
+    }
+
+    /// A status line's post: its text up to the end of "(Kel. …)".
+    private static func postKey(_ line: String) -> Substring? {
+        guard let kel = line.range(of: " (Kel. "), let close = line[kel.upperBound...].firstIndex(of: ")") else { return nil }
+        return line[..<close]
+    }
+
     static func missed(_ posts: [Post], kelurahan: String) -> String {
         "[POSKO] Belum ada laporan dari \(posts.map(\.nama).prefix(3).joined(separator: ", "))\(posts.count > 3 ? " +\(posts.count - 3)" : "") (Kel. \(kelurahan)). Status dianggap TIDAK DIKETAHUI; mohon cek."
     }
