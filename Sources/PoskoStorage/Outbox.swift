@@ -383,6 +383,19 @@ extension PoskoStore {
     public func disabledEndpoints() throws -> Set<String> {
         try read { Set(try String.fetchAll($0.cachedStatement(sql: "SELECT name FROM endpoint_state WHERE disabled_at IS NOT NULL"))) }
     }
+
+    /// Enables every disabled webhook endpoint again, returning each with the reason it was
+    /// disabled. The daemon calls it when it starts and when its configuration is reloaded: an
+    /// operator who restarts or reloads has had the chance to fix the receiver, and a 410 must
+    /// not silence BPBD's webhook for the rest of the season (the next 410 disables it again).
+    @discardableResult
+    public func enableEndpoints() throws -> [(name: String, reason: String)] {
+        try writer.write { db in
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT name, reason FROM endpoint_state WHERE disabled_at IS NOT NULL ORDER BY name"))
+            try db.execute(sql: "UPDATE endpoint_state SET disabled_at = NULL WHERE disabled_at IS NOT NULL")
+            return rows.map { (name: $0["name"], reason: ($0["reason"] as String?) ?? "") }
+        }
+    }
 }
 
 extension PoskoStore {

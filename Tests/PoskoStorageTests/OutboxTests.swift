@@ -204,6 +204,15 @@ import Testing
         _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.03"]), actor: Actor("op", via: .api), at: Self.t0)
         try await d.dispatchDue(now: { Self.t0 })
         #expect(hook.sent.count == 1, "a disabled endpoint is not called again")
+        // The daemon's start or a configuration reload enables it again (BPBD must not stay
+        // silenced for the season); the next alert reaches it.
+        let enabled = try c.store.enableEndpoints()
+        #expect(enabled.map(\.name) == ["bpbd-binjai"] && enabled.first?.reason == "410 Gone")
+        #expect(try c.store.disabledEndpoints().isEmpty)
+        hook.setFallback(.delivered(response: "200"))
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.04"]), actor: Actor("op", via: .api), at: Self.t0.addingTimeInterval(60))
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(60) })
+        #expect(hook.sent.count == 2)
     }
 
     @Test func crashMidSendResendsWithTheSameIDAfterTheLease() async throws {

@@ -43,6 +43,9 @@ public final class PoskoDaemon: Sendable {
             store = try PoskoStore.open(directory: config.stateDirectory)
             let recovered = try store.recoverInFlight(now: Date())
             if recovered > 0 { logger.warning("messages in flight at the last stop will be re-sent with the same id", metadata: ["count": "\(recovered)"]) }
+            for e in try store.enableEndpoints() {
+                logger.warning("webhook endpoint enabled again at start", metadata: ["endpoint": "\(e.name)", "disabled because": "\(e.reason)"])
+            }
         } catch let e as StartupError {
             throw e
         } catch {
@@ -138,6 +141,9 @@ public final class PoskoDaemon: Sendable {
             let fresh = try ConfigLoader.load(path: config.source)
             tokens.replace(with: try Self.tokenTable(fresh, environment: environment))
             logger.info("configuration reloaded (tokens); listen address and state directory need a restart")
+            for e in try coordinator.store.enableEndpoints() {
+                logger.warning("webhook endpoint enabled again on reload", metadata: ["endpoint": "\(e.name)", "disabled because": "\(e.reason)"])
+            }
         } catch {
             logger.error("configuration reload rejected; keeping the live tokens: \(error)")
         }
