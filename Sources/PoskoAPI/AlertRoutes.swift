@@ -141,8 +141,8 @@ struct AlertRoutes {
 
     func capAlert(_ event: LoggedEvent, _ e: Emergency) throws -> CAPAlert {
         let previous = event.kind == .emergencyDeclared ? nil
-            : try deps.coordinator.store.previousEvent(before: event.id, subject: event.subject, kinds: PoskoStore.publicKinds)?.id
-        return deps.capPublisher.alert(eventID: event.id, kind: event.kind, emergency: e, at: event.at, previousEventID: previous,
+            : try deps.coordinator.store.previousEvent(before: event.id, subject: event.subject, kinds: PoskoStore.publicKinds)
+        return deps.capPublisher.alert(eventID: event.id, kind: event.kind, emergency: e, at: event.at, previous: previous.map { ($0.id, $0.at) },
                                        playbooks: deps.coordinator.playbooks)
     }
 

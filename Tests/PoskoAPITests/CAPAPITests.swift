@@ -164,6 +164,38 @@ import Testing
         }
     }
 
+    /// An update's <references> names the alert it updates as that alert was sent: identifier
+    /// and <sent> must match, or a receiver cannot chain them (it gave the declaration's time).
+    @Test func referencesNameTheUpdatedAlertAsItWasSent() async throws {
+        try await withServer { client, fx in
+            let op = Actor("op", via: .api)
+            let t = fx.clock.now
+            let e = try fx.coordinator.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: op, at: t)
+            _ = try fx.coordinator.change(e.id, ChangeRequest(status: "tanggap_darurat"), actor: op, at: t.addingTimeInterval(90))
+            _ = try fx.coordinator.end(e.id, actor: op, at: t.addingTimeInterval(200))
+            let viewer: HTTPFields = [.authorization: "Bearer \(TestTokens.viewer)"]
+            let list = try #require((try JSONSerialization.jsonObject(with: Data(buffer: try await client.execute(uri: "/v1/alerts", method: .get, headers: viewer).body))
+                as? [String: Any])?["alerts"] as? [[String: Any]])
+            var sent: [String: String] = [:]  // identifier → sent
+            var references: [String] = []
+            for a in list {
+                let doc = String(buffer: try await client.execute(uri: "/v1/alerts/\(try #require(a["id"] as? Int))/cap", method: .get, headers: viewer).body)
+                func element(_ name: String) -> String? {
+                    guard let open = doc.range(of: "<\(name)>"), let close = doc.range(of: "</\(name)>", range: open.upperBound..<doc.endIndex) else { return nil }
+                    return String(doc[open.upperBound..<close.lowerBound])
+                }
+                let identifier = try #require(element("identifier")), time = try #require(element("sent"))
+                sent[identifier] = time
+                if let r = element("references") { references.append(r) }
+            }
+            #expect(references.count == 2)
+            for r in references {
+                let parts = r.split(separator: ",").map(String.init)
+                #expect(parts.count == 3 && sent[parts[1]] == parts[2], "\(r) vs \(sent)")
+            }
+        }
+    }
+
     /// Every CAP document Posko publishes (declared, changed, ended; real and exercise)
     /// validates against the CAP 1.2 schema.
     @Test func publishedDocumentsValidateAgainstTheCAPSchema() async throws {

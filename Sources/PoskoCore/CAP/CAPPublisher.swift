@@ -21,12 +21,13 @@ public struct CAPPublisher: Sendable {
 
     public func identifier(eventID: Int64) -> String { "posko-binjai-\(eventID)" }
 
-    /// The CAP alert for an emergency event. `previousEventID` is the event this one updates.
-    public func alert(eventID: Int64, kind: EventKind, emergency e: Emergency, at: Date, previousEventID: Int64?,
+    /// The CAP alert for an emergency event. `previous` is the event this one updates: its id
+    /// and its time, the `sent` of the CAP alert Posko published for it.
+    public func alert(eventID: Int64, kind: EventKind, emergency e: Emergency, at: Date, previous: (id: Int64, at: Date)?,
                       playbooks set: PlaybookSet) -> CAPAlert {
         let msgType: CAPMessageType = kind == .emergencyDeclared ? .alert : .update
-        let references = previousEventID.map {
-            [CAPReference(sender: sender, identifier: identifier(eventID: $0), sent: CAPDateTime(date: e.declaredAt))]
+        let references = previous.map {
+            [CAPReference(sender: sender, identifier: identifier(eventID: $0.id), sent: CAPDateTime(date: $0.at))]
         } ?? []
         let kelurahan = AlertRules.kelurahan(in: e.areas, set: set)
         let areas = kelurahan.map { code -> CAPArea in
