@@ -67,13 +67,20 @@ import Yams
     }
 
     @Test func escalateAndEndAndImpossibleTransitions() async throws {
-        try await withServer { client, _ in
+        try await withServer { client, fx in
             let e = try Self.decode(Emergency.self, try await client.execute(uri: "/v1/emergencies", method: .post, headers: Self.auth(TestTokens.operator_),
                 body: Self.json(#"{"hazard":"banjir","areas":["12.75.02"]}"#)))
             #expect(e.status == .siagaDarurat)
             let patched = try await client.execute(uri: "/v1/emergencies/\(e.id)", method: .patch, headers: Self.auth(TestTokens.operator_),
                 body: Self.json(#"{"status":"tanggap_darurat"}"#))
             #expect(try Self.decode(Emergency.self, patched).status == .tanggapDarurat)
+            // The same change again changes nothing: refused, no event (so nobody is alerted).
+            let events = try fx.coordinator.store.eventCount()
+            let same = try await client.execute(uri: "/v1/emergencies/\(e.id)", method: .patch, headers: Self.auth(TestTokens.operator_),
+                body: Self.json(#"{"status":"tanggap_darurat"}"#))
+            #expect(same.status == .unprocessableContent)
+            #expect(try Self.error(same).field == "status")
+            #expect(try fx.coordinator.store.eventCount() == events)
             let ended = try await client.execute(uri: "/v1/emergencies/\(e.id)/end", method: .post, headers: Self.auth(TestTokens.operator_))
             #expect(ended.status == .ok)
             let again = try await client.execute(uri: "/v1/emergencies/\(e.id)/end", method: .post, headers: Self.auth(TestTokens.operator_))

@@ -160,6 +160,12 @@ extension ChangeRequest {
         if let status { next.status = try EmergencyStatusText.parse(status, field: "status") }
         if let areas { next.areas = try AreaList.validate(areas, in: set) }
         if let note { next.note = try NoteText.validate(note) }
+        // A change that changes nothing would only alert everyone that nothing changed (taking a
+        // CAP-opened emergency over is a change of its own).
+        if next.status == e.status, next.areas == e.areas, next.note == e.note, e.operatorOwned {
+            throw RequestError(field: status != nil ? "status" : areas != nil ? "areas" : "note",
+                               "nothing changes: emergency \(e.id) already has this status, these areas and this note")
+        }
         next.updatedAt = at
         next.operatorOwned = true
         return next
