@@ -63,6 +63,21 @@ import Testing
         #expect(warnings.contains("kelurahan 12.75.01.1003 (Nangka) has no post for any SPM field"))
     }
 
+    /// The lurah given a cadre's phone: valid, but warned where the lurah is listed, since an
+    /// SMS from that phone is taken as the cadre's (the lurah could not report by SMS).
+    @Test func aNumberOfTwoPeopleIsAWarningAtTheSecond() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let base = try String(contentsOfFile: Self.fixtures + "/base.yaml", encoding: .utf8)
+        let path = try dir.write("shared.yaml", base.replacingOccurrences(of: "telepon: \"0813-0000-0001\"", with: "telepon: \"0812-0000-0001\""))
+        let (set, diagnostics) = PlaybookFiles.load(paths: [path])
+        #expect(set != nil)
+        let shared = diagnostics.warnings.filter { $0.message.hasPrefix("number +6281200000001") }
+        #expect(shared.count == 1)
+        #expect(shared.first?.line == 6, "the lurah's line")
+        #expect(shared.first?.message == "number +6281200000001 of the lurah Lurah Contoh is already the number of cadre 'k-1' (at \(path):24:5); an SMS from it is taken as from cadre 'k-1'")
+    }
+
     @Test func fiftyMegabyteFileIsRejectedQuickly() throws {
         let dir = try TempDir()
         defer { dir.remove() }

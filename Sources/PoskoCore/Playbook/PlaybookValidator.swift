@@ -78,10 +78,36 @@ public enum PlaybookValidator {
 
         out += cycles(posts)
         out += coverageGaps(playbooks, wilayah: wilayah)
+        out += sharedNumbers(playbooks)
         return out
     }
 
     /// Every fallback cycle, reported once at the post where it is first entered.
+    /// A number that belongs to two people (cadres or contacts): an SMS from it is taken as
+    /// from the first (a lurah sharing a cadre's phone could not report for the kelurahan), so
+    /// it is worth a warning.
+    static func sharedNumbers(_ playbooks: [Playbook]) -> [Diagnostic] {
+        var first: [String: (who: String, at: SourceLocation)] = [:]
+        var out: [Diagnostic] = []
+        func note(_ phone: String, _ who: String, _ at: SourceLocation) {
+            guard !phone.isEmpty else { return }
+            if let earlier = first[phone] {
+                out.append(Diagnostic(.warning, file: at.file, line: at.line, column: at.column,
+                                      "number \(phone) of \(who) is already the number of \(earlier.who) (at \(earlier.at)); an SMS from it is taken as from \(earlier.who)"))
+            } else {
+                first[phone] = (who, at)
+            }
+        }
+        // In the order inbound SMS looks senders up: cadres, then contacts.
+        for pb in playbooks {
+            for c in pb.kader { note(c.telepon, "cadre '\(c.id)'", c.location) }
+        }
+        for pb in playbooks {
+            for k in pb.kontak { if let t = k.telepon { note(t, "the \(k.peran.rawValue) \(k.nama ?? k.kelurahan ?? pb.kecamatan)", k.location) } }
+        }
+        return out
+    }
+
     private static func cycles(_ posts: [String: Post]) -> [Diagnostic] {
         var out: [Diagnostic] = []
         enum Mark { case visiting, done }
