@@ -332,4 +332,27 @@ struct DeliverySecretHygieneTests {
             #expect(!text.contains(SMSQueryEncoding.encode(password)), "\(text)")
         }
     }
+
+    /// A reply is shortened to 160 characters for the record; a password the gateway echoes
+    /// across that cut must not survive in part (it was shortened first, then redacted).
+    @Test func aSecretAcrossTheCutOfAReplyIsNotKeptInPart() async throws {
+        let password = "Pw-Zx81&q-long-secret"
+        // The password starts at character 150 of each reply: its first ten are inside the cut.
+        let echo = try await LoopbackHTTPRecorder.start { request in
+            let query = request.query ?? ""
+            if query.contains("to=6281") { return CannedResponse(status: 202, body: "0: Accepted " + String(repeating: "x", count: 138) + password + " tail") }
+            return CannedResponse(status: 400, body: "rejected " + String(repeating: "x", count: 141) + password + " tail")
+        }
+        let notifier = KannelNotifier(
+            configuration: KannelConfiguration(name: "kannel", sendsmsURL: echo.baseURL + "/cgi-bin/sendsms", username: "posko",
+                                               password: password, timeout: .seconds(3)),
+            httpClient: HTTPClient.shared, logger: Logger(label: "test"))
+        var results: [String] = []
+        for to in ["6281000", "6283000"] {
+            results.append("\(await notifier.send(OutboundMessage(reference: "r-\(to)", address: to, text: "halo")))")
+        }
+        await echo.shutdown()
+        #expect(results.count == 2)
+        for text in results { #expect(!text.contains(String(password.prefix(4))), "\(text)") }
+    }
 }

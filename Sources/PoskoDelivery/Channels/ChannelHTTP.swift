@@ -139,7 +139,10 @@ enum ChannelHTTP {
     }
 
     /// Maps a non-success HTTP status to retryable (408, 425, 429, 5xx) or permanent (anything else).
-    static func failure(status: Int, headers: HTTPHeaders, body: String, now: Date, redacting secrets: [String] = []) -> DeliveryResult {
+    static func failure(status: Int, headers: HTTPHeaders, body raw: String, now: Date, redacting secrets: [String] = []) -> DeliveryResult {
+        // Redacted whole before it is shortened: a secret the gateway echoes across the cut
+        // would otherwise survive in part.
+        let body = redact(raw, secrets: secrets)
         let detail: String
         if let title = htmlSummary(body) {
             detail = "gateway answered an HTML error page (\(title))"

@@ -283,7 +283,8 @@ public struct HTTPSMSGatewayNotifier: Notifier {
         case .transportFailure(let reason, let permanent):
             let reason = ChannelHTTP.redact("\(name): \(reason)", secrets: secretValues)
             return permanent ? .permanent(reason: reason) : .retryable(reason: reason)
-        case .response(let status, let headers, let body):
+        case .response(let status, let headers, let raw):
+            let body = ChannelHTTP.redact(raw, secrets: secretValues)  // whole, before it is shortened
             if configuration.successStatus.contains(status) {
                 let reply = ChannelHTTP.snippet(body)
                 if let pattern, !Self.matches(body, pattern: pattern) {

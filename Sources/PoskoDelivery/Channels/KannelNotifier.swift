@@ -163,7 +163,8 @@ public struct KannelNotifier: Notifier {
         case .transportFailure(let reason, let permanent):
             let reason = ChannelHTTP.redact("kannel: \(reason)", secrets: secrets)
             return permanent ? .permanent(reason: reason) : .retryable(reason: reason)
-        case .response(let status, let headers, let body):
+        case .response(let status, let headers, let raw):
+            let body = ChannelHTTP.redact(raw, secrets: secrets)  // whole, before it is shortened
             let reply = ChannelHTTP.snippet(body)
             let details = "\(sms.text.segmentCount) segment(s), \(sms.text.encoding.rawValue)"
                 + (sms.truncated ? ", truncated to fit max-messages" : "")
