@@ -61,7 +61,7 @@ struct AlertRoutes {
     func register(_ v1: Registrar) {
         v1.get("alerts") { request, context in
             _ = try context.require(.viewer)
-            let limit = min(500, max(1, request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 50))
+            let limit = min(500, try Query.int(request, "limit") ?? 50)
             let all = try deps.coordinator.store.messages(limit: 5000)
             let byEvent = Dictionary(grouping: all, by: { $0.eventID ?? 0 })
             let alerts = try deps.coordinator.store.publicAlertEvents(limit: limit).map { pair in
@@ -94,8 +94,8 @@ struct AlertRoutes {
         }
         v1.get("messages") { request, context in
             _ = try context.require(.viewer)
-            let state = request.uri.queryParameters["state"].flatMap { OutboxMessage.State(rawValue: String($0)) }
-            let limit = min(1000, max(1, request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 100))
+            let state = try Query.oneOf(request, "state", OutboxMessage.State.self)
+            let limit = min(1000, try Query.int(request, "limit") ?? 100)
             return JSONResponse(["messages": try deps.coordinator.store.messages(limit: limit, state: state).map(MessageSummary.init)])
         }
         v1.get("messages/:id") { _, context in

@@ -69,3 +69,25 @@ enum Body {
         }
     }
 }
+
+/// Query parameters that must be well-formed when given: a bad one is a 400 naming it, not
+/// silently the default.
+enum Query {
+    /// A whole number of at least `minimum`, or nil when the parameter is absent.
+    static func int(_ request: Request, _ name: String, minimum: Int = 1, what: String = "a whole number") throws -> Int? {
+        guard let text = request.uri.queryParameters[Substring(name)] else { return nil }
+        guard let v = Int(text), v >= minimum else {
+            throw APIError.badRequest("'\(name)' must be \(what) (from \(minimum)), got '\(text.prefix(20))'", field: name)
+        }
+        return v
+    }
+
+    /// One of `values`, or nil when the parameter is absent.
+    static func oneOf<T: RawRepresentable & CaseIterable>(_ request: Request, _ name: String, _ type: T.Type) throws -> T? where T.RawValue == String {
+        guard let text = request.uri.queryParameters[Substring(name)] else { return nil }
+        guard let v = T(rawValue: String(text)) else {
+            throw APIError.badRequest("unknown \(name) '\(text.prefix(20))' (expected one of: \(T.allCases.map(\.rawValue).joined(separator: ", ")))", field: name)
+        }
+        return v
+    }
+}

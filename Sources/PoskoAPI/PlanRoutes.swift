@@ -47,17 +47,10 @@ struct PlanRoutes {
             _ = try context.require(.viewer)
             let k = try keeper()
             // A version that is not a number, or does not exist, is an error, not a diff against nothing.
-            func version(_ name: String) throws -> Int? {
-                guard let text = request.uri.queryParameters[Substring(name)] else { return nil }
-                guard let v = Int(text), v >= 1 else {
-                    throw APIError.badRequest("'\(name)' must be a plan version (a whole number from 1), got '\(text.prefix(20))'", field: name)
-                }
-                return v
-            }
-            guard let to = try version("to") ?? k.current?.version else {
+            guard let to = try Query.int(request, "to", what: "a plan version") ?? k.current?.version else {
                 throw APIError.notFound("no plan has been computed yet")
             }
-            let from = try version("from") ?? (to > 1 ? to - 1 : nil)
+            let from = try Query.int(request, "from", what: "a plan version") ?? (to > 1 ? to - 1 : nil)
             if let from, try k.plan(version: from) == nil { throw APIError.notFound("plan version \(from) does not exist") }
             guard let diff = try k.diff(from: from, to: to) else { throw APIError.notFound("plan version \(to) does not exist") }
             return JSONResponse(diff)

@@ -40,6 +40,13 @@ struct PostRoutes {
             _ = try context.require(.viewer)
             let kelurahan = request.uri.queryParameters["kelurahan"].map(String.init)
             let kecamatan = request.uri.queryParameters["kecamatan"].map(String.init)
+            // An unknown code is an error (as for /v1/continuity), not an empty list.
+            if let kelurahan, deps.coordinator.playbooks.wilayah[kelurahan] == nil {
+                throw APIError(.notFound, code: "not_found", "kelurahan '\(kelurahan.prefix(20))' does not exist", field: "kelurahan")
+            }
+            if let kecamatan, deps.coordinator.playbooks.playbook(kecamatan: kecamatan) == nil {
+                throw APIError(.notFound, code: "not_found", "no playbook for kecamatan '\(kecamatan.prefix(20))'", field: "kecamatan")
+            }
             return JSONResponse(PostList(posts: try summaries { post in
                 (kelurahan == nil || post.kelurahan == kelurahan) && (kecamatan == nil || post.kecamatan == kecamatan)
             }))
@@ -117,14 +124,14 @@ struct PlaybookRoutes {
         }
         v1.get("audit") { request, context in
             _ = try context.require(.admin)
-            let limit = min(1000, max(1, request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 100))
-            let before = request.uri.queryParameters["before"].flatMap { Int64($0) }
+            let limit = min(1000, try Query.int(request, "limit") ?? 100)
+            let before = try Query.int(request, "before").map(Int64.init)
             return JSONResponse(["entries": try deps.coordinator.store.audit(limit: limit, beforeID: before)])
         }
         v1.get("events") { request, context in
             _ = try context.require(.viewer)
-            let after = request.uri.queryParameters["after"].flatMap { Int64($0) } ?? 0
-            let limit = min(1000, max(1, request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 100))
+            let after = Int64(try Query.int(request, "after", minimum: 0) ?? 0)
+            let limit = min(1000, try Query.int(request, "limit") ?? 100)
             return JSONResponse(["events": try deps.coordinator.store.events(afterID: after, limit: limit)])
         }
     }

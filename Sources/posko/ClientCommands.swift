@@ -10,7 +10,7 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "Bearer token (or $POSKO_TOKEN, or a file in $POSKO_TOKEN_FILE).")
     var token: String?
 
-    var client: APIClient { APIClient(baseURL: url, token: APIClient.token(flag: token)) }
+    var client: APIClient { APIClient.from(baseURL: url, flag: token) }
 }
 
 /// Runs a client call, printing a failure as one line with exit code 1.

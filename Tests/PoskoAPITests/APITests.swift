@@ -66,6 +66,26 @@ import Yams
         }
     }
 
+    /// A query parameter that is given must make sense: a 400 or 404 naming it, not silently
+    /// the default (every message, a list of nothing).
+    @Test(arguments: [
+        ("/v1/messages?state=gagal", 400, "state", "unknown state 'gagal' (expected one of: pending, sending, sent, delivered, failed)"),
+        ("/v1/messages?limit=abc", 400, "limit", "'limit' must be a whole number (from 1), got 'abc'"),
+        ("/v1/audit?limit=0", 400, "limit", "'limit' must be a whole number (from 1), got '0'"),
+        ("/v1/events?after=-1", 400, "after", "'after' must be a whole number (from 0), got '-1'"),
+        ("/v1/posts?kelurahan=12.75.99.9999", 404, "kelurahan", "kelurahan '12.75.99.9999' does not exist"),
+        ("/v1/posts?kecamatan=12.75.09", 404, "kecamatan", "no playbook for kecamatan '12.75.09'"),
+    ])
+    func badQueryParametersAreNamed(uri: String, status: Int, field: String, message: String) async throws {
+        try await withServer { client, _ in
+            let r = try await client.execute(uri: uri, method: .get, headers: Self.auth(TestTokens.admin))
+            #expect(Int(r.status.code) == status, "\(String(buffer: r.body))")
+            let e = try Self.error(r)
+            #expect(e.field == field)
+            #expect(e.message == message)
+        }
+    }
+
     @Test func escalateAndEndAndImpossibleTransitions() async throws {
         try await withServer { client, fx in
             let e = try Self.decode(Emergency.self, try await client.execute(uri: "/v1/emergencies", method: .post, headers: Self.auth(TestTokens.operator_),

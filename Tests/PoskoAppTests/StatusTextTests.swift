@@ -67,4 +67,18 @@ import Testing
         #expect(lines[3].hasSuffix("LATIHAN"))
         #expect(lines[4].hasSuffix("CAP BMKG s/d \(StatusText.time(cap.capExpires!))"))
     }
+
+    /// A token file that cannot be read is said as such, before any request (the daemon would
+    /// only answer "missing or invalid bearer token").
+    @Test func anUnreadableTokenFileIsSaidPlainly() async throws {
+        let client = APIClient.from(baseURL: "http://127.0.0.1:9", flag: nil, environment: ["POSKO_TOKEN_FILE": "/nonexistent/operator.token"])
+        do {
+            _ = try await client.request(.GET, "/v1/emergencies")
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.description == "cannot read the token file /nonexistent/operator.token ($POSKO_TOKEN_FILE)")
+        }
+        // A flag or $POSKO_TOKEN still wins over the file.
+        #expect(APIClient.from(baseURL: "x", flag: nil, environment: ["POSKO_TOKEN": "t", "POSKO_TOKEN_FILE": "/nonexistent"]).token == "t")
+    }
 }

@@ -13,22 +13,31 @@ public struct APIClient: Sendable {
         public var description: String
     }
 
-    public init(baseURL: String, token: String?) {
+    /// Why there is no token although one was named (a token file that cannot be read): said
+    /// instead of sending the request, which the daemon would only answer with a 401.
+    public var tokenProblem: String?
+
+    public init(baseURL: String, token: String?, tokenProblem: String? = nil) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.token = token
+        self.tokenProblem = tokenProblem
     }
 
-    /// The token from a flag, `$POSKO_TOKEN`, or `$POSKO_TOKEN_FILE`.
-    public static func token(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        if let flag { return flag }
-        if let t = environment["POSKO_TOKEN"], !t.isEmpty { return t }
-        if let f = environment["POSKO_TOKEN_FILE"], let d = FileManager.default.contents(atPath: f) {
-            return String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    /// A client with the token from a flag, `$POSKO_TOKEN`, or `$POSKO_TOKEN_FILE`.
+    public static func from(baseURL: String, flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> APIClient {
+        if let flag { return APIClient(baseURL: baseURL, token: flag) }
+        if let t = environment["POSKO_TOKEN"], !t.isEmpty { return APIClient(baseURL: baseURL, token: t) }
+        if let f = environment["POSKO_TOKEN_FILE"], !f.isEmpty {
+            guard let d = FileManager.default.contents(atPath: f) else {
+                return APIClient(baseURL: baseURL, token: nil, tokenProblem: "cannot read the token file \(f) ($POSKO_TOKEN_FILE)")
+            }
+            return APIClient(baseURL: baseURL, token: String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        return nil
+        return APIClient(baseURL: baseURL, token: nil)
     }
 
     public func request(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json") async throws(Failure) -> Data {
+        if let tokenProblem { throw Failure(description: tokenProblem) }
         var req = HTTPClientRequest(url: baseURL + path)
         req.method = method
         if let token { req.headers.add(name: "Authorization", value: "Bearer \(token)") }
