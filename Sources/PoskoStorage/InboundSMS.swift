@@ -114,7 +114,7 @@ extension Coordinator {
         case .tidakHadir:
             guard case let .cadre(c) = who else { return try reply(to: phone, "TIDAK HADIR hanya untuk kader terdaftar.", at: at) }
             try cadreAvailability(c.id, available: false, post: nil, actor: actor, at: at)
-            answer = "Tercatat TIDAK HADIR, \(c.nama). Tugas Anda dialihkan ke kader lain."
+            answer = "Tercatat TIDAK HADIR, \(c.nama). Bila Anda sedang bertugas, Posko mencarikan pengganti."
         case let .ok(kode):
             switch try acknowledge(code: kode, from: phone, actor: actor, at: at) {
             case .acknowledged(_, first: true): answer = "Terima kasih, konfirmasi \(kode) diterima."

@@ -342,7 +342,7 @@ import Testing
         try c.checkInsMissed(["berngam-1"], at: Self.t0.addingTimeInterval(8 * 3600))
         let missed = try c.store.messages().filter { $0.kind == "post.checkin_missed" && $0.recipient == "lurah:12.75.02.1001" }
         #expect(missed.count == 2)
-        #expect(missed.allSatisfy { $0.text.contains("Posyandu Melati Berngam (contoh)") })
+        #expect(missed.allSatisfy { $0.text.contains("Posyandu Melati Berngam (contoh) (berngam-1)") })
     }
 
     /// Help replies: one per mistake for a registered cadre (a corrected text that is still wrong
@@ -399,6 +399,8 @@ import Testing
         try c.report(ReportRequest(post: "berngam-2", bidang: "semua", status: "berjalan"), actor: op, at: Self.t0.addingTimeInterval(20))
         let lurah = try c.store.messages().filter { $0.recipient == "lurah:12.75.02.1001" }.sorted { $0.createdAt < $1.createdAt }
         #expect(lurah.count == 2, "the first goes at once, the rest wait as one")
+        // Each post with its id, so the lurah can answer with LAPOR <id> ….
+        #expect(lurah[0].text.contains("(berngam-1, Kel. Berngam) TUTUP"), "\(lurah[0].text)")
         let waiting = lurah[1].text.split(separator: "\n").map(String.init)
         #expect(waiting.count == 2, "\(lurah[1].text)")
         #expect(waiting[0].hasPrefix("[POSKO] Posyandu") && waiting[0].contains("TUTUP"))

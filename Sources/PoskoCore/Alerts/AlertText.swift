@@ -34,7 +34,8 @@ public enum AlertText {
         case .berjalan: "BUKA kembali"
         default: "TIDAK DIKETAHUI"
         }
-        var text = "[POSKO] \(post.nama) (Kel. \(set.wilayah[post.kelurahan]?.name ?? post.kelurahan)) \(word): \(fields)."
+        // The post's id too: the lurah can answer with `LAPOR <id> …`.
+        var text = "[POSKO] \(post.nama) (\(post.id), Kel. \(set.wilayah[post.kelurahan]?.name ?? post.kelurahan)) \(word): \(fields)."
         if let note = reports.first?.note { text += " Catatan: \(note.prefix(60))." }
         return text
     }
@@ -73,14 +74,14 @@ public enum AlertText {
         return Int(line.dropFirst(2).prefix { $0.isNumber })
     }
 
-    /// A status line's post: its text up to the end of "(Kel. …)".
+    /// A status line's post: its text up to the end of "(<id>, Kel. …)".
     private static func postKey(_ line: String) -> Substring? {
-        guard let kel = line.range(of: " (Kel. "), let close = line[kel.upperBound...].firstIndex(of: ")") else { return nil }
+        guard let kel = line.range(of: ", Kel. "), let close = line[kel.upperBound...].firstIndex(of: ")") else { return nil }
         return line[..<close]
     }
 
     static func missed(_ posts: [Post], kelurahan: String) -> String {
-        "[POSKO] Belum ada laporan dari \(posts.map(\.nama).prefix(3).joined(separator: ", "))\(posts.count > 3 ? " +\(posts.count - 3)" : "") (Kel. \(kelurahan)). Status dianggap TIDAK DIKETAHUI; mohon cek."
+        "[POSKO] Belum ada laporan dari \(posts.map { "\($0.nama) (\($0.id))" }.prefix(3).joined(separator: ", "))\(posts.count > 3 ? " +\(posts.count - 3)" : "") (Kel. \(kelurahan)). Status dianggap TIDAK DIKETAHUI; mohon cek."
     }
 
     public static func km(_ value: Double) -> String {
