@@ -248,7 +248,9 @@ public final class Coordinator: Sendable {
         let outcome: CAPOutcome = try store.write { tx in
             let seen = try Bool.fetchOne(tx.db.cachedStatement(sql: "SELECT 1 FROM cap_alert WHERE key = ?"), arguments: [key]) == true
             let emergencies = try tx.operationalState().emergencies
-            let decision = CAPIngest.decide(alert, matchedKelurahan: covered.map(\.code), emergencies: emergencies, seen: seen, mapping: mapping, now: at)
+            let areasOfAlert = try tx.capAreas(keys: emergencies.filter(\.isActive).flatMap(\.capIdentifiers))
+            let decision = CAPIngest.decide(alert, matchedKelurahan: covered.map(\.code), emergencies: emergencies, seen: seen, mapping: mapping,
+                                            now: at, areasOfAlert: areasOfAlert)
             if decision == .duplicate { return CAPOutcome(key: key, decision: decision.summary, emergency: nil, matches: records) }
             try tx.db.cachedStatement(sql: "INSERT INTO cap_alert (key, received_at, status, msg_type, decision, matches, xml) VALUES (?, ?, ?, ?, ?, ?, ?)")
                 .execute(arguments: [key, at.timeIntervalSince1970, alert.status.rawValue, alert.msgType.rawValue, decision.summary,
@@ -266,11 +268,15 @@ public final class Coordinator: Sendable {
                 let id = try tx.appendEvent(.emergencyDeclared, subject: e.id, payload: e, actor: actor, at: at)
                 try alerts(tx, .emergencyDeclared(e), eventID: id, at: at)
                 result = e
-            case let .widen(emergencyID, areas, expires), let .update(emergencyID, areas, expires):
+            case let .widen(emergencyID, areas, expires), let .update(emergencyID, areas, expires, _):
                 guard let old = try tx.emergency(id: emergencyID) else { break }
+                var retired: Set<String> = []
+                if case let .update(_, _, _, r) = decision { retired = Set(r) }
                 var e = old
                 e.areas = areas
-                e.capIdentifiers = Array(Set(e.capIdentifiers + [key])).sorted()
+                // A cancel adds no areas of its own; an update or alert does.
+                let added = alert.msgType == .cancel ? [] : [key]
+                e.capIdentifiers = Array(Set(e.capIdentifiers.filter { !retired.contains($0) } + added)).sorted()
                 e.capExpires = [e.capExpires, expires].compactMap { $0 }.max()
                 e.updatedAt = at
                 try tx.saveEmergency(e)
@@ -284,6 +290,7 @@ public final class Coordinator: Sendable {
                 e.updatedAt = at
                 e.note = "dicabut oleh \(key)"
                 try tx.saveEmergency(e)
+                try tx.stopEscalations(about: e.id)
                 let id = try tx.appendEvent(.emergencyEnded, subject: e.id, payload: e, actor: actor, at: at)
                 try alerts(tx, .emergencyEnded(e), eventID: id, at: at)
                 result = e

@@ -213,3 +213,15 @@ extension PoskoStore {
                            actor: Actor(r[3], via: via), subject: r[5], payload: r[6])
     }
 }
+
+extension StoreTransaction {
+    /// The kelurahan each received CAP alert (by key) reached, as recorded when it came.
+    func capAreas(keys: [String]) throws -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for key in Set(keys) {
+            guard let matches = try String.fetchOne(db.cachedStatement(sql: "SELECT matches FROM cap_alert WHERE key = ?"), arguments: [key]) else { continue }
+            out[key] = try JSON.decode([Coordinator.CAPMatchRecord].self, matches).map(\.kelurahan)
+        }
+        return out
+    }
+}

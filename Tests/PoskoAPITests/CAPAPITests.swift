@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NIOCore
 import PoskoAPI
 import PoskoCore
+import PoskoStorage
 import PoskoTesting
 import Testing
 
@@ -100,6 +101,43 @@ import Testing
         #expect(now[timur.id] == ["12.75.01.1007", "12.75.01.1008", "12.75.01.1009", "12.75.04"])
         #expect(now[berngam.id] == ["12.75.02.1001"])
         #expect(now.count == 2)
+    }
+
+    /// A small CAP 1.2 alert naming kelurahan by Kemendagri geocode.
+    static func geocoded(_ identifier: String, msgType: String = "Alert", references: [String] = [], kelurahan: [String]) -> Data {
+        let refs = references.isEmpty ? "" : "<references>" + references.map { "bmkg@test,\($0),2026-09-24T13:00:00+07:00" }.joined(separator: " ") + "</references>"
+        let areas = kelurahan.map { "<area><areaDesc>Kel. \($0)</areaDesc><geocode><valueName>KEMENDAGRI</valueName><value>\($0)</value></geocode></area>" }.joined()
+        return Data("""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>\(identifier)</identifier><sender>bmkg@test</sender>
+            <sent>2026-09-24T13:30:00+07:00</sent><status>Actual</status><msgType>\(msgType)</msgType><scope>Public</scope>\(refs)
+            <info><category>Met</category><event>Banjir</event><urgency>Immediate</urgency><severity>Severe</severity><certainty>Observed</certainty>
+            <expires>2026-09-24T20:00:00+07:00</expires><headline>Banjir</headline>\(areas)</info></alert>
+            """.utf8)
+    }
+
+    /// Two BMKG alerts merged into one emergency: updating or cancelling one takes away only its
+    /// own kelurahan (a cancel of one ended the whole emergency, an update dropped the other's
+    /// areas); cancelling the last ends it.
+    @Test func cancellingOneOfTwoMergedAlertsKeepsTheOthersAreas() throws {
+        let fx = try APIFixture(start: Self.received)
+        let cap = fx.capIntake
+        let op = Actor("bmkg", via: .cap)
+        func ingest(_ d: Data) throws -> Coordinator.CAPOutcome { try cap.ingest(d, actor: op, at: fx.clock.now) }
+        let first = try ingest(Self.geocoded("A1", kelurahan: ["12.75.02.1001"]))
+        let e = try #require(first.emergency)
+        #expect(try ingest(Self.geocoded("B1", kelurahan: ["12.75.03.1001"])).decision == "widen \(e.id) to 2 kelurahan")
+        // A1 is updated to Setia: Bandar Senembah (B1's) stays.
+        let updated = try ingest(Self.geocoded("A2", msgType: "Update", references: ["A1"], kelurahan: ["12.75.02.1003"]))
+        #expect(updated.emergency?.areas == ["12.75.02.1003", "12.75.03.1001"], "\(updated)")
+        // B1 is cancelled: A2's Setia stays, the emergency goes on.
+        let cancelled = try ingest(Self.geocoded("B2", msgType: "Cancel", references: ["B1"], kelurahan: []))
+        #expect(cancelled.decision == "update \(e.id) to 1 kelurahan", "\(cancelled)")
+        #expect(try fx.coordinator.store.emergencies(includeEnded: false).first?.areas == ["12.75.02.1003"])
+        // A2 cancelled too: nothing of it is left, so it ends.
+        let last = try ingest(Self.geocoded("A3", msgType: "Cancel", references: ["A2"], kelurahan: []))
+        #expect(last.decision == "withdraw \(e.id)")
+        #expect(try fx.coordinator.store.emergencies(includeEnded: false).isEmpty)
     }
 
     @Test func expiredCAPEmergencyIsLoweredAfterTheGraceTime() throws {

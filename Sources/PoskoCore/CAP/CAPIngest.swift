@@ -34,7 +34,8 @@ public struct HazardMapping: Sendable, Equatable {
 public enum CAPDecision: Sendable, Equatable {
     case open(hazard: Hazard, areas: [String], expires: Date?)
     case widen(emergencyID: String, areas: [String], expires: Date?)
-    case update(emergencyID: String, areas: [String], expires: Date?)
+    /// `retire`: the alerts this one replaces or cancels; their areas are no longer the emergency's.
+    case update(emergencyID: String, areas: [String], expires: Date?, retire: [String])
     case withdraw(emergencyID: String)
     case ignore(reason: String)
     case duplicate
@@ -43,7 +44,7 @@ public enum CAPDecision: Sendable, Equatable {
         switch self {
         case let .open(h, a, _): "open \(h.rawValue) over \(a.count) kelurahan"
         case let .widen(id, a, _): "widen \(id) to \(a.count) kelurahan"
-        case let .update(id, a, _): "update \(id) to \(a.count) kelurahan"
+        case let .update(id, a, _, _): "update \(id) to \(a.count) kelurahan"
         case let .withdraw(id): "withdraw \(id)"
         case let .ignore(r): "ignored: \(r)"
         case .duplicate: "duplicate: already received"
@@ -56,9 +57,12 @@ public enum CAPIngest {
     public static func key(_ alert: CAPAlert) -> String { "\(alert.sender)/\(alert.identifier)" }
 
     /// `now`: the time of receipt; an alert or update whose every info has expired by then (a
-    /// feed replaying old items, a delayed delivery) changes nothing.
+    /// feed replaying old items, a delayed delivery) changes nothing. `areasOfAlert`: the
+    /// kelurahan each earlier alert (by key) brought into its emergency, so that cancelling or
+    /// updating one alert of several merged into an emergency takes away only its own areas.
     public static func decide(
-        _ alert: CAPAlert, matchedKelurahan: [String], emergencies: [Emergency], seen: Bool, mapping: HazardMapping, now: Date
+        _ alert: CAPAlert, matchedKelurahan: [String], emergencies: [Emergency], seen: Bool, mapping: HazardMapping, now: Date,
+        areasOfAlert: [String: [String]] = [:]
     ) -> CAPDecision {
         if seen { return .duplicate }
         switch alert.status {
@@ -79,14 +83,20 @@ public enum CAPIngest {
         case .cancel:
             guard let target else { return .ignore(reason: "cancel refers to no emergency Posko opened") }
             if target.operatorOwned { return .ignore(reason: "emergency \(target.id) was taken over by an operator; not withdrawn") }
-            return .withdraw(emergencyID: target.id)
+            // Other alerts merged into the emergency keep their areas.
+            let retired = target.capIdentifiers.filter { referenced.contains($0) }
+            let others = Set(target.capIdentifiers.filter { !referenced.contains($0) }.flatMap { areasOfAlert[$0] ?? [] })
+            if others.isEmpty { return .withdraw(emergencyID: target.id) }
+            return .update(emergencyID: target.id, areas: others.sorted(), expires: nil, retire: retired)
         case .update:
             if let target {
                 if target.operatorOwned {
                     return .widen(emergencyID: target.id, areas: Array(Set(target.areas + matchedKelurahan)).sorted(), expires: expires)
                 }
-                if matchedKelurahan.isEmpty { return .withdraw(emergencyID: target.id) }
-                return .update(emergencyID: target.id, areas: matchedKelurahan.sorted(), expires: expires)
+                let retired = target.capIdentifiers.filter { referenced.contains($0) }
+                let areas = Set(target.capIdentifiers.filter { !referenced.contains($0) }.flatMap { areasOfAlert[$0] ?? [] } + matchedKelurahan)
+                if areas.isEmpty { return .withdraw(emergencyID: target.id) }
+                return .update(emergencyID: target.id, areas: areas.sorted(), expires: expires, retire: retired)
             }
             fallthrough
         case .alert:
