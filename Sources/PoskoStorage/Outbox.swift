@@ -234,15 +234,17 @@ extension PoskoStore {
             try db.cachedStatement(sql: "UPDATE outbox SET state = 'pending', channel_index = 0, attempts = 0, next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?")
                 .execute(arguments: [next.timeIntervalSince1970, reason, id])
         case let .failover(reason):
-            try Self.failover(db, id: id, reason: reason, at: at)
+            try Self.failover(db, id: id, reason: reason, at: at, countingAttempt: true)
         case let .failed(reason):
             try db.cachedStatement(sql: "UPDATE outbox SET state = 'failed', attempts = attempts + 1, claimed_until = NULL, last_error = ? WHERE id = ?")
                 .execute(arguments: [reason, id])
         }
     }
 
-    /// Next channel of the recipient, or failed when there is none.
-    static func failover(_ db: Database, id: String, reason: String, at: Date) throws {
+    /// Next channel of the recipient, or failed when there is none. `countingAttempt`: a send's
+    /// own failure (one more try on the last channel, counted like the others); a delivery
+    /// report is none.
+    static func failover(_ db: Database, id: String, reason: String, at: Date, countingAttempt: Bool = false) throws {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT channels, channel_index FROM outbox WHERE id = ?"), arguments: [id]) else { return }
         let routes = try JSON.decode([ChannelRoute].self, row["channels"])
         let next = (row["channel_index"] as Int) + 1
@@ -252,8 +254,8 @@ extension PoskoStore {
                 WHERE id = ?
                 """).execute(arguments: [next, at.timeIntervalSince1970, reason, id])
         } else {
-            try db.cachedStatement(sql: "UPDATE outbox SET state = 'failed', claimed_until = NULL, last_error = ? WHERE id = ?")
-                .execute(arguments: [reason, id])
+            try db.cachedStatement(sql: "UPDATE outbox SET state = 'failed', attempts = attempts + ?, claimed_until = NULL, last_error = ? WHERE id = ?")
+                .execute(arguments: [countingAttempt ? 1 : 0, reason, id])
         }
     }
 

@@ -120,6 +120,7 @@ import Testing
         let gaveUp = try #require(try c2.store.messages().first { $0.recipient == "lurah:12.75.02.1001" })
         #expect(gaveUp.state == .failed)
         #expect(gaveUp.lastError?.hasPrefix("gave up after 3 tries") == true)
+        #expect(gaveUp.attempts == 3, "the last channel's tries, the failing one counted")
     }
 
     /// Kannel answers an unroutable message with an error and a failed delivery report, and
