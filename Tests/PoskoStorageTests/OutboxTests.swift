@@ -193,6 +193,20 @@ import Testing
         #expect(lurah.lastError == "400 invalid number")
     }
 
+    /// The webhook's `data` is the alert's payload as a JSON object, not a string of JSON.
+    @Test func aWebhooksDataIsAnObject() async throws {
+        let (c, _, _, hook, d) = try fixture()
+        let e = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
+        try await d.dispatchDue(now: { Self.t0 })
+        let body = try #require(hook.sent.first?.payload)
+        let json = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+        #expect(json["type"] as? String == "emergency.declared")
+        #expect(json["exercise"] as? Bool == false)
+        let data = try #require(json["data"] as? [String: Any], "\(String(decoding: body, as: UTF8.self))")
+        #expect(data["event"] as? String == "emergency.declared")
+        #expect(String(decoding: body, as: UTF8.self).contains(e.id))
+    }
+
     @Test func webhook410DisablesTheEndpointAndFailsOver() async throws {
         let (c, _, _, hook, d) = try fixture()
         hook.setFallback(.permanent(reason: "410 Gone", disableEndpoint: true))

@@ -158,29 +158,16 @@ public final class Dispatcher: Sendable {
     }
 
     /// The webhook body: the alert's facts plus the Indonesian text and reply code.
+    /// The webhook's JSON: the alert's fields, and its own payload as the object `data` (it was
+    /// a string holding JSON, which receivers had to parse twice).
     func webhookBody(_ m: OutboxMessage) -> String {
-        struct Body: Encodable {
-            var id: String
-            var type: String
-            var recipient: String
-            var text: String
-            var ack_code: String?
-            var exercise: Bool
-            var created_at: String
-            var data: String?
-        }
-        let body = Body(id: m.id, type: m.kind, recipient: m.recipient, text: m.smsText, ack_code: m.ackCode, exercise: m.exercise,
-                        created_at: m.createdAt.formatted(.iso8601), data: m.payload)
-        return (try? String(decoding: Self.encoder.encode(body), as: UTF8.self)) ?? "{}"
+        var body: [String: Any] = ["id": m.id, "type": m.kind, "recipient": m.recipient, "text": m.smsText, "exercise": m.exercise,
+                                   "created_at": m.createdAt.formatted(.iso8601)]
+        if let code = m.ackCode { body["ack_code"] = code }
+        if let payload = m.payload { body["data"] = (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) ?? payload }
+        guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
     }
-
-    /// Shared: making an encoder (or an ISO 8601 formatter) per message was a fifth of the
-    /// dispatcher's CPU.
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
-    }()
 }
 
 /// The dispatcher as a long-running service (`Dispatcher.run`): checks at least every
