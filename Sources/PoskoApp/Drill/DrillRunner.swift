@@ -163,9 +163,17 @@ public struct DrillRunner {
             if let knownCoverage, knownCoverage.key == key { return knownCoverage.coverage }
             var c = Coverage()
             let cells = try cells()
-            var perKec: [String: (sum: Double, count: Int, demand: Int, displaced: Int)] = [:]
+            struct Sums {
+                var coverage = 0.0, cells = 0, demand = 0, displaced = 0
+                mutating func add(_ cell: CoverageCell) {
+                    coverage += cell.coverage
+                    cells += 1
+                    demand += cell.demand
+                    displaced += cell.displaced
+                }
+            }
+            var perKec: [String: Sums] = [:]
             var kec = ""
-            var demand = 0, displaced = 0
             for cell in cells {
                 let share = cell.demand > 0 ? Double(cell.displaced) / Double(cell.demand) : 0
                 // A kelurahan's cells come in a row.
@@ -175,16 +183,13 @@ public struct DrillRunner {
                     c.worst.append((cell.kelurahan, cell.coverage, share))
                     kec = cell.kelurahan.split(separator: ".").prefix(3).joined(separator: ".")
                 }
-                perKec[kec, default: (0, 0, 0, 0)].sum += cell.coverage
-                perKec[kec, default: (0, 0, 0, 0)].count += 1
-                perKec[kec, default: (0, 0, 0, 0)].demand += cell.demand
-                perKec[kec, default: (0, 0, 0, 0)].displaced += cell.displaced
-                demand += cell.demand
-                displaced += cell.displaced
+                perKec[kec, default: Sums()].add(cell)
                 if cell.coverage < 0.5 { c.low.append("\(cell.kelurahan)|\(cell.bidang.rawValue)") }
             }
-            c.byKecamatan = perKec.mapValues { $0.sum / Double(max(1, $0.count)) }
+            c.byKecamatan = perKec.mapValues { $0.coverage / Double(max(1, $0.cells)) }
             c.displacedByKecamatan = perKec.filter { $0.value.displaced > 0 }.mapValues { Double($0.displaced) / Double(max(1, $0.demand)) }
+            // Integer sums: the same in any order of the dictionary.
+            let demand = perKec.values.reduce(0) { $0 + $1.demand }, displaced = perKec.values.reduce(0) { $0 + $1.displaced }
             c.overallDisplaced = demand > 0 ? Double(displaced) / Double(demand) : 0
             c.overall = cells.isEmpty ? 1 : cells.reduce(0) { $0 + $1.coverage } / Double(cells.count)
             knownCoverage = (key, c)

@@ -75,7 +75,9 @@ extension DrillReport {
             for code in codes {
                 var lowest: (value: Double, at: Date)?
                 var last: Double?
+                var displaced = 0.0
                 for s in samples {
+                    displaced = max(displaced, s.displaced[code] ?? 0)
                     guard let v = s.kecamatan[code], v.isFinite else { continue }
                     if lowest == nil || v < (lowest?.value ?? v) { lowest = (v, s.at) }
                     last = v
@@ -83,7 +85,6 @@ extension DrillReport {
                 let name = "\(F.markdown(F.kecamatanName(code, r, wilayah: wilayah))) (\(code))"
                 let low = lowest.map { F.persen($0.value) } ?? "–"
                 let when = lowest.map { "\(F.offset($0.at, from: r.start)) (\(F.wib($0.at)))" } ?? "–"
-                let displaced = samples.compactMap { $0.displaced[code] }.max() ?? 0
                 md.line("| \(name) | \(low) | \(when) | \(last.map(F.persen) ?? "–") | \(F.persen(displaced)) |")
             }
             var lowestOverall: DrillResult.CoverageSample?
