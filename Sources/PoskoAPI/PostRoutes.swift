@@ -44,9 +44,7 @@ struct PostRoutes {
             if let kelurahan, deps.coordinator.playbooks.wilayah[kelurahan] == nil {
                 throw APIError(.notFound, code: "not_found", "kelurahan '\(kelurahan.prefix(20))' does not exist", field: "kelurahan")
             }
-            if let kecamatan, deps.coordinator.playbooks.playbook(kecamatan: kecamatan) == nil {
-                throw APIError(.notFound, code: "not_found", "no playbook for kecamatan '\(kecamatan.prefix(20))'", field: "kecamatan")
-            }
+            try requirePlaybook(kecamatan)
             return JSONResponse(PostList(posts: try summaries { post in
                 (kelurahan == nil || post.kelurahan == kelurahan) && (kecamatan == nil || post.kecamatan == kecamatan)
             }))
@@ -66,10 +64,15 @@ struct PostRoutes {
         v1.get("continuity") { request, context in
             _ = try context.require(.viewer)
             let kecamatan = request.uri.queryParameters["kecamatan"].map(String.init)
-            if let kecamatan, deps.coordinator.playbooks.playbook(kecamatan: kecamatan) == nil {
-                throw APIError(.notFound, code: "not_found", "no playbook for kecamatan '\(kecamatan.prefix(20))'", field: "kecamatan")
-            }
+            try requirePlaybook(kecamatan)
             return JSONResponse(try deps.continuity(kecamatan: kecamatan))
+        }
+    }
+
+    /// A `kecamatan` filter must name a kecamatan with a playbook (404 naming the field).
+    private func requirePlaybook(_ kecamatan: String?) throws {
+        if let kecamatan, deps.coordinator.playbooks.playbook(kecamatan: kecamatan) == nil {
+            throw APIError(.notFound, code: "not_found", "no playbook for kecamatan '\(kecamatan.prefix(20))'", field: "kecamatan")
         }
     }
 

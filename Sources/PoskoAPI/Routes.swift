@@ -128,8 +128,7 @@ struct HealthRoutes {
         router.get("metrics") { _, _ in
             var active: [[String]: Int] = [:]
             for e in try deps.coordinator.store.emergencies(includeEnded: false) {
-                let source = e.exercise ? "latihan" : e.source.hasPrefix("cap:") && !e.operatorOwned ? "cap" : "operator"
-                active[[e.hazard.rawValue, source], default: 0] += 1
+                active[[e.hazard.rawValue, e.origin.rawValue], default: 0] += 1
             }
             deps.metrics.recordActiveEmergencies(active)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -270,8 +270,7 @@ public final class Coordinator: Sendable {
                 result = e
             case let .widen(emergencyID, areas, expires), let .update(emergencyID, areas, expires, _):
                 guard let old = try tx.emergency(id: emergencyID) else { break }
-                var retired: Set<String> = []
-                if case let .update(_, _, _, r) = decision { retired = Set(r) }
+                let retired = Set(decision.retired)
                 var e = old
                 e.areas = areas
                 // A cancel adds no areas of its own; an update or alert does.

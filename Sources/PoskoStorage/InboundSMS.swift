@@ -99,9 +99,12 @@ extension Coordinator {
             } catch let e as RequestError {
                 let why: String = switch e.field {
                 case "bidang": "\(post.id) tidak melayani bidang itu"
-                case "capacity": r.scope == .semua || r.capacityIsPercent
-                    ? "sisa kapasitas tidak valid (tulis misalnya TERGANGGU 50%)"
-                    : "sisa kapasitas tidak valid (paling banyak \(post.layanan[Bidang(rawValue: bidang) ?? .kesehatan]?.kapasitas ?? 0) orang, atau tulis persen, misalnya 50%)"
+                case "capacity":
+                    if case let .bidang(b) = r.scope, !r.capacityIsPercent, let most = post.layanan[b]?.kapasitas {
+                        "sisa kapasitas tidak valid (paling banyak \(most) orang, atau tulis persen, misalnya 50%)"
+                    } else {
+                        "sisa kapasitas tidak valid (tulis misalnya TERGANGGU 50%)"
+                    }
                 default: "data tidak valid"
                 }
                 answer = "Laporan ditolak: \(why). \(SMSHelp.lapor)"

@@ -90,11 +90,11 @@ public enum StatusText {
 
     /// Who opened it: an exercise (live drill), a BMKG CAP alert (until when), or an operator.
     static func source(_ e: Emergency) -> String {
-        if e.exercise { return "LATIHAN" }
-        if e.source.hasPrefix("cap:") && !e.operatorOwned {
-            return "CAP BMKG" + (e.capExpires.map { " s/d " + time($0) } ?? "")
+        switch e.origin {
+        case .latihan: "LATIHAN"
+        case .cap: "CAP BMKG" + (e.capExpires.map { " s/d " + time($0) } ?? "")
+        case .`operator`: "operator"
         }
-        return "operator"
     }
 
     /// The coverage with the plan and without it (what the posts still open serve alone), then

@@ -43,9 +43,7 @@ public final class PoskoDaemon: Sendable {
             store = try PoskoStore.open(directory: config.stateDirectory)
             let recovered = try store.recoverInFlight(now: Date())
             if recovered > 0 { logger.warning("messages in flight at the last stop will be re-sent with the same id", metadata: ["count": "\(recovered)"]) }
-            for e in try store.enableEndpoints() {
-                logger.warning("webhook endpoint enabled again at start", metadata: ["endpoint": "\(e.name)", "disabled because": "\(e.reason)"])
-            }
+            try enableEndpoints(store, logger: logger, on: "start")
         } catch let e as StartupError {
             throw e
         } catch {
@@ -96,6 +94,14 @@ public final class PoskoDaemon: Sendable {
         notifier = SystemdNotifier(environment: environment)
     }
 
+    /// Webhook endpoints a 410 disabled are tried again at start and on reload (see
+    /// `PoskoStore.enableEndpoints`), each with a warning saying why it had been disabled.
+    static func enableEndpoints(_ store: PoskoStore, logger: Logger, on occasion: String) throws {
+        for e in try store.enableEndpoints() {
+            logger.warning("webhook endpoint enabled again on \(occasion)", metadata: ["endpoint": "\(e.name)", "disabled because": "\(e.reason)"])
+        }
+    }
+
     static func wilayah(_ config: PoskoConfig) throws(StartupError) -> WilayahTable {
         do { return try PlaybookFiles.wilayah(file: config.wilayahFile) } catch { throw StartupError(error.description) }
     }
@@ -141,9 +147,7 @@ public final class PoskoDaemon: Sendable {
             let fresh = try ConfigLoader.load(path: config.source)
             tokens.replace(with: try Self.tokenTable(fresh, environment: environment))
             logger.info("configuration reloaded (tokens); listen address and state directory need a restart")
-            for e in try coordinator.store.enableEndpoints() {
-                logger.warning("webhook endpoint enabled again on reload", metadata: ["endpoint": "\(e.name)", "disabled because": "\(e.reason)"])
-            }
+            try Self.enableEndpoints(coordinator.store, logger: logger, on: "reload")
         } catch {
             logger.error("configuration reload rejected; keeping the live tokens: \(error)")
         }

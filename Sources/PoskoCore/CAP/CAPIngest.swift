@@ -50,6 +50,12 @@ public enum CAPDecision: Sendable, Equatable {
         case .duplicate: "duplicate: already received"
         }
     }
+
+    /// The alerts an update replaces (none for the other decisions).
+    public var retired: [String] {
+        if case let .update(_, _, _, retire) = self { return retire }
+        return []
+    }
 }
 
 public enum CAPIngest {
@@ -77,26 +83,28 @@ public enum CAPIngest {
         let active = emergencies.filter { $0.isActive && !$0.exercise }
         let referenced = alert.references.map { "\($0.sender)/\($0.identifier)" }
         let target = active.first { e in referenced.contains { e.capIdentifiers.contains($0) } }
+        // A cancel or update replaces the alerts it references; the other alerts merged into the
+        // emergency keep their areas, and an update adds its own (a cancel none).
+        func replacing(_ target: Emergency, adding: [String], expires: Date?) -> CAPDecision {
+            let retired = target.capIdentifiers.filter { referenced.contains($0) }
+            let kept = target.capIdentifiers.filter { !referenced.contains($0) }.flatMap { areasOfAlert[$0] ?? [] }
+            let areas = Set(kept + adding)
+            if areas.isEmpty { return .withdraw(emergencyID: target.id) }
+            return .update(emergencyID: target.id, areas: areas.sorted(), expires: expires, retire: retired)
+        }
         switch alert.msgType {
         case .ack, .error:
             return .ignore(reason: "msgType \(alert.msgType.rawValue) carries no hazard")
         case .cancel:
             guard let target else { return .ignore(reason: "cancel refers to no emergency Posko opened") }
             if target.operatorOwned { return .ignore(reason: "emergency \(target.id) was taken over by an operator; not withdrawn") }
-            // Other alerts merged into the emergency keep their areas.
-            let retired = target.capIdentifiers.filter { referenced.contains($0) }
-            let others = Set(target.capIdentifiers.filter { !referenced.contains($0) }.flatMap { areasOfAlert[$0] ?? [] })
-            if others.isEmpty { return .withdraw(emergencyID: target.id) }
-            return .update(emergencyID: target.id, areas: others.sorted(), expires: nil, retire: retired)
+            return replacing(target, adding: [], expires: nil)
         case .update:
             if let target {
                 if target.operatorOwned {
                     return .widen(emergencyID: target.id, areas: Array(Set(target.areas + matchedKelurahan)).sorted(), expires: expires)
                 }
-                let retired = target.capIdentifiers.filter { referenced.contains($0) }
-                let areas = Set(target.capIdentifiers.filter { !referenced.contains($0) }.flatMap { areasOfAlert[$0] ?? [] } + matchedKelurahan)
-                if areas.isEmpty { return .withdraw(emergencyID: target.id) }
-                return .update(emergencyID: target.id, areas: areas.sorted(), expires: expires, retire: retired)
+                return replacing(target, adding: matchedKelurahan, expires: expires)
             }
             fallthrough
         case .alert:

@@ -64,6 +64,15 @@ public struct Emergency: Codable, Sendable, Equatable, Identifiable {
 
     public var isActive: Bool { status != .selesai }
 
+    /// Who opened it and still owns it: a live drill, a BMKG CAP alert, or an operator (who also
+    /// owns a CAP-opened emergency once they change it).
+    public enum Origin: String, Sendable { case latihan, cap, `operator` }
+
+    public var origin: Origin {
+        if exercise { return .latihan }
+        return source.hasPrefix("cap:") && !operatorOwned ? .cap : .`operator`
+    }
+
     /// Whether the emergency covers a kelurahan (listed itself, or its kecamatan or kota is).
     public func covers(kelurahan: String) -> Bool {
         Self.enclosingCodes(kelurahan).contains { areas.contains(String($0)) }
