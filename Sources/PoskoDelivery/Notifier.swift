@@ -39,5 +39,13 @@ public struct OutboundMessage: Sendable, Equatable {
 public protocol Notifier: Sendable {
     /// Name of the channel as written in the configuration, e.g. `kannel-utama`.
     var channelName: String { get }
+    /// Seconds an accepted message may go without any delivery report before it fails over
+    /// to the recipient's next channel (a gateway that queues while its SMSC is down answers
+    /// "accepted" and then waits); nil when the channel sends no reports.
+    var deliveryReportTimeout: Double? { get }
     func send(_ message: OutboundMessage) async -> DeliveryResult
+}
+
+extension Notifier {
+    public var deliveryReportTimeout: Double? { nil }
 }

@@ -168,7 +168,9 @@ extension PoskoStore {
     }
 
     public enum SendOutcome: Sendable, Equatable {
-        case delivered(final: Bool, response: String)
+        /// `final`: nothing more will be heard of it (webhook 2xx); otherwise the message is
+        /// `sent` and, with `reportBy`, fails over when no delivery report came by then.
+        case delivered(final: Bool, response: String, reportBy: Date? = nil)
         case retry(at: Date, reason: String)
         /// The last channel's tries failed temporarily: back to the first channel at `at`.
         case restart(at: Date, reason: String)
@@ -205,7 +207,7 @@ extension PoskoStore {
     static func record(_ db: Database, _ a: SendAttempt) throws {
         let (id, at) = (a.message.id, a.at)
         let (result, detail): (String, String) = switch a.outcome {
-        case let .delivered(final, r): (final ? "delivered" : "sent", r)
+        case let .delivered(final, r, _): (final ? "delivered" : "sent", r)
         case let .retry(_, r), let .restart(_, r): ("retryable", r)
         case let .failover(r): ("permanent", r)
         case let .failed(r): ("permanent", r)
@@ -213,13 +215,15 @@ extension PoskoStore {
         try db.cachedStatement(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, ?, ?, ?, ?)")
             .execute(arguments: [id, at.timeIntervalSince1970, a.channel, result, String(detail.prefix(500)), a.latencyMs])
         switch a.outcome {
-        case let .delivered(final, _):
+        case let .delivered(final, _, reportBy):
             // A delivery report can overtake this record (the gateway answers the DLR before
             // the accept is committed); then the message has already moved on.
             try db.cachedStatement(sql: """
-                UPDATE outbox SET state = ?, attempts = attempts + 1, delivered_at = ?, claimed_until = NULL, last_error = NULL
+                UPDATE outbox SET state = ?, attempts = attempts + 1, delivered_at = ?, claimed_until = NULL, last_error = NULL,
+                  report_due_at = ?
                 WHERE id = ? AND state = 'sending'
-                """).execute(arguments: [final ? "delivered" : "sent", final ? at.timeIntervalSince1970 : nil, id])
+                """).execute(arguments: [final ? "delivered" : "sent", final ? at.timeIntervalSince1970 : nil,
+                                          final ? nil : reportBy?.timeIntervalSince1970, id])
         default:
             // Likewise a failed delivery report may have failed the message over already: the
             // send's own failure must not move it a second time (past a channel never tried).
@@ -250,44 +254,106 @@ extension PoskoStore {
         let next = (row["channel_index"] as Int) + 1
         if next < routes.count {
             try db.cachedStatement(sql: """
-                UPDATE outbox SET state = 'pending', channel_index = ?, attempts = 0, next_attempt_at = ?, claimed_until = NULL, last_error = ?
+                UPDATE outbox SET state = 'pending', channel_index = ?, attempts = 0, next_attempt_at = ?, claimed_until = NULL, last_error = ?,
+                  report_due_at = NULL
                 WHERE id = ?
                 """).execute(arguments: [next, at.timeIntervalSince1970, reason, id])
         } else {
-            try db.cachedStatement(sql: "UPDATE outbox SET state = 'failed', attempts = attempts + ?, claimed_until = NULL, last_error = ? WHERE id = ?")
+            try db.cachedStatement(sql: "UPDATE outbox SET state = 'failed', attempts = attempts + ?, claimed_until = NULL, last_error = ?, report_due_at = NULL WHERE id = ?")
                 .execute(arguments: [countingAttempt ? 1 : 0, reason, id])
         }
     }
 
-    /// A delivery report from an SMS gateway: delivered, or failed (which fails over). False
-    /// when no message has that id.
+    /// A delivery report from an SMS gateway: delivered, or failed (which fails over). `channel`
+    /// is the route channel it came through (`sms:<name>`) when the report says: a failure
+    /// reported by a gateway the message has since left (its report was late) is recorded but
+    /// moves nothing, while a delivery from it still ends the message's sending. False when no
+    /// message has that id.
     @discardableResult
-    public func deliveryReport(messageID: String, delivered: Bool, detail: String, at: Date) throws -> Bool {
-        try writer.write { db in try Self.deliveryReport(db, messageID: messageID, delivered: delivered, detail: detail, at: at) }
+    public func deliveryReport(messageID: String, channel: String? = nil, delivered: Bool, detail: String, at: Date) throws -> Bool {
+        try writer.write { db in try Self.deliveryReport(db, messageID: messageID, channel: channel, delivered: delivered, detail: detail, at: at) }
     }
 
     /// Delivery reports with the same outcome, in order, in one transaction (a drill's
     /// simulated gateway reports thousands at one moment).
     public func deliveryReports(messageIDs: [String], delivered: Bool, detail: String, at: Date) throws {
         try writer.write { db in
-            for id in messageIDs { try Self.deliveryReport(db, messageID: id, delivered: delivered, detail: detail, at: at) }
+            for id in messageIDs { try Self.deliveryReport(db, messageID: id, channel: nil, delivered: delivered, detail: detail, at: at) }
         }
     }
 
     @discardableResult
-    private static func deliveryReport(_ db: Database, messageID: String, delivered: Bool, detail: String, at: Date) throws -> Bool {
-        guard let state = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM outbox WHERE id = ?"), arguments: [messageID]) else { return false }
+    private static func deliveryReport(_ db: Database, messageID: String, channel: String?, delivered: Bool, detail: String, at: Date) throws -> Bool {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT state, channels, channel_index FROM outbox WHERE id = ?"),
+                                         arguments: [messageID]) else { return false }
+        let state: String = row[0]
         try db.cachedStatement(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, 'dlr', ?, ?, 0)")
             .execute(arguments: [messageID, at.timeIntervalSince1970, delivered ? "dlr_delivered" : "dlr_failed", String(detail.prefix(300))])
         if delivered {
-            if state == "sent" || state == "sending" {
-                try db.cachedStatement(sql: "UPDATE outbox SET state = 'delivered', delivered_at = ? WHERE id = ?")
+            // Also a message that has failed over since (waiting for the next gateway): it arrived.
+            if state == "sent" || state == "sending" || state == "pending" {
+                try db.cachedStatement(sql: "UPDATE outbox SET state = 'delivered', delivered_at = ?, report_due_at = NULL WHERE id = ?")
                     .execute(arguments: [at.timeIntervalSince1970, messageID])
             }
-        } else if state == "sent" || state == "sending" {
+        } else if state == "sent" || state == "sending", try isCurrent(channel, row) {
             try Self.failover(db, id: messageID, reason: "delivery report: \(detail)", at: at)
         }
         return true
+    }
+
+    /// Whether `channel` (nil: not known) is the channel of the outbox row `row`
+    /// (`state, channels, channel_index`).
+    private static func isCurrent(_ channel: String?, _ row: Row) throws -> Bool {
+        guard let channel else { return true }
+        let routes = try JSON.decode([ChannelRoute].self, row[1])
+        let index: Int = row[2]
+        return index < routes.count && routes[index].channel == channel
+    }
+
+    /// A gateway's progress report (the SMSC accepted or buffered the message): it has left
+    /// the gateway's queue, so it no longer fails over for want of a report. False when no
+    /// message has that id.
+    @discardableResult
+    public func deliveryProgress(messageID: String, channel: String? = nil) throws -> Bool {
+        try writer.write { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT state, channels, channel_index FROM outbox WHERE id = ?"),
+                                             arguments: [messageID]) else { return false }
+            if try Self.isCurrent(channel, row) {
+                try db.cachedStatement(sql: "UPDATE outbox SET report_due_at = NULL WHERE id = ?").execute(arguments: [messageID])
+            }
+            return true
+        }
+    }
+
+    /// Fails over every SMS accepted by a gateway that has not reported on it by its report
+    /// time (queued there: Kannel answers `3: Queued` while its SMSC is down). On the last
+    /// channel it stays `sent` (the gateway may still deliver it); there is no better one.
+    /// Returns the ids moved to their next channel.
+    @discardableResult
+    public func failOverUnreported(now: Date) throws -> [String] {
+        try writer.write { db in
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT id, channels, channel_index FROM outbox
+                WHERE report_due_at IS NOT NULL AND report_due_at <= ? AND state = 'sent' ORDER BY report_due_at, id
+                """), arguments: [now.timeIntervalSince1970])
+            var moved: [String] = []
+            for row in rows {
+                let id: String = row[0]
+                let routes = try JSON.decode([ChannelRoute].self, row[1])
+                let index: Int = row[2]
+                let gateway = routes.indices.contains(index) ? routes[index].channel : "the gateway"
+                let reason = "no delivery report from \(gateway) in time (queued there?)"
+                try db.cachedStatement(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, 'dlr', 'dlr_timeout', ?, 0)")
+                    .execute(arguments: [id, now.timeIntervalSince1970, reason])
+                if index + 1 < routes.count {
+                    try Self.failover(db, id: id, reason: reason, at: now)
+                    moved.append(id)
+                } else {
+                    try db.cachedStatement(sql: "UPDATE outbox SET report_due_at = NULL WHERE id = ?").execute(arguments: [id])
+                }
+            }
+            return moved
+        }
     }
 
     /// What an `OK <kode>` did.
@@ -369,9 +435,14 @@ extension PoskoStore {
         try read { try Int.fetchOne($0.cachedStatement(sql: "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')")) ?? 0 }
     }
 
+    /// When the dispatcher has something to do next: a message's next attempt, or an SMS's
+    /// delivery report falling due.
     public func nextDueAt() throws -> Date? {
         try read { db in
-            try Double.fetchOne(db.cachedStatement(sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'")).map(Date.init(timeIntervalSince1970:))
+            try Double.fetchOne(db.cachedStatement(sql: """
+                SELECT MIN(t) FROM (SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'pending'
+                  UNION ALL SELECT MIN(report_due_at) FROM outbox WHERE report_due_at IS NOT NULL AND state = 'sent')
+                """)).map(Date.init(timeIntervalSince1970:))
         }
     }
 

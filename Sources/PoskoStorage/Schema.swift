@@ -195,6 +195,12 @@ enum Schema {
                 t.column("received_at", .double).notNull()
             }
         }
+        // An SMS a gateway accepted but never reported on (queued while its SMSC is down) fails
+        // over at this time unless a delivery report of any kind came first.
+        m.registerMigration("v7-outbox-report-due") { db in
+            try db.alter(table: "outbox") { t in t.add(column: "report_due_at", .double) }
+            try db.execute(sql: "CREATE INDEX outbox_report_due ON outbox (report_due_at) WHERE report_due_at IS NOT NULL")
+        }
         return m
     }
 

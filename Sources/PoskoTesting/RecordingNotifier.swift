@@ -9,10 +9,13 @@ public final class RecordingNotifier: Notifier, @unchecked Sendable {
     private var _sent: [OutboundMessage] = []
     private var script: [DeliveryResult] = []
     public var fallback: DeliveryResult
+    /// Set to act as a gateway that sends delivery reports (see `Notifier`).
+    public let deliveryReportTimeout: Double?
 
-    public init(_ name: String, fallback: DeliveryResult = .delivered(response: "ok")) {
+    public init(_ name: String, fallback: DeliveryResult = .delivered(response: "ok"), deliveryReportTimeout: Double? = nil) {
         channelName = name
         self.fallback = fallback
+        self.deliveryReportTimeout = deliveryReportTimeout
     }
 
     public var sent: [OutboundMessage] { lock.withLock { _sent } }

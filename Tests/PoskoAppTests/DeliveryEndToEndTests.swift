@@ -105,4 +105,59 @@ import Testing
         #expect(audited.contains("sms.duplicate"))
         #expect(audited.components(separatedBy: "\"subject\":\"setia-2\"").count - 1 == 1, "one report of setia-2")
     }
+
+    /// Kannel answers `3: Queued` while its SMSC is down and holds the SMS for as long as that
+    /// lasts. With no delivery report by `dlr_timeout` the alert goes out on the backup gateway;
+    /// when the SMSC comes back, Kannel's late reports (naming its channel) end the alert as
+    /// delivered and fail nothing over twice.
+    @Test func anSMSQueuedAtKannelGoesOutOnTheBackupGatewayWhenNoReportComes() async throws {
+        let backup = try await LoopbackHTTPRecorder.start()
+        defer { Task { await backup.shutdown() } }
+        let port = try freeLoopbackPort()
+        var harness = KannelHarness.Configuration(moURL: "http://127.0.0.1:\(port)/v1/sms/mo?secret=inbound-secret-for-tests")
+        harness.startFakeSMSC = false
+        let kannel = try await KannelHarness.start(harness)
+        let config = DaemonProcess.kannelConfig(kannel, webhookURL: "http://127.0.0.1:9/hooks")
+            .replacingOccurrences(of: "sms_order: [kannel-utama]", with: """
+                sms_order: [kannel-utama, cadangan]
+                  http_sms:
+                    - { name: cadangan, url: "\(backup.baseURL)/sms?to={to}&text={text}&ref={reference}" }
+                """)
+            .replacingOccurrences(of: "/v1/sms/dlr\" }", with: "/v1/sms/dlr\", dlr_timeout: 10s }")
+        #expect(config.contains("dlr_timeout: 10s") && config.contains("http_sms:"), "\(config)")
+        let daemon = try DaemonProcess(configText: config, port: port)
+        defer {
+            daemon.stop()
+            Task { await kannel.shutdown() }
+        }
+        _ = try daemon.dir.write("secrets/kannel.password", kannel.configuration.password + "\n")
+        try await daemon.start()
+
+        let declared = Date()
+        #expect(try await daemon.call(.POST, "/v1/emergencies", body: #"{"hazard":"banjir","areas":["12.75.02.1001"]}"#).0 == 201)
+        let lurahMessage = { () async throws -> [String: Any]? in
+            try await messages(daemon).first { $0["recipient"] as? String == "lurah:12.75.02.1001" }
+        }
+        // Accepted (queued) by Kannel: sent, waiting for a report; nothing on the backup yet.
+        #expect(try await eventually { try await lurahMessage()?["state"] as? String == "sent" })
+        #expect(backup.requests().isEmpty)
+
+        // No report in 10 s: the backup gateway gets it, with the same reference.
+        let viaBackup = try await backup.waitForRequests(timeout: .seconds(30)) { $0.query?.contains("81300020001") == true }
+        #expect(Date().timeIntervalSince(declared) >= 9.5, "failed over before dlr_timeout")
+        let id = try #require(try await lurahMessage()?["id"] as? String)
+        #expect(viaBackup[0].query?.contains("ref=\(id)") == true)
+        let detail = try await daemon.call(.GET, "/v1/messages/\(id)", token: TestTokens.viewer).1
+        #expect(detail.contains("dlr_timeout") && detail.contains("no delivery report from sms:kannel-utama in time"), "\(detail.prefix(600))")
+
+        // The SMSC comes back: Kannel sends what it held, and its reports (from the channel the
+        // alert has left) mark it delivered.
+        try await kannel.startFakeSMSC()
+        _ = try await kannel.waitForText(toSuffix: "81300020001") { $0.contains("Darurat BANJIR") }
+        let delivered = try await eventually { try await lurahMessage()?["state"] as? String == "delivered" }
+        let final = try await lurahMessage() ?? [:]
+        #expect(delivered, "\(final)")
+        #expect(backup.requests().filter { $0.query?.contains("81300020001") == true }.count == 1, "sent on the backup once")
+        #expect(!daemon.stderr.contains(kannel.configuration.password))
+    }
 }

@@ -269,10 +269,14 @@ struct KannelReplyMappingTests {
         await fake.shutdown()
         #expect(query.contains("&from=POSKO&text=plain%20text&charset=UTF-8&dlr-mask=31&dlr-url="))
         #expect(!query.contains("coding="))
-        let dlr = "http://127.0.0.1:8080/v1/sms/dlr?rx=6126622063&st=%d&a=%A&t=%T&p=%p&P=%P&i=%i&F=%F"
+        // The channel's name travels too, so a late report is told from the current gateway's.
+        let dlr = "http://127.0.0.1:8080/v1/sms/dlr?rx=6126622063&ch=kannel&st=%d&a=%A&t=%T&p=%p&P=%P&i=%i&F=%F"
         #expect(query.hasSuffix("dlr-url=" + SMSQueryEncoding.encode(dlr)))
         #expect(KannelNotifier.dlrURL(base: "http://h/dlr?k=1", reference: "01JDX-4.z_~")
             == "http://h/dlr?k=1&ref=01JDX-4.z_~&st=%d&a=%A&t=%T&p=%p&P=%P&i=%i&F=%F")
+        #expect(KannelNotifier.dlrURL(base: "http://h/dlr", reference: "r1", channel: "kannel utama")
+            == "http://h/dlr?ref=r1&st=%d&a=%A&t=%T&p=%p&P=%P&i=%i&F=%F", "a name that is not URL-safe is left out")
+        #expect(try KannelDeliveryReport.parse(query: "ref=r1&ch=kannel-utama&st=1").get().channel == "kannel-utama")
     }
 }
 

@@ -11,10 +11,13 @@ import Testing
     static let routing = AlertRouting(smsChannels: ["utama", "cadangan"], webhooks: ["bpbd-binjai"], groupingWindow: 60)
     static let t0 = Date(timeIntervalSince1970: 1_795_400_000)
 
-    func fixture() throws -> (Coordinator, RecordingNotifier, RecordingNotifier, RecordingNotifier, Dispatcher) {
+    /// `reportTimeout`: the SMS gateways send delivery reports and give up waiting for one after that long.
+    func fixture(reportTimeout: Double? = nil) throws -> (Coordinator, RecordingNotifier, RecordingNotifier, RecordingNotifier, Dispatcher) {
         let store = try PoskoStore.inMemory()
         let c = Coordinator(store: store, playbooks: SamplePlaybooks.set, routing: Self.routing)
-        let sms1 = RecordingNotifier("utama"), sms2 = RecordingNotifier("cadangan"), hook = RecordingNotifier("bpbd-binjai")
+        let sms1 = RecordingNotifier("utama", deliveryReportTimeout: reportTimeout)
+        let sms2 = RecordingNotifier("cadangan", deliveryReportTimeout: reportTimeout)
+        let hook = RecordingNotifier("bpbd-binjai")
         let d = Dispatcher(store: store, notifiers: ["sms:utama": sms1, "sms:cadangan": sms2, "webhook:bpbd-binjai": hook],
                            policy: RetryPolicy(base: 1, cap: 10, attemptsPerChannel: 3, jitter: 0), random: { 0.5 })
         return (c, sms1, sms2, hook, d)
@@ -149,6 +152,57 @@ import Testing
         #expect(try c.store.deliveryReport(messageID: lurah.id, delivered: true, detail: "1", at: Self.t0.addingTimeInterval(9)))
         #expect(try c.store.message(id: lurah.id)?.state == .delivered)
         #expect(try c.store.deliveryReport(messageID: "m-unknown", delivered: true, detail: "1", at: Self.t0) == false)
+    }
+
+    /// A gateway that queues (Kannel while its SMSC is down) accepts and then says nothing:
+    /// at its report time the SMS goes to the next gateway; on the last one it stays sent.
+    @Test func anSMSNoGatewayReportsOnMovesToTheNextGatewayAtItsReportTime() async throws {
+        let (c, sms1, sms2, _, d) = try fixture(reportTimeout: 600)
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
+        try await d.dispatchDue(now: { Self.t0 })
+        let lurah = try #require(try c.store.messages().first { $0.recipient == "lurah:12.75.02.1001" })
+        #expect(sms1.sent.map(\.reference).contains(lurah.id))
+        #expect(try c.store.message(id: lurah.id)?.state == .sent)
+        #expect(try c.store.nextDueAt() == Self.t0.addingTimeInterval(600), "the dispatcher wakes for the report time")
+
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(599) })
+        #expect(!sms2.sent.map(\.reference).contains(lurah.id), "not before its time")
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(600) })
+        #expect(sms2.sent.map(\.reference).contains(lurah.id))
+        let moved = try #require(try c.store.message(id: lurah.id))
+        #expect(moved.state == .sent && moved.channelIndex == 1)
+        #expect(moved.lastError == nil)
+        #expect(try c.store.attempts(messageID: lurah.id).contains { $0.result == "dlr_timeout" && $0.detail.contains("sms:utama") })
+
+        // The last gateway says nothing either: the SMS stays with it (it may still deliver).
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(1300) })
+        let last = try #require(try c.store.message(id: lurah.id))
+        #expect(last.state == .sent && last.channelIndex == 1)
+        #expect(sms2.sent.filter { $0.reference == lurah.id }.count == 1)
+        #expect(try c.store.nextDueAt() == nil, "nothing left to wait for")
+    }
+
+    /// A report of any kind (the SMSC accepted it) ends the wait; a late failure from a gateway
+    /// the SMS has left moves nothing, a late delivery from it ends the SMS as delivered.
+    @Test func progressEndsTheWaitAndLateReportsOfAnEarlierGatewayMoveNothing() async throws {
+        let (c, _, sms2, _, d) = try fixture(reportTimeout: 600)
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001", "12.75.02.1003"]), actor: Actor("op", via: .api), at: Self.t0)
+        try await d.dispatchDue(now: { Self.t0 })
+        let all = try c.store.messages()
+        let berngam = try #require(all.first { $0.recipient == "lurah:12.75.02.1001" })
+        let setia = try #require(all.first { $0.recipient == "lurah:12.75.02.1003" })
+        #expect(try c.store.deliveryProgress(messageID: berngam.id, channel: "sms:utama"))
+        #expect(try c.store.deliveryProgress(messageID: "m-unknown") == false)
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(700) })
+        #expect(!sms2.sent.map(\.reference).contains(berngam.id), "the SMSC has it: no second SMS")
+        #expect(try c.store.message(id: berngam.id)?.state == .sent)
+
+        #expect(sms2.sent.map(\.reference).contains(setia.id))
+        #expect(try c.store.deliveryReport(messageID: setia.id, channel: "sms:utama", delivered: false, detail: "16 NACK", at: Self.t0.addingTimeInterval(701)))
+        let kept = try #require(try c.store.message(id: setia.id))
+        #expect(kept.state == .sent && kept.channelIndex == 1, "an old gateway's failure does not move it past the backup")
+        #expect(try c.store.deliveryReport(messageID: setia.id, channel: "sms:utama", delivered: true, detail: "1", at: Self.t0.addingTimeInterval(702)))
+        #expect(try c.store.message(id: setia.id)?.state == .delivered)
     }
 
     @Test func deliveryReportThatOvertakesTheAcceptIsKept() async throws {

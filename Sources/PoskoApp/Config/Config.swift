@@ -22,6 +22,9 @@ public struct PoskoConfig: Sendable {
         public var sender: String
         /// Base URL Kannel calls back with delivery reports (Posko's `/v1/sms/dlr`).
         public var dlrURL: String?
+        /// Seconds an accepted SMS may go without any delivery report before it goes to the next
+        /// SMS channel (Kannel queues while its SMSC is down). Only with `dlrURL`.
+        public var dlrTimeout: Int = 600
     }
 
     public struct HTTPSMSChannel: Sendable {

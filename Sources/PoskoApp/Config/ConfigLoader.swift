@@ -92,16 +92,22 @@ public enum ConfigLoader {
         }
         for item in f["kannel"].flatMap({ r.list($0, "channels.kannel") }) ?? [] {
             guard let k = r.mapping(item, "a kannel channel", required: ["name", "sendsms_url", "username"],
-                                    optional: ["password_file", "password_credential", "sender", "dlr_url"]) else { continue }
+                                    optional: ["password_file", "password_credential", "sender", "dlr_url", "dlr_timeout"]) else { continue }
             let name = k["name"].flatMap { r.string($0, "name") }
             let urlValue = k["sendsms_url"].flatMap { url($0, reader: &r, "sendsms_url") }
             let user = k["username"].flatMap { r.string($0, "username") }
             let pw = secretRef(k, reader: &r, item, "kannel channel '\(name ?? "?")'", fileKey: "password_file", credentialKey: "password_credential")
             let dlr = k["dlr_url"].flatMap { url($0, reader: &r, "dlr_url") }
+            let dlrTimeout = k["dlr_timeout"].flatMap { node -> Int? in
+                guard let v = r.duration(node, "dlr_timeout") else { return nil }
+                if v < 10 { r.error(node, "dlr_timeout must be at least 10s (a gateway needs a moment to report)"); return nil }
+                return v
+            }
             if let name { claim(name, item, &r) }
             if let name, let urlValue, let user, let pw {
                 c.kannel.append(.init(name: name, sendsmsURL: urlValue, username: user, password: pw,
-                                      sender: k["sender"].flatMap { r.string($0, "sender") } ?? "POSKO", dlrURL: dlr))
+                                      sender: k["sender"].flatMap { r.string($0, "sender") } ?? "POSKO", dlrURL: dlr,
+                                      dlrTimeout: dlrTimeout ?? 600))
             }
         }
         for item in f["http_sms"].flatMap({ r.list($0, "channels.http_sms") }) ?? [] {

@@ -28,7 +28,8 @@ enum Channels {
             var dlr = k.dlrURL
             if let d = dlr, let s = callbackSecret { dlr = d + (d.contains("?") ? "&" : "?") + "secret=" + s }
             let c = KannelConfiguration(name: k.name, sendsmsURL: k.sendsmsURL, username: k.username,
-                                        password: try secret(k.password, "kannel channel '\(k.name)'"), from: k.sender, dlrBaseURL: dlr)
+                                        password: try secret(k.password, "kannel channel '\(k.name)'"), from: k.sender, dlrBaseURL: dlr,
+                                        reportTimeout: Double(k.dlrTimeout))
             out["sms:\(k.name)"] = KannelNotifier(configuration: c, httpClient: client, logger: logger)
         }
         for h in config.httpSMS {

@@ -22,10 +22,12 @@ enum SMSCallbacks {
                 switch KannelDeliveryReport.parse(query: query) {
                 case let .success(report):
                     // 8 (accepted by the SMSC) and 4 (buffered) are progress; 1 delivers, 2 and 16 fail over.
-                    guard report.status.isFinal else { return }
-                    let found = try coordinator.store.deliveryReport(
-                        messageID: report.reference, delivered: !report.status.isFailure,
-                        detail: "\(report.status.rawValue) \(report.smscReply ?? "")", at: now())
+                    let channel = report.channel.map { "sms:" + $0 }
+                    let found = report.status.isFinal
+                        ? try coordinator.store.deliveryReport(
+                            messageID: report.reference, channel: channel, delivered: !report.status.isFailure,
+                            detail: "\(report.status.rawValue) \(report.smscReply ?? "")", at: now())
+                        : try coordinator.store.deliveryProgress(messageID: report.reference, channel: channel)
                     if !found { throw APIError.notFound("no message with reference '\(report.reference.prefix(60))'") }
                 case let .failure(error):
                     throw APIError.badRequest("malformed delivery report: \(error.description)", field: error.field)

@@ -201,9 +201,13 @@ public struct KannelDeliveryReport: Sendable, Hashable {
     public var smscID: String?
     /// SMSC message id (`%F`), empty on the `8`.
     public var foreignID: String?
+    /// The Posko channel the message went through (`ch=`), when the dlr-url names it.
+    public var channel: String?
 
     public init(reference: String, status: KannelDLRStatus, smscReply: String? = nil, timestamp: Date? = nil,
-                receiver: String? = nil, sender: String? = nil, smscID: String? = nil, foreignID: String? = nil) {
+                receiver: String? = nil, sender: String? = nil, smscID: String? = nil, foreignID: String? = nil,
+                channel: String? = nil) {
+        self.channel = channel
         self.reference = reference
         self.status = status
         self.smscReply = smscReply
@@ -261,7 +265,8 @@ public struct KannelDeliveryReport: Sendable, Hashable {
                 receiver: try q.optional("p", maxLength: 64),
                 sender: try q.optional("P", maxLength: 64),
                 smscID: try q.optional("i", maxLength: 64),
-                foreignID: try q.optional("F", maxLength: 200)
+                foreignID: try q.optional("F", maxLength: 200),
+                channel: try q.optional("ch", maxLength: 100)
             ))
         } catch {
             return .failure(error)

@@ -25,6 +25,10 @@ public struct KannelConfiguration: Sendable {
     public var maxSegments: Int
     /// Deadline of one request, including reading the reply.
     public var timeout: Duration
+    /// Seconds an accepted SMS may wait for its first delivery report (of any kind: the SMSC's
+    /// accept is enough) before it goes to the next gateway. Kannel answers `3: Queued` while its
+    /// SMSC is down and keeps the message as long as that lasts.
+    public var reportTimeout: Double
 
     public init(
         name: String,
@@ -36,7 +40,8 @@ public struct KannelConfiguration: Sendable {
         dlrMask: Int = 31,
         smsc: String? = nil,
         maxSegments: Int = 5,
-        timeout: Duration = .seconds(10)
+        timeout: Duration = .seconds(10),
+        reportTimeout: Double = 600
     ) {
         self.name = name
         self.sendsmsURL = sendsmsURL
@@ -48,6 +53,7 @@ public struct KannelConfiguration: Sendable {
         self.smsc = smsc
         self.maxSegments = maxSegments
         self.timeout = timeout
+        self.reportTimeout = reportTimeout
     }
 }
 
@@ -65,6 +71,9 @@ public struct KannelNotifier: Notifier {
 
     public var channelName: String { configuration.name }
 
+    /// Only when delivery reports are requested.
+    public var deliveryReportTimeout: Double? { configuration.dlrBaseURL == nil ? nil : configuration.reportTimeout }
+
     public init(configuration: KannelConfiguration, httpClient: HTTPClient, logger: Logger = Logger(label: "posko.delivery.kannel")) {
         self.configuration = configuration
         self.httpClient = httpClient
@@ -73,18 +82,21 @@ public struct KannelNotifier: Notifier {
         self.logger = logger
     }
 
-    /// The `dlr-url` for a message: `<base>?ref=<reference>&st=%d&a=%A&t=%T&p=%p&P=%P&i=%i&F=%F`
-    /// (not yet URL-encoded as a whole; `sendsms` encodes it).
+    /// The `dlr-url` for a message: `<base>?ref=<reference>&ch=<channel>&st=%d&a=%A&t=%T&p=%p&P=%P&i=%i&F=%F`
+    /// (not yet URL-encoded as a whole; `sendsms` encodes it). The channel tells a late report
+    /// of a gateway the message has since left from one of the gateway it is on now; a channel
+    /// name that is not URL-safe is left out (the report then counts for the current gateway).
     ///
     /// smsbox expands every `%x` in the dlr-url (`%C3` of a percent-encoded `ü` became
     /// `UTF-83`), so a reference that is not made of URL-safe characters only
     /// (`A-Z a-z 0-9 - . _ ~`) travels hex-encoded as `rx=<hex of UTF-8>` instead of `ref=`;
     /// `KannelDeliveryReport.parse(query:)` reads both. The base URL must not contain `%`.
-    public static func dlrURL(base: String, reference: String) -> String {
+    public static func dlrURL(base: String, reference: String, channel: String? = nil) -> String {
+        func urlSafe(_ s: String) -> Bool { !s.isEmpty && SMSQueryEncoding.encode(s) == s }
         let separator = base.contains("?") ? "&" : "?"
-        let safe = !reference.isEmpty && SMSQueryEncoding.encode(reference) == reference
-        let ref = safe ? "ref=" + reference : "rx=" + reference.utf8.map { String(format: "%02x", $0) }.joined()
-        return base + separator + ref + "&st=%d&a=%A&t=%T&p=%p&P=%P&i=%i&F=%F"
+        let ref = urlSafe(reference) ? "ref=" + reference : "rx=" + reference.utf8.map { String(format: "%02x", $0) }.joined()
+        let ch = channel.flatMap { urlSafe($0) ? "&ch=" + $0 : nil } ?? ""
+        return base + separator + ref + ch + "&st=%d&a=%A&t=%T&p=%p&P=%P&i=%i&F=%F"
     }
 
     /// A receiver Kannel accepts: digits with an optional leading `+`, 3 to 20 digits.
@@ -130,7 +142,7 @@ public struct KannelNotifier: Notifier {
         if let smsc = configuration.smsc { query.append(("smsc", smsc)) }
         if let base = configuration.dlrBaseURL {
             query.append(("dlr-mask", String(configuration.dlrMask)))
-            query.append(("dlr-url", Self.dlrURL(base: base, reference: message.reference)))
+            query.append(("dlr-url", Self.dlrURL(base: base, reference: message.reference, channel: configuration.name)))
         }
         let encoded = query.map { SMSQueryEncoding.encode($0.0) + "=" + SMSQueryEncoding.encode($0.1) }.joined(separator: "&")
         let separator = configuration.sendsmsURL.contains("?") ? "&" : "?"

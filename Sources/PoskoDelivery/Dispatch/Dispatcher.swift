@@ -39,6 +39,7 @@ public final class Dispatcher: Sendable {
     /// claimable again once its lease runs out, as a crash between any send and its record does.
     @discardableResult
     public func dispatchDue(now: @escaping @Sendable () -> Date) async throws -> [PoskoStore.SendAttempt] {
+        try failOverUnreported(now: now())
         let due = try store.claimDue(now: now(), limit: batch, lease: lease)
         guard !due.isEmpty else { return [] }
         let disabled = try store.disabledEndpoints()
@@ -56,7 +57,14 @@ public final class Dispatcher: Sendable {
     public func run(idle: Double) async {
         await withTaskGroup(of: Void.self) { group in
             var inFlight = 0
+            var nextSweep = Date.distantPast
             while !Task.isCancelled {
+                if Date() >= nextSweep {
+                    do { try failOverUnreported(now: Date()) } catch {
+                        logger.error("could not fail over unreported SMS", metadata: ["error": "\(error)"])
+                    }
+                    nextSweep = Date().addingTimeInterval(1)
+                }
                 if inFlight <= batch / 2 {
                     let due = (try? store.claimDue(now: Date(), limit: batch - inFlight, lease: lease)) ?? []
                     if !due.isEmpty {
@@ -76,6 +84,15 @@ public final class Dispatcher: Sendable {
                 let wait = min(idle, max(0.01, next.map { $0.timeIntervalSinceNow } ?? idle))
                 try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
             }
+        }
+    }
+
+    /// SMS a gateway accepted and never reported on in time go to their next channel.
+    private func failOverUnreported(now: Date) throws {
+        let moved = try store.failOverUnreported(now: now)
+        if !moved.isEmpty {
+            logger.warning("no delivery report in time; trying the next channel", metadata: ["messages": "\(moved.count)"])
+            if let factory { Counter(label: "posko_delivery_report_timeouts_total", factory: factory).increment(by: moved.count) }
         }
     }
 
@@ -104,7 +121,8 @@ public final class Dispatcher: Sendable {
         let outcome: PoskoStore.SendOutcome
         switch result {
         case let .delivered(response):
-            outcome = .delivered(final: route.isWebhook, response: response)
+            let reportBy = route.isWebhook ? nil : notifier.deliveryReportTimeout.map { at.addingTimeInterval($0) }
+            outcome = .delivered(final: route.isWebhook, response: response, reportBy: reportBy)
             if let factory {
                 Timer(label: "posko_delivery_latency_seconds", dimensions: [("channel", route.channel)], factory: factory)
                     .recordNanoseconds(Int64(max(0, at.timeIntervalSince(m.createdAt)) * 1e9))
