@@ -104,6 +104,10 @@ struct AlertRoutes {
             guard let m = try deps.coordinator.store.message(id: id) else { throw APIError.notFound("message '\(id.prefix(60))' does not exist") }
             return JSONResponse(MessageDetail(message: MessageSummary(m), routes: m.routes, attempts: try deps.coordinator.store.attempts(messageID: id)))
         }
+        v1.post("messages/:id/resend") { _, context in
+            let actor = try context.actor(.operator)
+            return JSONResponse(MessageSummary(try deps.coordinator.resend(messageID: context.parameters.require("id"), actor: actor, at: deps.now())))
+        }
         v1.post("acks") { request, context in
             let actor = try context.actor(.operator)
             let body = try await Body.decode(AckRequest.self, request, limit: deps.maxBodyBytes)

@@ -332,6 +332,29 @@ public final class Coordinator: Sendable {
         return outcome
     }
 
+    /// Sends a failed message again, from its first channel with fresh tries: an operator's
+    /// decision once the outage that failed it is over. Audited. Throws not-found for an
+    /// unknown id and a conflict for a message that has not failed (it is still being sent,
+    /// or it arrived).
+    public func resend(messageID: String, actor: Actor, at: Date) throws -> OutboxMessage {
+        try store.write { tx in
+            guard let state = try String.fetchOne(tx.db.cachedStatement(sql: "SELECT state FROM outbox WHERE id = ?"), arguments: [messageID]) else {
+                throw StoreError.notFound("message '\(messageID.prefix(60))' does not exist")
+            }
+            guard state == OutboxMessage.State.failed.rawValue else {
+                throw StoreError.conflict("message '\(messageID.prefix(60))' is \(state), not failed; only a failed message is sent again")
+            }
+            try tx.db.cachedStatement(sql: """
+                UPDATE outbox SET state = 'pending', channel_index = 0, attempts = 0, next_attempt_at = ?, claimed_until = NULL,
+                  report_due_at = NULL, last_error = NULL
+                WHERE id = ?
+                """).execute(arguments: [at.timeIntervalSince1970, messageID])
+            try tx.audit("message.resend", subject: messageID, detail: "sent again from its first channel", actor: actor, at: at)
+        }
+        guard let m = try store.message(id: messageID) else { throw StoreError.notFound("message '\(messageID.prefix(60))' does not exist") }
+        return m
+    }
+
     /// Sends every unacknowledged alert whose time has come one step up its kecamatan's
     /// eskalasi chain, and schedules the next step.
     /// A step to the alert's own recipient's role (the camat's own alert, with the camat first

@@ -91,36 +91,32 @@ struct End: AsyncParsableCommand {
 }
 
 struct Alerts: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List outbox messages of a running daemon: recipient, channel, state, tries, reply code.")
+    static let configuration = CommandConfiguration(abstract: "List outbox messages of a running daemon: when, recipient, channel, state, tries, reply code.")
     @OptionGroup var options: ClientOptions
     @Option(help: "Only this state: pending, sending, sent, delivered or failed.") var state: String?
     @Option(help: "How many, newest first.") var limit: Int = 50
 
     func run() async throws {
         try await clientCall {
-            struct Message: Decodable {
-                var id: String
-                var recipient: String
-                var kind: String
-                var channel: String?
-                var state: String
-                var attempts: Int
-                var ackCode: String?
-                var ackedAt: Date?
-                var lastError: String?
-            }
-            struct List: Decodable { var messages: [Message] }
+            struct List: Decodable { var messages: [StatusText.Message] }
             var path = "/v1/messages?limit=\(limit)"
             if let state { path += "&state=\(state)" }
-            let list = try await options.client.get(List.self, path)
-            guard !list.messages.isEmpty else {
-                print("Tidak ada pesan.")
-                return
-            }
-            print(TextTable.render(header: ["id", "penerima", "jenis", "kanal", "status", "coba", "kode", "konfirmasi", "galat"], rows: list.messages.map {
-                [$0.id, $0.recipient, $0.kind, $0.channel ?? "-", $0.state, "\($0.attempts)", $0.ackCode ?? "-",
-                 $0.ackedAt == nil ? ($0.ackCode == nil ? "-" : "belum") : "OK", String(($0.lastError ?? "").prefix(40))]
-            }))
+            print(StatusText.messages(try await options.client.get(List.self, path).messages))
+        }
+    }
+}
+
+struct Resend: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send a failed message again from its first channel: posko resend m-12-3-…",
+        discussion: "For after an outage that outlasted the retries; `posko alerts --state failed` lists them.")
+    @OptionGroup var options: ClientOptions
+    @Argument(help: "Message id.") var id: String
+
+    func run() async throws {
+        try await clientCall {
+            let m = try await options.client.send(.POST, "/v1/messages/\(id)/resend", [String: String](), as: StatusText.Message.self)
+            print("Pesan \(m.id) untuk \(m.recipient) dikirim ulang lewat \(m.channel ?? "-").")
         }
     }
 }

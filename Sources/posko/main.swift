@@ -8,7 +8,7 @@ struct Posko: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "posko",
         abstract: "Posyandu service continuity coordinator for BPBD (Kota Binjai).",
-        subcommands: [Serve.self, Validate.self, Solve.self, Drill.self, Status.self, Declare.self, Report.self, End.self, Alerts.self]
+        subcommands: [Serve.self, Validate.self, Solve.self, Drill.self, Status.self, Declare.self, Report.self, End.self, Alerts.self, Resend.self]
     )
 
     /// Exit codes: 0 ok, 1 invalid input or failure, 2 usage error.

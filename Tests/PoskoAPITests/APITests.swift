@@ -184,6 +184,39 @@ import Yams
         }
     }
 
+    /// After an outage that outlasted every retry, an operator sends a failed alert again.
+    @Test func anOperatorSendsAFailedMessageAgainFromItsFirstChannel() async throws {
+        let fx = try APIFixture(routing: AlertRouting(smsChannels: ["utama", "cadangan"], webhooks: [], groupingWindow: 60))
+        try await withServer(fx) { client, fx in
+            let store = fx.coordinator.store
+            _ = try fx.coordinator.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: fx.clock.now)
+            let claimed = try store.claimDue(now: fx.clock.now, limit: 10)
+            let lurah = try #require(claimed.first { $0.recipient == "lurah:12.75.02.1001" })
+            try await store.record([.init(message: lurah, channel: "sms:utama", outcome: .failover(reason: "503"), at: fx.clock.now, latencyMs: 1)])
+            let failing = try #require(try store.claimDue(now: fx.clock.now, limit: 10).first { $0.id == lurah.id })
+            try await store.record([.init(message: failing, channel: "sms:cadangan", outcome: .failed(reason: "503"), at: fx.clock.now, latencyMs: 1)])
+            #expect(try store.message(id: lurah.id)?.state == .failed)
+            let uri = "/v1/messages/\(lurah.id)/resend"
+
+            #expect(try await client.execute(uri: uri, method: .post, headers: Self.auth(TestTokens.viewer)).status == .forbidden)
+            fx.clock.advance(3600)
+            let r = try await client.execute(uri: uri, method: .post, headers: Self.auth(TestTokens.operator_))
+            #expect(r.status == .ok)
+            let m = try #require(try store.message(id: lurah.id))
+            #expect(m.state == .pending && m.channelIndex == 0 && m.attempts == 0 && m.lastError == nil)
+            #expect(m.nextAttemptAt == fx.clock.now, "due at once")
+            #expect(String(buffer: r.body).contains("\"channel\":\"sms:utama\""))
+            #expect(try store.audit(limit: 5).contains { $0.action == "message.resend" && $0.subject == lurah.id && $0.actor == "operator-test" })
+            #expect(try store.claimDue(now: fx.clock.now, limit: 10).map(\.id).contains(lurah.id), "the dispatcher takes it")
+
+            let again = try await client.execute(uri: uri, method: .post, headers: Self.auth(TestTokens.operator_))
+            #expect(again.status == .conflict)
+            #expect(try Self.error(again).message.contains("is sending, not failed"))
+            let unknown = try await client.execute(uri: "/v1/messages/m-nope/resend", method: .post, headers: Self.auth(TestTokens.operator_))
+            #expect(unknown.status == .notFound)
+        }
+    }
+
     @Test func oversizedBodyIs413AndServerKeepsServing() async throws {
         try await withServer { client, fx in
             let big = String(repeating: "x", count: 100 * 1024)

@@ -81,4 +81,24 @@ import Testing
         // A flag or $POSKO_TOKEN still wins over the file.
         #expect(APIClient.from(baseURL: "x", flag: nil, environment: ["POSKO_TOKEN": "t", "POSKO_TOKEN_FILE": "/nonexistent"]).token == "t")
     }
+
+    /// `posko alerts`: when each message was made (WIB), when it arrived and was acknowledged.
+    @Test func messagesShowWhenTheyWereMadeArrivedAndAcknowledged() {
+        let made = Date(timeIntervalSince1970: 1_795_400_000)  // 2026-11-23 09:13 WIB
+        let text = StatusText.messages([
+            StatusText.Message(id: "m-1", recipient: "lurah:12.75.02.1001", kind: "emergency.declared", channel: "sms:utama",
+                               state: "delivered", attempts: 1, ackCode: "K7RT", ackedAt: made.addingTimeInterval(600), lastError: nil,
+                               createdAt: made, deliveredAt: made.addingTimeInterval(12)),
+            StatusText.Message(id: "m-2", recipient: "camat:12.75.02", kind: "emergency.declared", channel: "sms:cadangan",
+                               state: "failed", attempts: 5, ackCode: "XW3P", ackedAt: nil, lastError: "503 Service Unavailable",
+                               createdAt: made, deliveredAt: nil),
+        ])
+        let rows = text.split(separator: "\n").map(String.init)
+        #expect(rows[0].hasPrefix("id ") && rows[0].contains("dibuat") && rows[0].contains("sampai"))
+        let first = rows.first { $0.hasPrefix("m-1") } ?? ""
+        #expect(first.contains("2026-11-23 09:13 WIB") && first.contains(" 09:13 ") && first.contains(" 09:23 "), "\(first)")
+        let second = rows.first { $0.hasPrefix("m-2") } ?? ""
+        #expect(second.contains("belum") && second.contains("503 Service Unavailable"), "\(second)")
+        #expect(StatusText.messages([]) == "Tidak ada pesan.")
+    }
 }

@@ -124,6 +124,37 @@ public enum StatusText {
         return out
     }
 
+    /// An outbox message as `/v1/messages` lists it (the fields `posko alerts` shows).
+    public struct Message: Decodable, Sendable {
+        public var id: String
+        public var recipient: String
+        public var kind: String
+        public var channel: String?
+        public var state: String
+        public var attempts: Int
+        public var ackCode: String?
+        public var ackedAt: Date?
+        public var lastError: String?
+        public var createdAt: Date
+        public var deliveredAt: Date?
+    }
+
+    /// `posko alerts`: newest first, with when each was made and delivered (WIB).
+    public static func messages(_ list: [Message]) -> String {
+        guard !list.isEmpty else { return "Tidak ada pesan." }
+        return TextTable.render(header: ["id", "dibuat", "penerima", "jenis", "kanal", "status", "coba", "sampai", "kode", "konfirmasi", "galat"],
+                                rows: list.map {
+            [$0.id, Self.time($0.createdAt), $0.recipient, $0.kind, $0.channel ?? "-", $0.state, "\($0.attempts)",
+             $0.deliveredAt.map(Self.clock) ?? "-", $0.ackCode ?? "-",
+             $0.ackedAt.map(Self.clock) ?? ($0.ackCode == nil ? "-" : "belum"), String(($0.lastError ?? "").prefix(40))]
+        })
+    }
+
+    /// `HH:mm` WIB, for times beside a full one.
+    static func clock(_ d: Date) -> String {
+        String(time(d).dropFirst(11).prefix(5))
+    }
+
     static func time(_ d: Date) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
