@@ -343,7 +343,12 @@ import Testing
         // 2 hours: up to BPBD (webhook).
         #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(2 * 3600)) == 2)
         try await d.dispatchDue(now: { Self.t0.addingTimeInterval(2 * 3600) })
-        #expect(hook.sent.contains { $0.eventType == "escalation" })
+        let escalated = try #require(hook.sent.first { $0.eventType == "escalation" })
+        // BPBD acknowledges with the code through the API: the text does not ask for an SMS reply.
+        let body = try #require(try JSONSerialization.jsonObject(with: escalated.payload ?? Data()) as? [String: Any])
+        #expect((body["ack_code"] as? String)?.count == 4, "\(body)")
+        #expect((body["text"] as? String)?.contains("belum dikonfirmasi") == true)
+        #expect((body["text"] as? String)?.contains("Balas OK") == false, "\(body["text"] ?? "")")
         #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(5 * 3600)) == 0, "the chain has ended")
         _ = sms1
     }

@@ -192,7 +192,7 @@ public final class Dispatcher: Sendable {
             var data: String?
         }
         let object = m.payload.flatMap { $0.first == "{" && $0.last == "}" ? $0 : nil }
-        let body = Body(id: m.id, type: m.kind, recipient: m.recipient, text: m.smsText, ack_code: m.ackCode, exercise: m.exercise,
+        let body = Body(id: m.id, type: m.kind, recipient: m.recipient, text: m.text, ack_code: m.ackCode, exercise: m.exercise,
                         created_at: m.createdAt.formatted(.iso8601), data: object == nil ? m.payload : nil)
         guard let encoded = try? Self.encoder.encode(body) else { return "{}" }
         let bytes = [UInt8](encoded)
