@@ -60,7 +60,10 @@ import Testing
         let kannel = try await KannelHarness.start(configuration)
         let status = try? await kannel.status()
         await kannel.shutdown()
-        #expect(try String(contentsOfFile: calls, encoding: .utf8).split(separator: "\n").count == 2)
+        // Started again after the death; on a busy box the real start may itself lose a port
+        // race and take the third (last) try, as any start may.
+        let starts = try String(contentsOfFile: calls, encoding: .utf8).split(separator: "\n").count
+        #expect((2...3).contains(starts), "\(starts) starts")
         #expect(status?.contains("running") == true, "\(status ?? "no status")")
     }
 }
