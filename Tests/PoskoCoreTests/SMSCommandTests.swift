@@ -66,6 +66,14 @@ struct SMSCommandTests {
         Valid(text: "OK 4YRV.", expected: .ok(kode: "4YRV")),
         Valid(text: "OK4YRV", expected: .ok(kode: "4YRV")),
         Valid(text: "ok4yrv!", expected: .ok(kode: "4YRV")),
+        // The short names of the fields.
+        Valid(text: "lapor pos1 kes tutup", expected: .lapor(.init(pos: "pos1", scope: .bidang(.kesehatan), status: .tutup))),
+        Valid(text: "LAPOR pos1 PU terganggu 10", expected: .lapor(.init(pos: "pos1", scope: .bidang(.pekerjaanUmum), status: .terganggu,
+                                                                        remainingCapacity: 10))),
+        Valid(text: "lapor pos1 linmas buka", expected: .lapor(.init(pos: "pos1", scope: .bidang(.trantibumlinmas), status: .buka))),
+        Valid(text: "lapor pos1 pend. tutup", expected: .lapor(.init(pos: "pos1", scope: .bidang(.pendidikan), status: .tutup))),
+        Valid(text: "lapor pos1 perumahan tutup", expected: .lapor(.init(pos: "pos1", scope: .bidang(.perumahanRakyat), status: .tutup))),
+        Valid(text: "lapor pos1 sos tutup dapur", expected: .lapor(.init(pos: "pos1", scope: .bidang(.sosial), status: .tutup, note: "dapur"))),
     ]
 
     @Test(arguments: valid)

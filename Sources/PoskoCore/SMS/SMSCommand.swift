@@ -248,12 +248,12 @@ extension SMSCommand {
     private static func parseScope(_ words: [String], at index: Int) -> (Scope, Int)? {
         let one = fieldKey(bare(words[index]))
         if one == "semua" { return (.semua, 1) }
-        if let bidang = bidangByKey[one] { return (.bidang(bidang), 1) }
+        // Two words first: `perumahan rakyat` is one field, `perumahan` alone its short name.
         if index + 1 < words.count {
             let two = one + "_" + fieldKey(bare(words[index + 1]))
             if let bidang = bidangByKey[two] { return (.bidang(bidang), 2) }
         }
-        return nil
+        return bidangByKey[one].map { (.bidang($0), 1) }
     }
 
     private static func fieldKey(_ word: String) -> String {
@@ -266,6 +266,13 @@ extension SMSCommand {
             map[bidang.rawValue] = bidang
             map[bidang.rawValue.replacingOccurrences(of: "_", with: "")] = bidang
         }
+        // What cadres write in a hurry: the short names the SPM fields go by.
+        let short: [String: Bidang] = [
+            "pend": .pendidikan, "didik": .pendidikan, "kes": .kesehatan, "sehat": .kesehatan, "pu": .pekerjaanUmum,
+            "perumahan": .perumahanRakyat, "rumah": .perumahanRakyat, "linmas": .trantibumlinmas, "trantib": .trantibumlinmas,
+            "trantibum": .trantibumlinmas, "sos": .sosial,
+        ]
+        map.merge(short) { old, _ in old }
         return map
     }()
 
