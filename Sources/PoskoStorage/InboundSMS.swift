@@ -111,9 +111,15 @@ extension Coordinator {
             }
         case let .hadir(pos, _):
             guard case let .cadre(c) = who else { return try reply(to: phone, "HADIR hanya untuk kader terdaftar.", at: at) }
-            guard set.posts[pos] != nil else { return try reply(to: phone, "Pos '\(pos)' tidak dikenal. \(SMSHelp.hadir)", at: at) }
+            guard let target = set.posts[pos] else { return try reply(to: phone, "Pos '\(pos)' tidak dikenal. \(SMSHelp.hadir)", at: at) }
             try cadreAvailability(c.id, available: true, post: pos, actor: actor, at: at)
-            answer = "Terima kasih, \(c.nama). Tercatat HADIR di \(pos)."
+            // The plan sends a cadre only within its jangkauan: say so rather than promise the post.
+            if let home = set.posts[c.pos], case let km = home.lokasi.distanceKm(to: target.lokasi), km > c.jangkauanKm {
+                answer = "Terima kasih, \(c.nama). Tercatat HADIR, tetapi \(pos) berjarak \(String(format: "%.1f", km)) km, "
+                    + "di luar jangkauan Anda (\(String(format: "%g", c.jangkauanKm)) km): Posko menugaskan Anda ke pos dalam jangkauan."
+            } else {
+                answer = "Terima kasih, \(c.nama). Tercatat HADIR di \(pos)."
+            }
         case .tidakHadir:
             guard case let .cadre(c) = who else { return try reply(to: phone, "TIDAK HADIR hanya untuk kader terdaftar.", at: at) }
             try cadreAvailability(c.id, available: false, post: nil, actor: actor, at: at)

@@ -419,6 +419,23 @@ import Testing
         #expect(missed.allSatisfy { $0.text.contains("Posyandu Melati Berngam (contoh) (berngam-1)") })
     }
 
+    /// `HADIR <pos>` names where a cadre would go; the plan sends a cadre only within its
+    /// jangkauan, so a post beyond it is recorded but the reply says it is out of reach.
+    @Test func aHADIRForAPostBeyondTheCadresReachSaysSo() throws {
+        let (c, _, _, _, _) = try fixture()
+        let set = SamplePlaybooks.set
+        let cadre = try #require(set.cadres.first { $0.id == "k-0075" })  // berngam-1, 3 km
+        let home = try #require(set.posts[cadre.pos])
+        let far = try #require(set.posts.max { home.lokasi.distanceKm(to: $0.lokasi) < home.lokasi.distanceKm(to: $1.lokasi) })
+        let km = home.lokasi.distanceKm(to: far.lokasi)
+        #expect(km > cadre.jangkauanKm)
+        let phone = "0" + cadre.telepon.dropFirst(3)
+        #expect(try c.handleSMS(from: phone, text: "HADIR berngam-2", at: Self.t0) == "Terima kasih, Kader Contoh 0075. Tercatat HADIR di berngam-2.")
+        let reply = try c.handleSMS(from: phone, text: "HADIR \(far.id)", at: Self.t0.addingTimeInterval(60))
+        #expect(reply.contains("Tercatat HADIR, tetapi \(far.id) berjarak \(String(format: "%.1f", km)) km, di luar jangkauan Anda (3 km)"), "\(reply)")
+        #expect(try c.store.audit(limit: 10).filter { $0.subject == cadre.id }.count == 2, "both recorded")
+    }
+
     /// Help replies: one per mistake for a registered cadre (a corrected text that is still wrong
     /// gets help again), none for the same text repeated within ten minutes, and none at all to a
     /// short code or a named sender; a cadre texting from `0062…` is recognised.
