@@ -358,37 +358,50 @@ public final class Coordinator: Sendable {
     /// Sends every unacknowledged alert whose time has come one step up its kecamatan's
     /// eskalasi chain, and schedules the next step.
     /// A step to the alert's own recipient's role (the camat's own alert, with the camat first
-    /// in the chain) is passed over at its time, without a message. Returns how many alerts
-    /// were escalated.
+    /// in the chain) is passed over at its time, without a message. Alerts of the same text
+    /// escalated at once to the same step of a kecamatan go as one message naming every
+    /// recipient who has not confirmed (a flood alert unanswered by five lurah is one SMS to the
+    /// camat, not five); its code acknowledges them all. Returns how many alerts were escalated.
     @discardableResult
     public func escalateDue(at: Date) throws -> Int {
         let due = try store.dueEscalations(now: at)
+        guard !due.isEmpty else { return 0 }
         let set = playbooks
-        var escalated = 0
-        for m in due {
-            let chain = m.kecamatan.flatMap { set.playbook(kecamatan: $0)?.eskalasi } ?? []
-            try store.write { tx in
+        struct GroupKey: Hashable { var kecamatan: String; var role: ContactRole; var step: Int; var text: String; var exercise: Bool }
+        return try store.write { tx in
+            var groups: [(key: GroupKey, originals: [OutboxMessage], eventID: Int64)] = []
+            var groupOfKey: [GroupKey: Int] = [:]
+            for m in due {
                 // An acknowledgement (or another timer's pass) may have come since the list was read.
-                guard try tx.escalationDue(m.id, step: m.escalationStep, at: at) else { return }
+                guard try tx.escalationDue(m.id, step: m.escalationStep, at: at) else { continue }
+                let chain = m.kecamatan.flatMap { set.playbook(kecamatan: $0)?.eskalasi } ?? []
                 guard m.escalationStep < chain.count, let kec = m.kecamatan else {
                     try tx.db.cachedStatement(sql: "UPDATE outbox SET escalate_at = NULL WHERE id = ?").execute(arguments: [m.id])
-                    return
+                    continue
                 }
                 let step = chain[m.escalationStep]
                 let next = m.escalationStep + 1 < chain.count ? m.createdAt.addingTimeInterval(Double(chain[m.escalationStep + 1].setelah)) : nil
                 try tx.db.cachedStatement(sql: "UPDATE outbox SET escalation_step = ?, escalate_at = ? WHERE id = ?")
                     .execute(arguments: [m.escalationStep + 1, next?.timeIntervalSince1970, m.id])
-                if step.ke.rawValue == m.role { return }
+                if step.ke.rawValue == m.role { continue }
                 let eventID = try tx.appendEvent(.alertEscalated, subject: m.id,
                                                  payload: ["to": step.ke.rawValue, "step": "\(m.escalationStep + 1)", "recipient": m.recipient],
                                                  actor: .timer, at: at)
                 try tx.audit("alert.escalate", subject: m.id, detail: "\(m.recipient) -> \(step.ke.rawValue)", actor: .timer, at: at)
-                try alerts(tx, .escalation(original: m.id, originalRecipient: m.recipient, role: step.ke, kecamatan: kec,
-                                           step: m.escalationStep + 1, text: m.text), eventID: eventID, at: at, exercise: m.exercise)
-                escalated += 1
+                let key = GroupKey(kecamatan: kec, role: step.ke, step: m.escalationStep + 1, text: m.text, exercise: m.exercise)
+                if let g = groupOfKey[key] {
+                    groups[g].originals.append(m)
+                } else {
+                    groupOfKey[key] = groups.count
+                    groups.append((key, [m], eventID))
+                }
             }
+            for g in groups {
+                try alerts(tx, .escalation(originals: g.originals.map { ($0.id, $0.recipient) }, role: g.key.role, kecamatan: g.key.kecamatan,
+                                           step: g.key.step, text: g.key.text), eventID: g.eventID, at: at, exercise: g.key.exercise)
+            }
+            return groups.reduce(0) { $0 + $1.originals.count }
         }
-        return escalated
     }
 
     // MARK: Playbooks

@@ -387,8 +387,8 @@ extension PoskoStore {
             guard m.ackedAt == nil else { return .acknowledged(m, first: false) }
             let ack = try db.cachedStatement(sql: "UPDATE outbox SET acked_at = ?, escalate_at = NULL WHERE id = ? AND acked_at IS NULL")
             try ack.execute(arguments: [at.timeIntervalSince1970, m.id])
-            if m.kind == "escalation", let original = Self.escalatedMessageID(m) {
-                try ack.execute(arguments: [at.timeIntervalSince1970, original])
+            if m.kind == "escalation" {
+                for original in Self.escalatedMessageIDs(m) { try ack.execute(arguments: [at.timeIntervalSince1970, original]) }
             }
             m.ackedAt = at
             return .acknowledged(m, first: true)
@@ -396,10 +396,13 @@ extension PoskoStore {
     }
 
     /// The alert an escalation message escalated (its payload's `original`).
-    static func escalatedMessageID(_ m: OutboxMessage) -> String? {
+    /// The alerts an escalation is about (`originals`; `original` alone in escalations made
+    /// before they were grouped).
+    static func escalatedMessageIDs(_ m: OutboxMessage) -> [String] {
         guard let data = m.payload?.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        return object["original"] as? String
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        if let list = object["originals"] as? String, !list.isEmpty { return list.split(separator: ",").map(String.init) }
+        return (object["original"] as? String).map { [$0] } ?? []
     }
 
     /// Messages whose escalation time has come without an acknowledgement.

@@ -1,5 +1,5 @@
 import Foundation
-import PoskoCore
+@testable import PoskoCore
 import PoskoDelivery
 import PoskoStorage
 import PoskoTesting
@@ -351,6 +351,31 @@ import Testing
         #expect((body["text"] as? String)?.contains("Balas OK") == false, "\(body["text"] ?? "")")
         #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(5 * 3600)) == 0, "the chain has ended")
         _ = sms1
+    }
+
+    /// Two lurah leave the same flood alert unanswered: the camat gets one escalation naming
+    /// both, and its code acknowledges both alerts, so neither goes on to BPBD.
+    @Test func alertsUnansweredTogetherEscalateAsOneMessageWhoseCodeAcknowledgesAll() async throws {
+        let (c, sms1, _, _, d) = try fixture()
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001", "12.75.02.1003"]), actor: Actor("op", via: .api), at: Self.t0)
+        try await d.dispatchDue(now: { Self.t0 })
+        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(30 * 60)) == 2)
+        let escalations = try c.store.messages().filter { $0.kind == "escalation" }
+        #expect(escalations.map(\.recipient) == ["camat:12.75.02"], "one message to the camat")
+        let text = try #require(escalations.first?.text)
+        #expect(text.hasPrefix("[POSKO] ESKALASI 1: peringatan untuk Lurah Berngam (contoh), Lurah Setia (contoh) belum dikonfirmasi. Darurat BANJIR"), "\(text)")
+        let code = try #require(escalations.first?.ackCode)
+        #expect(try c.acknowledge(code: code, from: nil, actor: Actor("op", via: .api), at: Self.t0.addingTimeInterval(40 * 60)).message != nil)
+        let lurah = try c.store.messages().filter { $0.recipient.hasPrefix("lurah:") }
+        #expect(lurah.count == 2 && lurah.allSatisfy { $0.ackedAt != nil }, "the escalation's code acknowledged both alerts")
+        // At two hours only the camat's own unanswered alert goes to BPBD.
+        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(2 * 3600)) == 1)
+        _ = sms1
+    }
+
+    @Test func anEscalationNamesFourRecipientsThenCountsTheRest() {
+        let text = AlertText.escalation(originalRecipients: (1...6).map { "Lurah \($0)" }, step: 1, text: "LATIHAN [POSKO] Darurat BANJIR.")
+        #expect(text == "[POSKO] ESKALASI 1: peringatan untuk Lurah 1, Lurah 2, Lurah 3, Lurah 4 dan 2 lainnya belum dikonfirmasi. Darurat BANJIR.")
     }
 
     /// `OK <kode>` by SMS counts only from a number the alert was sent to: Setia's lurah sending

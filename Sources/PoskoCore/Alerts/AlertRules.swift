@@ -13,7 +13,9 @@ public enum AlertTrigger: Sendable {
     /// Kelurahan × field cells that fell below the coverage threshold (camat and BPBD of each kecamatan hear once).
     case coverageLow([CoverageCell], at: Date)
     /// An unacknowledged alert goes up the chain: to `role` of `kecamatan`.
-    case escalation(original: String, originalRecipient: String, role: ContactRole, kecamatan: String, step: Int, text: String)
+    /// Alerts of one text that went unacknowledged, to the next role of their kecamatan's chain
+    /// (`originals`: message id and recipient key of each).
+    case escalation(originals: [(id: String, recipient: String)], role: ContactRole, kecamatan: String, step: Int, text: String)
 }
 
 /// Which events alert whom, with what text. Pure: the same trigger and playbooks always
@@ -51,13 +53,16 @@ public enum AlertRules {
                 kecamatan: post.kecamatan, groupable: true, exercise: exercise)]
         case let .coverageLow(cells, at):
             drafts = coverageAlerts(cells, at: at, set: set, routing: routing)
-        case let .escalation(original, originalRecipient, role, kecamatan, step, text):
+        case let .escalation(originals, role, kecamatan, step, text):
+            let ids = originals.map(\.id)
+            let names = originals.map { recipientLabel($0.recipient, set: set) }
             drafts = contacts(role: role, kecamatan: kecamatan, kelurahan: nil, set: set).map { c in
                 AlertDraft(recipient: c.key, recipientName: c.contact.nama ?? role.rawValue, role: role.rawValue, kind: "escalation",
                            routes: routing.routes(phone: c.contact.telepon, webhook: c.contact.webhook),
-                           text: AlertText.escalation(originalRecipient: recipientLabel(originalRecipient, set: set), step: step, text: text),
-                           payload: Payload.json(["event": "alert.escalated", "original": original, "step": "\(step)", "role": role.rawValue]),
-                           dedupKey: "escalation:\(original):\(step):\(c.key)", needsAck: true, kecamatan: kecamatan,
+                           text: AlertText.escalation(originalRecipients: names, step: step, text: text),
+                           payload: Payload.json(["event": "alert.escalated", "original": ids.first ?? "", "originals": ids.joined(separator: ","),
+                                                  "step": "\(step)", "role": role.rawValue]),
+                           dedupKey: "escalation:\(ids.first ?? ""):\(step):\(c.key)", needsAck: true, kecamatan: kecamatan,
                            groupable: false, exercise: exercise)
             }
         }

@@ -108,7 +108,11 @@ public enum AlertText {
         return "[POSKO] Cakupan layanan di bawah \(Int((threshold * 100).rounded()))%: \(parts.joined(separator: "; ")). Mohon tindak lanjut."
     }
 
-    static func escalation(originalRecipient: String, step: Int, text: String) -> String {
-        "[POSKO] ESKALASI \(step): peringatan untuk \(originalRecipient) belum dikonfirmasi. \(text.replacingOccurrences(of: "LATIHAN ", with: "").replacingOccurrences(of: "[POSKO] ", with: ""))"
+    /// Names up to four recipients, then how many more.
+    static func escalation(originalRecipients: [String], step: Int, text: String) -> String {
+        let shown = originalRecipients.prefix(4).joined(separator: ", ")
+        let more = originalRecipients.count > 4 ? " dan \(originalRecipients.count - 4) lainnya" : ""
+        return "[POSKO] ESKALASI \(step): peringatan untuk \(shown)\(more) belum dikonfirmasi. "
+            + text.replacingOccurrences(of: "LATIHAN ", with: "").replacingOccurrences(of: "[POSKO] ", with: "")
     }
 }
