@@ -25,6 +25,7 @@ public func buildRoutes(_ deps: APIDependencies) -> (router: Router<PoskoRequest
     AlertRoutes(deps: deps).register(v1)
     DrillRoutes(deps: deps).register(v1)
     PlanRoutes(deps: deps).register(v1)
+    root.refuseOtherMethods()
     return (router, root.recorded)
 }
 
@@ -46,7 +47,11 @@ final class Registrar: @unchecked Sendable {
     let prefix: String
     private let box: Box
 
-    final class Box: @unchecked Sendable { var routes: [RouteSpec] = [] }
+    final class Box: @unchecked Sendable {
+        var routes: [RouteSpec] = []
+        /// Router paths in registration order, with their methods.
+        var methods: [(path: String, methods: [HTTPRequest.Method])] = []
+    }
 
     init(router: Router<PoskoRequestContext>, prefix: String, box: Box = Box()) {
         self.router = router
@@ -61,6 +66,7 @@ final class Registrar: @unchecked Sendable {
     private func add<R: ResponseGenerator>(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler<R>) {
         let full = prefix + "/" + path
         router.on(RouterPath(full), method: method, use: handler)
+        if let i = box.methods.firstIndex(where: { $0.path == full }) { box.methods[i].methods.append(method) } else { box.methods.append((full, [method])) }
         let openAPIPath = full.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
         box.routes.append(RouteSpec(method: method.rawValue.lowercased(), path: "/" + openAPIPath))
     }
@@ -69,6 +75,21 @@ final class Registrar: @unchecked Sendable {
     func post<R: ResponseGenerator>(_ path: String, use handler: @escaping Handler<R>) { add(.post, path, handler) }
     func patch<R: ResponseGenerator>(_ path: String, use handler: @escaping Handler<R>) { add(.patch, path, handler) }
     func delete<R: ResponseGenerator>(_ path: String, use handler: @escaping Handler<R>) { add(.delete, path, handler) }
+
+    /// A known path asked with a method it does not have is a 405 naming the ones it has (not
+    /// a 404, which would say the resource is not there). Not recorded: not an operation.
+    func refuseOtherMethods() {
+        for (path, methods) in box.methods {
+            let allow = methods.map(\.rawValue).joined(separator: ", ")
+            for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] where !methods.contains(method) {
+                router.on(RouterPath(path), method: method) { _, _ -> Response in
+                    var e = APIError(.methodNotAllowed, code: "method_not_allowed", "\(method.rawValue) is not allowed here; use \(allow)")
+                    e.headers[.allow] = allow
+                    throw e
+                }
+            }
+        }
+    }
 }
 
 struct RequestMetricsMiddleware: RouterMiddleware {

@@ -179,6 +179,9 @@ import Yams
             // Health, readiness and metrics are open.
             #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
             #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
+            #expect(try await client.execute(uri: "/healthz", method: .get, headers: [.authorization: "Basic cHJveHk6eA=="]).status == .ok,
+                    "a proxy's credentials are not a Posko token")
+            #expect(try await client.execute(uri: "/healthz", method: .get, headers: [.authorization: "Bearer wrong"]).status == .unauthorized)
             // Tokens never appear in responses.
             #expect(!String(buffer: bad.body).contains("wrong"))
         }
@@ -245,6 +248,14 @@ import Yams
             let r = try await client.execute(uri: "/v1/nope", method: .get, headers: Self.auth(TestTokens.viewer))
             #expect(r.status == .notFound)
             #expect(try Self.error(r).code == "not_found")
+            // A known path with a method it does not have: 405 with the methods it has.
+            let put = try await client.execute(uri: "/v1/emergencies", method: .put, headers: Self.auth(TestTokens.operator_))
+            #expect(put.status == .methodNotAllowed)
+            #expect(put.headers[.allow] == "GET, POST")
+            #expect(try Self.error(put).message == "PUT is not allowed here; use GET, POST")
+            let deleteReport = try await client.execute(uri: "/v1/posts/berngam-1", method: .delete, headers: Self.auth(TestTokens.operator_))
+            #expect(deleteReport.status == .methodNotAllowed)
+            #expect(try await client.execute(uri: "/healthz", method: .post).status == .methodNotAllowed)
         }
     }
 
