@@ -74,7 +74,7 @@ extension Coordinator {
         let answer: String
         switch command {
         case let .lapor(r):
-            guard let post = set.posts[r.pos] else {
+            guard let post = Self.post(r.pos, in: set) else {
                 return try reply(to: phone, "Pos '\(r.pos)' tidak dikenal. \(SMSHelp.lapor)", at: at)
             }
             guard mayReport(who, post: post) else {
@@ -111,7 +111,8 @@ extension Coordinator {
             }
         case let .hadir(pos, _):
             guard case let .cadre(c) = who else { return try reply(to: phone, "HADIR hanya untuk kader terdaftar.", at: at) }
-            guard let target = set.posts[pos] else { return try reply(to: phone, "Pos '\(pos)' tidak dikenal. \(SMSHelp.hadir)", at: at) }
+            guard let target = Self.post(pos, in: set) else { return try reply(to: phone, "Pos '\(pos)' tidak dikenal. \(SMSHelp.hadir)", at: at) }
+            let pos = target.id
             try cadreAvailability(c.id, available: true, post: pos, actor: actor, at: at)
             // The plan sends a cadre only within its jangkauan: say so rather than promise the post.
             if let home = set.posts[c.pos], case let km = home.lokasi.distanceKm(to: target.lokasi), km > c.jangkauanKm {
@@ -160,6 +161,21 @@ extension Coordinator {
             try store.write { tx in _ = try tx.enqueue([draft], eventID: nil, at: at, routing: routing) }
         }
         return text
+    }
+
+    /// The post an SMS names: its id, or (typed on a phone) the one id that matches without
+    /// its `-` and `_` (`berngam1`, `BERNGAM_1` for `berngam-1`); nil when none or several do.
+    static func post(_ id: String, in set: PlaybookSet) -> Post? {
+        if let exact = set.posts[id] { return exact }
+        func compact(_ s: String) -> String { String(s.lowercased().unicodeScalars.filter { $0 != "-" && $0 != "_" }) }
+        let key = compact(id)
+        guard !key.isEmpty else { return nil }
+        var found: Post?
+        for p in set.posts where compact(p.id) == key {
+            if found != nil { return nil }
+            found = p
+        }
+        return found
     }
 
     private func helpReply(to phone: String, _ text: String, at: Date, limitingBy key: String? = nil) throws -> String {

@@ -461,6 +461,16 @@ import Testing
         #expect(try c.store.audit(limit: 10).filter { $0.subject == cadre.id }.count == 2, "both recorded")
     }
 
+    /// A post id typed on a phone without its hyphen is the post it can only mean.
+    @Test func aPostIDWithoutItsHyphenIsUnderstood() throws {
+        let (c, _, _, _, _) = try fixture()
+        let reply = try c.handleSMS(from: "081200000073", text: "LAPOR berngam1 kes tutup", at: Self.t0)
+        #expect(reply.hasPrefix("Laporan diterima: berngam-1 kesehatan TUTUP"), "\(reply)")
+        #expect(try c.handleSMS(from: "081200000073", text: "HADIR BERNGAM_2", at: Self.t0.addingTimeInterval(60))
+            == "Terima kasih, Kader Contoh 0073. Tercatat HADIR di berngam-2.")
+        #expect(try c.handleSMS(from: "081200000073", text: "HADIR berngam", at: Self.t0.addingTimeInterval(120)).hasPrefix("Pos 'berngam' tidak dikenal"))
+    }
+
     /// Help replies: one per mistake for a registered cadre (a corrected text that is still wrong
     /// gets help again), none for the same text repeated within ten minutes, and none at all to a
     /// short code or a named sender; a cadre texting from `0062…` is recognised.
