@@ -80,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "posko",
             dependencies: [
-                "PoskoApp",
+                "PoskoApp", "PoskoStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -156,11 +156,13 @@ public final class DaemonProcess: @unchecked Sendable {
     }
 
     /// Runs the CLI against this daemon; returns (exit status, stdout+stderr).
-    public func cli(_ args: [String]) throws -> (Int32, String) {
+    /// Runs the `posko` executable with `args`, as a client of this daemon (`--url`, `--token`)
+    /// unless `client` is false; its exit status and output (stdout and stderr).
+    public func cli(_ args: [String], client: Bool = true) throws -> (Int32, String) {
         guard let exe = Self.executable else { throw Failure(description: "posko executable not built") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args + ["--url", baseURL, "--token", TestTokens.operator_]
+        p.arguments = args + (client ? ["--url", baseURL, "--token", TestTokens.operator_] : [])
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = pipe

@@ -3,12 +3,13 @@ import Foundation
 import Logging
 import PoskoApp
 import PoskoCore
+import PoskoStorage
 
 struct Posko: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "posko",
         abstract: "Posyandu service continuity coordinator for BPBD (Kota Binjai).",
-        subcommands: [Serve.self, Validate.self, Solve.self, Drill.self, Status.self, Declare.self, Report.self, End.self, Alerts.self, Resend.self]
+        subcommands: [Serve.self, Validate.self, Solve.self, Drill.self, Status.self, Declare.self, Report.self, End.self, Alerts.self, Resend.self, Backup.self]
     )
 
     /// Exit codes: 0 ok, 1 invalid input or failure, 2 usage error.
@@ -107,3 +108,34 @@ struct Serve: AsyncParsableCommand {
 }
 
 exit(await Posko.run(arguments: Array(CommandLine.arguments.dropFirst())))
+
+struct Backup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy the daemon's database to a file, also while it runs: posko backup --out posko-2026-12-07.sqlite",
+        discussion: """
+            The copy is consistent (one read transaction) and checked before it is kept. To restore: stop the \
+            daemon, put the copy in the state directory as posko.sqlite (without the old -wal and -shm files), start it.
+            """)
+
+    @Option(help: "Configuration file (for its state_directory).")
+    var config: String = "Config/posko.yaml"
+
+    @Option(help: "State directory holding posko.sqlite (instead of the configuration's).")
+    var stateDirectory: String?
+
+    @Option(help: "The file to write; it must not exist.")
+    var out: String
+
+    func run() throws {
+        do {
+            let directory = try stateDirectory ?? ConfigLoader.load(path: config).stateDirectory
+            let s = try StoreBackup.copy(directory: directory, to: out)
+            print("Cadangan tersimpan: \(s.path) (\(s.bytes / 1024) KiB, \(s.events) peristiwa, skema \(s.schema)); pemeriksaan integritas: ok")
+        } catch let error as ConfigLoader.Failure {
+            throw ValidationError("invalid configuration: " + error.diagnostics.errors.map(\.description).joined(separator: "; "))
+        } catch let error as StoreError {
+            FileHandle.standardError.write(Data("posko: backup failed: \(error.description)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

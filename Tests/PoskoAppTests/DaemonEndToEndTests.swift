@@ -1,4 +1,5 @@
 import Foundation
+import PoskoStorage
 import PoskoTesting
 import Testing
 
@@ -112,6 +113,40 @@ import Testing
         let (okCode, ok) = try daemon.cli(["drill", "--live", scenario, "--speed", "60"])
         #expect(okCode == 0)
         #expect(ok.contains("Latihan langsung L-"), "\(ok)")
+    }
+
+    /// An operator backs the database up while the daemon runs and writes; the copy opens
+    /// with what was declared. A backup never overwrites a file.
+    @Test func aBackupTakenWhileTheDaemonRunsHoldsItsState() async throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        try await daemon.start()
+        #expect(try await daemon.call(.POST, "/v1/emergencies", body: #"{"hazard":"banjir","areas":["12.75.02.1001"]}"#).0 == 201)
+        // Reports keep coming while the copy is taken.
+        let writing = Task {
+            for i in 0..<40 {
+                _ = try? await daemon.call(.POST, "/v1/reports", body: #"{"post":"berngam-\#(i % 3 + 1)","bidang":"kesehatan","status":"\#(i % 2 == 0 ? "tutup" : "berjalan")"}"#)
+            }
+        }
+        let out = daemon.dir.path + "/cadangan.sqlite"
+        let (code, text) = try daemon.cli(["backup", "--state-directory", daemon.dir.path + "/state", "--out", out], client: false)
+        await writing.value
+        #expect(code == 0, "\(text)")
+        #expect(text.contains("Cadangan tersimpan: \(out)") && text.contains("pemeriksaan integritas: ok"), "\(text)")
+        #expect(!FileManager.default.fileExists(atPath: out + ".partial"))
+
+        let restored = daemon.dir.path + "/restored"
+        try FileManager.default.createDirectory(atPath: restored, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: out, toPath: restored + "/posko.sqlite")
+        let store = try PoskoStore.open(directory: restored)
+        #expect(try store.emergencies().map(\.areas) == [["12.75.02.1001"]])
+
+        let (again, refused) = try daemon.cli(["backup", "--state-directory", daemon.dir.path + "/state", "--out", out], client: false)
+        #expect(again == 1)
+        #expect(refused.contains("posko: backup failed: \(out) exists; a backup does not overwrite a file"), "\(refused)")
+        let (missing, none) = try daemon.cli(["backup", "--state-directory", daemon.dir.path + "/nowhere", "--out", out + "2"], client: false)
+        #expect(missing == 1)
+        #expect(none.contains("no Posko database at"), "\(none)")
     }
 
     @Test func stateSurvivesRestart() async throws {
