@@ -10,6 +10,9 @@ public struct PlanRunStats: Sendable, Equatable, Codable {
     public var changedCadres = 0
     /// Chunks of plan lines rebuilt (the rest were shared with the previous plan).
     public var rebuiltChunks = 0
+    /// Slots and cadres whose lines only changed words (closed ↔ silent), not solved again.
+    public var relabelledSlots = 0
+    public var relabelledCadres = 0
     public var flow = PlanStageStats()
     public var cadres = PlanStageStats()
 
@@ -48,6 +51,9 @@ public struct PlanCache: Sendable {
     var cadreChunks: PlanCadreChunks
     /// Slot each cadre serves in the plan, or -1.
     var planCadreSlot: [Int32]
+    /// Each slot's status and each cadre's freedom as the plan's lines word them.
+    let slotStatus: [UInt8]
+    let cadreFreedom: [UInt8]
     /// What the run that made this cache did.
     public let stats: PlanRunStats
 
@@ -89,6 +95,8 @@ public struct PlanCache: Sendable {
         cadreStore = PlanComponentStore(leftCount: 0, rightCount: 0)
         cadreChunks = PlanCadreChunks(chunks: 0)
         planCadreSlot = []
+        slotStatus = []
+        cadreFreedom = []
         stats = PlanRunStats()
     }
 
@@ -96,7 +104,7 @@ public struct PlanCache: Sendable {
          cadreAssignmentCount: Int, flowDigest: [UInt64], flowStore: PlanComponentStore<FlowOutput>,
          flowChunks: PlanFlowChunks, received: [Int32], planTargetsHash: [UInt64], pinnedSlots: [Int32],
          needDigest: [UInt64], cadreDigest: [UInt64], cadreStore: PlanComponentStore<CadreOutput>,
-         cadreChunks: PlanCadreChunks, planCadreSlot: [Int32], stats: PlanRunStats) {
+         cadreChunks: PlanCadreChunks, planCadreSlot: [Int32], slotStatus: [UInt8], cadreFreedom: [UInt8], stats: PlanRunStats) {
         self.fingerprint = fingerprint
         self.settingsKey = settingsKey
         self.planVersion = planVersion
@@ -114,6 +122,8 @@ public struct PlanCache: Sendable {
         self.cadreStore = cadreStore
         self.cadreChunks = cadreChunks
         self.planCadreSlot = planCadreSlot
+        self.slotStatus = slotStatus
+        self.cadreFreedom = cadreFreedom
         self.stats = stats
     }
 

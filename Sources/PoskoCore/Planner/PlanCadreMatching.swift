@@ -6,6 +6,12 @@ enum CadreFreedom {
     static let homeClosed: UInt8 = 1
     static let homeSilent: UInt8 = 2
     static let hadir: UInt8 = 3
+
+    /// As the solver sees it: a cadre whose home post closed or went silent is free the same way.
+    static func solveKind(_ f: UInt8) -> UInt8 { f == homeSilent ? homeClosed : f }
+
+    /// Whether `a` and `b` differ in the words of the cadre's line only.
+    static func relabelled(_ a: UInt8, _ b: UInt8) -> Bool { a != b && solveKind(a) == solveKind(b) }
 }
 
 /// The second stage: free cadres → post × fields that need cadres, as a min-cost flow with
@@ -105,7 +111,7 @@ struct CadreStage: PlanStage, Sendable {
 
     func encodeRight(_ right: Int, into key: inout [Int32]) {
         key.append(Int32(right))
-        key.append(Int32(freedom[right]))
+        key.append(Int32(CadreFreedom.solveKind(freedom[right])))
     }
 
     func purpose(_ left: Int) -> String {

@@ -6,6 +6,14 @@ enum PlanText {
     /// Status codes used in index form.
     static let berjalan: UInt8 = 0, terganggu: UInt8 = 1, tutup: UInt8 = 2, tidakDiketahui: UInt8 = 3, none: UInt8 = 255
 
+    /// A status as the solver sees it: a silent post is closed to it (no capacity either way);
+    /// only the words of the lines differ, so a post going from one to the other is only
+    /// relabelled (see `PlanRelabel`), not solved again.
+    static func solveStatus(_ status: UInt8) -> UInt8 { status == tidakDiketahui ? tutup : status }
+
+    /// Whether `a` and `b` differ in their words only.
+    static func relabelled(_ a: UInt8, _ b: UInt8) -> Bool { a != b && solveStatus(a) == solveStatus(b) }
+
     static func statusCode(_ s: ServiceStatus) -> UInt8 {
         switch s {
         case .berjalan: berjalan

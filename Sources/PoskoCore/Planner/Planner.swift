@@ -331,6 +331,17 @@ public enum Planner {
         cadreStore.dropLines()
         let unmetTotal = flowChunks.unmetUnits.reduce(0, +)
 
+        // Posts that only went from closed to silent or back: their lines' words.
+        if let usable, usable.slotStatus.count == slotCount, usable.cadreFreedom.count == cadreCount {
+            let slots = (0..<Int32(slotCount)).filter { PlanText.relabelled(usable.slotStatus[Int($0)], inputs.status[Int($0)]) }
+            PlanRelabel.flowLines(&flowChunks, slots: slots, oldStatus: usable.slotStatus, index: index, inputs: inputs)
+            let cadres = (0..<Int32(cadreCount)).filter { CadreFreedom.relabelled(usable.cadreFreedom[Int($0)], cadreInputs.freedom[Int($0)]) }
+            PlanRelabel.cadreLines(&cadreChunks, cadres: cadres, oldFreedom: usable.cadreFreedom, freedom: cadreInputs.freedom,
+                                   planCadreSlot: planCadreSlot, index: index)
+            stats.relabelledSlots = slots.count
+            stats.relabelledCadres = cadres.count
+        }
+
         let plan = Plan(
             version: version, at: at, assignments: PlanLines(chunks: flowChunks.assignments),
             cadreAssignments: PlanLines(chunks: cadreChunks.assignments), unmet: PlanLines(chunks: flowChunks.unmet),
@@ -367,7 +378,8 @@ public enum Planner {
             assignmentCount: assignmentCount, cadreAssignmentCount: cadresAssigned, flowDigest: flowDigest,
             flowStore: flowStore, flowChunks: flowChunks, received: received, planTargetsHash: planTargetsHash,
             pinnedSlots: pinsBySlot.keys.sorted(), needDigest: cadreInputs.needDigest, cadreDigest: cadreDigest,
-            cadreStore: cadreStore, cadreChunks: cadreChunks, planCadreSlot: planCadreSlot, stats: stats)
+            cadreStore: cadreStore, cadreChunks: cadreChunks, planCadreSlot: planCadreSlot,
+            slotStatus: inputs.status, cadreFreedom: cadreInputs.freedom, stats: stats)
         return (plan, newCache)
     }
 
@@ -536,7 +548,7 @@ public enum Planner {
             h.add(Int(inputs.displaced[s]))
             h.add(Int(inputs.spare[s]))
             h.add(Int(inputs.capacity[s]))
-            h.add(Int(inputs.status[s]) | Int(inputs.hazard[s]) << 8)
+            h.add(Int(PlanText.solveStatus(inputs.status[s])) | Int(inputs.hazard[s]) << 8)
             let fp = ov.forbiddenPost[p]
             if fp >= 0 { h.add(Int(ov.overrideHash[Int(fp)])) }
             if !forbidArcHash.isEmpty, let fh = forbidArcHash[Int32(p)] { h.add(Int(truncatingIfNeeded: fh)) }
@@ -605,7 +617,7 @@ public enum Planner {
         for c in 0..<cadreCount {
             if ci.freedom[c] != CadreFreedom.none { ci.available += 1 }
             var h = PlanHasher()
-            h.add(Int(ci.freedom[c]))
+            h.add(Int(CadreFreedom.solveKind(ci.freedom[c])))
             h.add(Int(ci.preferredPost[c]))
             ci.cadreBase[c] = h.value
         }
