@@ -93,7 +93,10 @@ public final class Coordinator: Sendable {
             let eventID = try tx.appendEvent(.emergencyChanged, subject: e.id, payload: e, actor: actor, at: at)
             try tx.audit("emergency.change", subject: e.id,
                          detail: "\(old.status.rawValue)->\(e.status.rawValue) \(e.areas.joined(separator: ","))", actor: actor, at: at)
-            try alerts(tx, .emergencyChanged(e, previous: old), eventID: eventID, at: at, exercise: e.exercise)
+            // Taking over what a CAP alert opened or added is no news to the lurah.
+            if e.status != old.status || e.areas != old.areas || e.note != old.note {
+                try alerts(tx, .emergencyChanged(e, previous: old), eventID: eventID, at: at, exercise: e.exercise)
+            }
             return e
         }
         notify("emergency changed", at: at)
@@ -277,6 +280,11 @@ public final class Coordinator: Sendable {
                 let added = alert.msgType == .cancel ? [] : [key]
                 e.capIdentifiers = Array(Set(e.capIdentifiers.filter { !retired.contains($0) } + added)).sorted()
                 e.capExpires = [e.capExpires, expires].compactMap { $0 }.max()
+                // What an alert adds to an operator's emergency leaves with the alert.
+                if old.operatorOwned {
+                    let added = Set(e.areas).subtracting(old.areas).union(old.capAreas ?? [])
+                    e.capAreas = added.isEmpty ? nil : added.sorted()
+                }
                 e.updatedAt = at
                 try tx.saveEmergency(e)
                 let id = try tx.appendEvent(.emergencyChanged, subject: e.id, payload: e, actor: actor, at: at)
@@ -302,14 +310,38 @@ public final class Coordinator: Sendable {
         return outcome
     }
 
-    /// Ends CAP-owned emergencies whose alerts expired more than `grace` ago.
+    /// Ends CAP-owned emergencies whose alerts expired more than `grace` ago, and takes the
+    /// kelurahan such alerts added to an operator's emergency out of it again. Returns the ids
+    /// of the emergencies ended or narrowed.
     @discardableResult
     public func lowerExpiredCAP(at: Date, grace: TimeInterval) throws -> [String] {
         let due = try store.emergencies(includeEnded: false).filter {
-            !$0.operatorOwned && !$0.exercise && ($0.capExpires.map { at.timeIntervalSince($0) > grace } ?? false)
+            !$0.exercise && ($0.capExpires.map { at.timeIntervalSince($0) > grace } ?? false)
         }
-        for e in due { _ = try end(e.id, actor: Actor("cap-expiry", via: .timer), at: at, note: "peringatan CAP kedaluwarsa") }
-        return due.map(\.id)
+        let actor = Actor("cap-expiry", via: .timer)
+        var lowered: [String] = []
+        for e in due where !e.operatorOwned {
+            _ = try end(e.id, actor: actor, at: at, note: "peringatan CAP kedaluwarsa")
+            lowered.append(e.id)
+        }
+        for old in due where old.operatorOwned && old.capAreas?.isEmpty == false {
+            try store.write { tx in
+                var e = old
+                e.areas = old.areas.filter { !(old.capAreas ?? []).contains($0) }
+                e.capAreas = nil
+                e.capIdentifiers = []
+                e.capExpires = nil
+                e.updatedAt = at
+                try tx.saveEmergency(e)
+                let id = try tx.appendEvent(.emergencyChanged, subject: e.id, payload: e, actor: actor, at: at)
+                try tx.audit("cap.expire", subject: e.id, detail: "kelurahan of expired CAP alerts left: \((old.capAreas ?? []).joined(separator: ","))",
+                             actor: actor, at: at)
+                if e.areas != old.areas { try alerts(tx, .emergencyChanged(e, previous: old), eventID: id, at: at) }
+            }
+            lowered.append(old.id)
+        }
+        if !lowered.isEmpty { notify("cap expiry", at: at) }
+        return lowered
     }
 
     // MARK: Acknowledgements and escalation

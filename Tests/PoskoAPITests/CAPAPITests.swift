@@ -140,6 +140,38 @@ import Testing
         #expect(try fx.coordinator.store.emergencies(includeEnded: false).isEmpty)
     }
 
+    /// A BMKG alert reaching past an operator's flood widens it; when the alert has expired,
+    /// the kelurahan it added leave again and the operator's own stay — unless the operator has
+    /// set the areas since (they are the operator's then).
+    @Test func kelurahanABMKGAlertAddedToAnOperatorsEmergencyLeaveWhenItExpires() throws {
+        let expires = Date(timeIntervalSince1970: 1_790_254_800)  // 2026-09-24T20:00:00+07:00
+        for operatorSetsAreas in [false, true] {
+            let fx = try APIFixture(start: Self.received)
+            let op = Actor("op", via: .api)
+            let e = try fx.coordinator.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: op, at: fx.clock.now)
+            let widened = try fx.capIntake.ingest(Self.geocoded("A1", kelurahan: ["12.75.02.1001", "12.75.02.1003"]),
+                                                  actor: Actor("bmkg", via: .cap), at: fx.clock.now)
+            #expect(widened.emergency?.areas == ["12.75.02.1001", "12.75.02.1003"])
+            #expect(widened.emergency?.capAreas == ["12.75.02.1003"])
+            if operatorSetsAreas {
+                _ = try fx.coordinator.change(e.id, ChangeRequest(areas: ["12.75.02.1001", "12.75.02.1003"]), actor: op, at: fx.clock.now)
+            }
+            #expect(try fx.coordinator.lowerExpiredCAP(at: expires.addingTimeInterval(3600), grace: 7200).isEmpty)
+            let lowered = try fx.coordinator.lowerExpiredCAP(at: expires.addingTimeInterval(7201), grace: 7200)
+            let now = try #require(try fx.coordinator.store.emergencies(includeEnded: false).first)
+            #expect(now.id == e.id && now.isActive, "the operator's emergency goes on")
+            if operatorSetsAreas {
+                #expect(lowered.isEmpty)
+                #expect(now.areas == ["12.75.02.1001", "12.75.02.1003"])
+            } else {
+                #expect(lowered == [e.id])
+                #expect(now.areas == ["12.75.02.1001"] && now.capAreas == nil && now.capIdentifiers.isEmpty)
+                #expect(try fx.coordinator.store.audit(limit: 5).contains { $0.action == "cap.expire" && $0.subject == e.id })
+                #expect(try fx.coordinator.lowerExpiredCAP(at: expires.addingTimeInterval(9000), grace: 7200).isEmpty, "once")
+            }
+        }
+    }
+
     @Test func expiredCAPEmergencyIsLoweredAfterTheGraceTime() throws {
         guard let path = try RepoPaths.requireShared(Self.bmkg) else { return }
         let fx = try APIFixture(start: Self.received)

@@ -45,6 +45,10 @@ public struct Emergency: Codable, Sendable, Equatable, Identifiable {
     /// When the CAP alerts behind it expire; past this (plus a grace time) a CAP-owned
     /// emergency is lowered.
     public var capExpires: Date?
+    /// Kelurahan BMKG CAP alerts added to an operator's emergency: they leave it again when those
+    /// alerts expire (past `capExpires` plus the grace time), unless the operator has set the
+    /// areas since. Nil when there are none.
+    public var capAreas: [String]?
 
     public init(id: String, hazard: Hazard, status: EmergencyStatus, areas: [String], declaredAt: Date,
                 note: String? = nil, source: String, capIdentifiers: [String] = [], operatorOwned: Bool = true,

@@ -158,11 +158,14 @@ extension ChangeRequest {
         }
         var next = e
         if let status { next.status = try EmergencyStatusText.parse(status, field: "status") }
-        if let areas { next.areas = try AreaList.validate(areas, in: set) }
+        if let areas {
+            next.areas = try AreaList.validate(areas, in: set)
+            next.capAreas = nil  // the operator's list now, CAP-added kelurahan included
+        }
         if let note { next.note = try NoteText.validate(note) }
         // A change that changes nothing would only alert everyone that nothing changed (taking a
-        // CAP-opened emergency over is a change of its own).
-        if next.status == e.status, next.areas == e.areas, next.note == e.note, e.operatorOwned {
+        // CAP-opened emergency, or the kelurahan a CAP alert added, over is a change of its own).
+        if next.status == e.status, next.areas == e.areas, next.note == e.note, next.capAreas == e.capAreas, e.operatorOwned {
             throw RequestError(field: status != nil ? "status" : areas != nil ? "areas" : "note",
                                "nothing changes: emergency \(e.id) already has this status, these areas and this note")
         }
