@@ -25,6 +25,11 @@ public enum StoreBackup {
         }
         let partial = path + ".partial"
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: partial + suffix) }
+        // Owner-only, as the daemon's own files are (names and phone numbers of cadres), whatever
+        // the umask of the cron job that makes it; SQLite takes an empty file as a new database.
+        guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw StoreError.invalid("cannot create \(partial): no such directory, or it is not writable")
+        }
         do {
             var config = Configuration()
             config.readonly = true

@@ -109,15 +109,21 @@ extension Coordinator {
                 }
                 answer = "Laporan ditolak: \(why). \(SMSHelp.lapor)"
             }
-        case let .hadir(pos, _):
+        case let .hadir(pos, note):
             guard case let .cadre(c) = who else { return try reply(to: phone, "HADIR hanya untuk kader terdaftar.", at: at) }
-            guard let target = Self.post(pos, in: set) else { return try reply(to: phone, "Pos '\(pos)' tidak dikenal. \(SMSHelp.hadir)", at: at) }
+            guard let target = Self.post(pos, in: set) ?? Self.spacedPost(pos, note, in: set) else {
+                return try reply(to: phone, "Pos '\(pos)' tidak dikenal. \(SMSHelp.hadir)", at: at)
+            }
             let pos = target.id
             try cadreAvailability(c.id, available: true, post: pos, actor: actor, at: at)
-            // The plan sends a cadre only within its jangkauan: say so rather than promise the post.
-            if let home = set.posts[c.pos], case let km = home.lokasi.distanceKm(to: target.lokasi), km > c.jangkauanKm {
-                answer = "Terima kasih, \(c.nama). Tercatat HADIR, tetapi \(pos) berjarak \(String(format: "%.1f", km)) km, "
-                    + "di luar jangkauan Anda (\(String(format: "%g", c.jangkauanKm)) km): Posko menugaskan Anda ke pos dalam jangkauan."
+            // The plan sends a cadre only within its reach (metres, as the planner measures): say
+            // so rather than promise the post.
+            let reach = c.reachKm()
+            if let home = set.posts[c.pos], case let km = home.lokasi.distanceKm(to: target.lokasi),
+               Int((km * 1000).rounded()) > Int((reach * 1000).rounded()) {
+                func text(_ v: Double, _ format: String) -> String { String(format: format, v).replacingOccurrences(of: ".", with: ",") }
+                answer = "Tercatat HADIR. \(pos) \(text(km, "%.1f")) km dari \(home.id), di luar jangkauan Anda (\(text(reach, "%g")) km): "
+                    + "Anda hanya ditugaskan ke pos dalam jangkauan."
             } else {
                 answer = "Terima kasih, \(c.nama). Tercatat HADIR di \(pos)."
             }
@@ -161,6 +167,18 @@ extension Coordinator {
             try store.write { tx in _ = try tx.enqueue([draft], eventID: nil, at: at, routing: routing) }
         }
         return text
+    }
+
+    /// A post id typed with spaces for its hyphens (`HADIR cengkeh turi 3`): `pos` joined with up
+    /// to three words of what followed it.
+    static func spacedPost(_ pos: String, _ rest: String?, in set: PlaybookSet) -> Post? {
+        let words = (rest ?? "").split(separator: " ").prefix(3).map { $0.lowercased() }
+        var joined = pos
+        for w in words {
+            joined += "-" + w
+            if let p = post(joined, in: set) { return p }
+        }
+        return nil
     }
 
     /// The post an SMS names: its id, or (typed on a phone) the one id that matches without

@@ -136,6 +136,9 @@ struct Backup: ParsableCommand {
         } catch let error as StoreError {
             FileHandle.standardError.write(Data("posko: backup failed: \(error.description)\n".utf8))
             throw ExitCode(1)
+        } catch {
+            FileHandle.standardError.write(Data("posko: backup to \(out) failed: \(error)\n".utf8))
+            throw ExitCode(1)
         }
     }
 }

@@ -134,6 +134,8 @@ import Testing
         #expect(code == 0, "\(text)")
         #expect(text.contains("Cadangan tersimpan: \(out)") && text.contains("pemeriksaan integritas: ok"), "\(text)")
         #expect(!FileManager.default.fileExists(atPath: out + ".partial"))
+        let mode = try FileManager.default.attributesOfItem(atPath: out)[.posixPermissions] as? Int
+        #expect(mode == 0o600, "the copy holds names and phone numbers: owner only")
 
         let restored = daemon.dir.path + "/restored"
         try FileManager.default.createDirectory(atPath: restored, withIntermediateDirectories: true)
@@ -147,6 +149,9 @@ import Testing
         let (missing, none) = try daemon.cli(["backup", "--state-directory", daemon.dir.path + "/nowhere", "--out", out + "2"], client: false)
         #expect(missing == 1)
         #expect(none.contains("no Posko database at"), "\(none)")
+        let (noDir, noDirText) = try daemon.cli(["backup", "--state-directory", daemon.dir.path + "/state", "--out", daemon.dir.path + "/nope/x.sqlite"], client: false)
+        #expect(noDir == 1)
+        #expect(noDirText.contains("cannot create \(daemon.dir.path)/nope/x.sqlite.partial"), "\(noDirText)")
     }
 
     @Test func stateSurvivesRestart() async throws {

@@ -74,6 +74,9 @@ struct SMSCommandTests {
         Valid(text: "lapor pos1 pend. tutup", expected: .lapor(.init(pos: "pos1", scope: .bidang(.pendidikan), status: .tutup))),
         Valid(text: "lapor pos1 perumahan tutup", expected: .lapor(.init(pos: "pos1", scope: .bidang(.perumahanRakyat), status: .tutup))),
         Valid(text: "lapor pos1 sos tutup dapur", expected: .lapor(.init(pos: "pos1", scope: .bidang(.sosial), status: .tutup, note: "dapur"))),
+        // A post id typed with spaces for its hyphens.
+        Valid(text: "LAPOR pahlawan 1 kes tutup", expected: .lapor(.init(pos: "pahlawan-1", scope: .bidang(.kesehatan), status: .tutup))),
+        Valid(text: "lapor cengkeh turi 3 semua buka", expected: .lapor(.init(pos: "cengkeh-turi-3", scope: .semua, status: .buka))),
     ]
 
     @Test(arguments: valid)
@@ -102,6 +105,8 @@ struct SMSCommandTests {
         Invalid(text: "LAPOR pos1 pekerjaan TUTUP", reason: .unknownBidang("pekerjaan"), command: .lapor, helpContains: "SEMUA"),
         Invalid(text: "LAPOR pos1 kesehatan", reason: .missingStatus, command: .lapor, helpContains: "BUKA, TERGANGGU"),
         Invalid(text: "LAPOR pos1 kesehatan RUSAK parah", reason: .unknownStatus("RUSAK"), command: .lapor, helpContains: "TUTUP"),
+        // "jalan putus" (road cut) after pu is no status: "jalan" is not taken for BUKA.
+        Invalid(text: "LAPOR pos1 pu jalan putus", reason: .unknownStatus("jalan"), command: .lapor, helpContains: "TUTUP"),
         Invalid(text: "HADIR", reason: .missingPos, command: .hadir, helpContains: "Format: HADIR <pos>"),
         Invalid(text: "HADIR ???", reason: .invalidPos("???"), command: .hadir, helpContains: "Format: HADIR <pos>"),
         // Post ids are letters, digits, '-' and '_', as in the playbooks.

@@ -457,7 +457,9 @@ import Testing
         let phone = "0" + cadre.telepon.dropFirst(3)
         #expect(try c.handleSMS(from: phone, text: "HADIR berngam-2", at: Self.t0) == "Terima kasih, Kader Contoh 0075. Tercatat HADIR di berngam-2.")
         let reply = try c.handleSMS(from: phone, text: "HADIR \(far.id)", at: Self.t0.addingTimeInterval(60))
-        #expect(reply.contains("Tercatat HADIR, tetapi \(far.id) berjarak \(String(format: "%.1f", km)) km, di luar jangkauan Anda (3 km)"), "\(reply)")
+        let shown = String(format: "%.1f", km).replacingOccurrences(of: ".", with: ",")
+        #expect(reply == "Tercatat HADIR. \(far.id) \(shown) km dari berngam-1, di luar jangkauan Anda (3 km): Anda hanya ditugaskan ke pos dalam jangkauan.")
+        #expect(reply.count <= 160, "one SMS")
         #expect(try c.store.audit(limit: 10).filter { $0.subject == cadre.id }.count == 2, "both recorded")
     }
 
@@ -469,6 +471,9 @@ import Testing
         #expect(try c.handleSMS(from: "081200000073", text: "HADIR BERNGAM_2", at: Self.t0.addingTimeInterval(60))
             == "Terima kasih, Kader Contoh 0073. Tercatat HADIR di berngam-2.")
         #expect(try c.handleSMS(from: "081200000073", text: "HADIR berngam", at: Self.t0.addingTimeInterval(120)).hasPrefix("Pos 'berngam' tidak dikenal"))
+        // With a space for its hyphen.
+        #expect(try c.handleSMS(from: "081200000073", text: "hadir berngam 3 siap", at: Self.t0.addingTimeInterval(180))
+            == "Terima kasih, Kader Contoh 0073. Tercatat HADIR di berngam-3.")
     }
 
     /// Help replies: one per mistake for a registered cadre (a corrected text that is still wrong

@@ -126,15 +126,13 @@ public struct PlanningIndex: Sendable {
         var cadreSkills = [UInt8](repeating: 0, count: cadres.count)
         var cadreRange = [Int32](repeating: 0, count: cadres.count)
         var perPost = [Int32](repeating: 0, count: posts.count + 1)
-        let maxRange = settings.maxCadreTravelKm
         for (i, c) in cadres.enumerated() {
             let home = postIndex[c.pos] ?? -1
             cadreHome[i] = home
             for skill in c.keahlian {
                 if let f = Bidang.allCases.firstIndex(of: skill) { cadreSkills[i] |= 1 << UInt8(f) }
             }
-            let km = c.jangkauanKm.isFinite ? Swift.min(Swift.max(c.jangkauanKm, 0), maxRange) : 0
-            cadreRange[i] = Int32((km * 1000).rounded())
+            cadreRange[i] = Int32((c.reachKm(settings) * 1000).rounded())
             if home >= 0 { perPost[Int(home) + 1] += 1 }
         }
         for i in 0..<posts.count { perPost[i + 1] += perPost[i] }

@@ -181,3 +181,11 @@ public struct PlannerSettings: Sendable, Equatable, Codable {
         try c.encode(parallelism, forKey: .parallelism)
     }
 }
+
+extension Cadre {
+    /// How far the plan may send this cadre from the home post: its jangkauan, at most the
+    /// planner's `maxCadreTravelKm`.
+    public func reachKm(_ settings: PlannerSettings = .standard) -> Double {
+        jangkauanKm.isFinite ? min(max(jangkauanKm, 0), settings.maxCadreTravelKm) : 0
+    }
+}

@@ -179,7 +179,7 @@ extension SMSCommand {
     private static func parseLapor(_ words: [String]) -> Result<SMSCommand, SMSParseError> {
         var index = 0
         guard index < words.count else { return .failure(SMSParseError(.missingPos, command: .lapor)) }
-        guard let pos = normalizedPos(bare(words[index])) else {
+        guard var pos = normalizedPos(bare(words[index])) else {
             return .failure(SMSParseError(.invalidPos(SMSTokenizer.clip(words[index])), command: .lapor))
         }
         index += 1
@@ -189,6 +189,8 @@ extension SMSCommand {
         if let (parsed, used) = parseScope(words, at: index) {
             scope = parsed
             index += used
+        } else if let (joined, parsed, next) = spacedPos(pos, words, at: index) {
+            (pos, scope, index) = (joined, parsed, next)
         } else {
             return .failure(SMSParseError(.unknownBidang(SMSTokenizer.clip(words[index])), command: .lapor))
         }
@@ -196,7 +198,7 @@ extension SMSCommand {
         guard index < words.count else { return .failure(SMSParseError(.missingStatus, command: .lapor)) }
         let status: ReportStatus
         switch bare(words[index]).lowercased() {
-        case "buka", "dibuka", "berjalan", "jalan", "normal": status = .buka
+        case "buka", "dibuka", "berjalan", "normal": status = .buka
         case "terganggu", "ganggu": status = .terganggu
         case "tutup", "ditutup": status = .tutup
         default:
@@ -242,6 +244,19 @@ extension SMSCommand {
     /// Four characters of the reply-code alphabet (see `AckCode`).
     private static func isKode(_ text: String) -> Bool {
         text.count == 4 && text.uppercased().allSatisfy { AckCode.alphabet.contains($0) }
+    }
+
+    /// A post id typed with spaces for its hyphens (`pahlawan 1`, `cengkeh turi 3`): up to three
+    /// more words joined to `pos` with `-`, taken only when a field follows them.
+    private static func spacedPos(_ pos: String, _ words: [String], at index: Int) -> (String, Scope, Int)? {
+        var joined = pos
+        var i = index
+        while i < words.count, i < index + 3, let part = normalizedPos(bare(words[i])) {
+            joined += "-" + part
+            i += 1
+            if i < words.count, let (scope, used) = parseScope(words, at: i) { return (joined, scope, i + used) }
+        }
+        return nil
     }
 
     /// `SEMUA`, a field name, or a field name written as two words or with a hyphen.
