@@ -66,7 +66,16 @@ final class Registrar: @unchecked Sendable {
     private func add<R: ResponseGenerator>(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler<R>) {
         let full = prefix + "/" + path
         router.on(RouterPath(full), method: method, use: handler)
-        if let i = box.methods.firstIndex(where: { $0.path == full }) { box.methods[i].methods.append(method) } else { box.methods.append((full, [method])) }
+        var methods = [method]
+        if method == .get {
+            // HEAD: the GET's status and headers without its body (health checks use it).
+            router.on(RouterPath(full), method: .head) { request, context -> Response in
+                let r = try await handler(request, context).response(from: request, context: context)
+                return Response(status: r.status, headers: r.headers, body: .init())
+            }
+            methods.append(.head)
+        }
+        if let i = box.methods.firstIndex(where: { $0.path == full }) { box.methods[i].methods += methods } else { box.methods.append((full, methods)) }
         let openAPIPath = full.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
         box.routes.append(RouteSpec(method: method.rawValue.lowercased(), path: "/" + openAPIPath))
     }
@@ -77,11 +86,15 @@ final class Registrar: @unchecked Sendable {
     func delete<R: ResponseGenerator>(_ path: String, use handler: @escaping Handler<R>) { add(.delete, path, handler) }
 
     /// A known path asked with a method it does not have is a 405 naming the ones it has (not
-    /// a 404, which would say the resource is not there). Not recorded: not an operation.
+    /// a 404, which would say the resource is not there); OPTIONS answers with them. Not
+    /// recorded: not operations.
     func refuseOtherMethods() {
         for (path, methods) in box.methods {
-            let allow = methods.map(\.rawValue).joined(separator: ", ")
-            for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] where !methods.contains(method) {
+            let allow = (methods + [.options]).map(\.rawValue).joined(separator: ", ")
+            router.on(RouterPath(path), method: .options) { _, _ -> Response in
+                Response(status: .noContent, headers: [.allow: allow])
+            }
+            for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .trace] where !methods.contains(method) {
                 router.on(RouterPath(path), method: method) { _, _ -> Response in
                     var e = APIError(.methodNotAllowed, code: "method_not_allowed", "\(method.rawValue) is not allowed here; use \(allow)")
                     e.headers[.allow] = allow

@@ -251,8 +251,14 @@ import Yams
             // A known path with a method it does not have: 405 with the methods it has.
             let put = try await client.execute(uri: "/v1/emergencies", method: .put, headers: Self.auth(TestTokens.operator_))
             #expect(put.status == .methodNotAllowed)
-            #expect(put.headers[.allow] == "GET, POST")
-            #expect(try Self.error(put).message == "PUT is not allowed here; use GET, POST")
+            #expect(put.headers[.allow] == "GET, HEAD, POST, OPTIONS")
+            #expect(try Self.error(put).message == "PUT is not allowed here; use GET, HEAD, POST, OPTIONS")
+            let options = try await client.execute(uri: "/v1/emergencies", method: .options, headers: Self.auth(TestTokens.operator_))
+            #expect(options.status == .noContent && options.headers[.allow] == "GET, HEAD, POST, OPTIONS")
+            // HEAD: what GET says, without the body (monitors check /healthz so).
+            let head = try await client.execute(uri: "/healthz", method: .head)
+            #expect(head.status == .ok && head.body.readableBytes == 0)
+            #expect(try await client.execute(uri: "/v1/emergencies", method: .head).status == .unauthorized)
             let deleteReport = try await client.execute(uri: "/v1/posts/berngam-1", method: .delete, headers: Self.auth(TestTokens.operator_))
             #expect(deleteReport.status == .methodNotAllowed)
             #expect(try await client.execute(uri: "/healthz", method: .post).status == .methodNotAllowed)
