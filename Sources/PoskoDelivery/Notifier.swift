@@ -5,11 +5,24 @@ import Foundation
 public enum DeliveryResult: Sendable, Equatable {
     /// The gateway accepted the message (SMS: accepted by the gateway; webhook: 2xx).
     case delivered(response: String)
+    /// The gateway took the message but holds it (Kannel's `3: Queued for later delivery` while
+    /// its SMSC is down): it goes out when the SMSC is back, unless no report of any kind comes
+    /// within the channel's `deliveryReportTimeout` — then the next channel sends it.
+    case queued(response: String)
     /// Trying again later may succeed (timeouts, 5xx, 408/429, connection refused).
     /// `retryAfter` carries a server's explicit wish (e.g. `Retry-After`).
     case retryable(reason: String, retryAfter: Duration? = nil)
     /// Trying again will not help (4xx, invalid number, 410 Gone ...).
     case permanent(reason: String, disableEndpoint: Bool = false)
+
+    /// The same result with `prefix` before a failure's reason (the channel's name).
+    func prefixed(_ prefix: String) -> DeliveryResult {
+        switch self {
+        case let .retryable(reason, after): .retryable(reason: prefix + reason, retryAfter: after)
+        case let .permanent(reason, disable): .permanent(reason: prefix + reason, disableEndpoint: disable)
+        case .delivered, .queued: self
+        }
+    }
 }
 
 /// One message ready for one channel. `reference` is Posko's own id for the message:
@@ -39,9 +52,8 @@ public struct OutboundMessage: Sendable, Equatable {
 public protocol Notifier: Sendable {
     /// Name of the channel as written in the configuration, e.g. `kannel-utama`.
     var channelName: String { get }
-    /// Seconds an accepted message may go without any delivery report before it fails over
-    /// to the recipient's next channel (a gateway that queues while its SMSC is down answers
-    /// "accepted" and then waits); nil when the channel sends no reports.
+    /// Seconds a `queued` message may go without any delivery report before it fails over to
+    /// the recipient's next channel; nil when the channel sends no reports.
     var deliveryReportTimeout: Double? { get }
     func send(_ message: OutboundMessage) async -> DeliveryResult
 }

@@ -378,7 +378,7 @@ public final class Coordinator: Sendable {
             }
             try tx.db.cachedStatement(sql: """
                 UPDATE outbox SET state = 'pending', channel_index = 0, attempts = 0, next_attempt_at = ?, claimed_until = NULL,
-                  report_due_at = NULL, last_error = NULL
+                  report_due_at = NULL, reported_at = NULL, held_by = NULL, last_error = NULL
                 WHERE id = ?
                 """).execute(arguments: [at.timeIntervalSince1970, messageID])
             try tx.audit("message.resend", subject: messageID, detail: "sent again from its first channel", actor: actor, at: at)

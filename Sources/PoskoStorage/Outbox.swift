@@ -218,9 +218,10 @@ extension PoskoStore {
         case let .delivered(final, _, reportBy):
             // A delivery report can overtake this record (the gateway answers the DLR before
             // the accept is committed); then the message has already moved on.
+            // The report time is not set when the SMSC's accept report came first.
             try db.cachedStatement(sql: """
                 UPDATE outbox SET state = ?, attempts = attempts + 1, delivered_at = ?, claimed_until = NULL, last_error = NULL,
-                  report_due_at = ?
+                  report_due_at = CASE WHEN reported_at IS NULL THEN ? END
                 WHERE id = ? AND state = 'sending'
                 """).execute(arguments: [final ? "delivered" : "sent", final ? at.timeIntervalSince1970 : nil,
                                           final ? nil : reportBy?.timeIntervalSince1970, id])
@@ -235,14 +236,29 @@ extension PoskoStore {
             try db.cachedStatement(sql: "UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?")
                 .execute(arguments: [next.timeIntervalSince1970, reason, id])
         case let .restart(next, reason):
+            guard try !waitForHolder(db, id: id, reason: reason) else { return }
             try db.cachedStatement(sql: "UPDATE outbox SET state = 'pending', channel_index = 0, attempts = 0, next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?")
                 .execute(arguments: [next.timeIntervalSince1970, reason, id])
         case let .failover(reason):
             try Self.failover(db, id: id, reason: reason, at: at, countingAttempt: true)
         case let .failed(reason):
+            guard try !waitForHolder(db, id: id, reason: reason) else { return }
             try db.cachedStatement(sql: "UPDATE outbox SET state = 'failed', attempts = attempts + 1, claimed_until = NULL, last_error = ? WHERE id = ?")
                 .execute(arguments: [reason, id])
         }
+    }
+
+    /// When a gateway the message went through earlier still holds it (took it queued, see
+    /// `failOverUnreported`), the other channels having failed it waits for that gateway again
+    /// (`sent` there) rather than being queued there a second time or failed. False when no
+    /// gateway holds it.
+    static func waitForHolder(_ db: Database, id: String, reason: String) throws -> Bool {
+        try db.cachedStatement(sql: """
+            UPDATE outbox SET state = 'sent', channel_index = held_by, claimed_until = NULL, report_due_at = NULL,
+              last_error = ? || '; waiting for the gateway that holds it'
+            WHERE id = ? AND held_by IS NOT NULL
+            """).execute(arguments: [reason, id])
+        return db.changesCount > 0
     }
 
     /// Next channel of the recipient, or failed when there is none. `countingAttempt`: a send's
@@ -255,10 +271,11 @@ extension PoskoStore {
         if next < routes.count {
             try db.cachedStatement(sql: """
                 UPDATE outbox SET state = 'pending', channel_index = ?, attempts = 0, next_attempt_at = ?, claimed_until = NULL, last_error = ?,
-                  report_due_at = NULL
+                  report_due_at = NULL, reported_at = NULL
                 WHERE id = ?
                 """).execute(arguments: [next, at.timeIntervalSince1970, reason, id])
         } else {
+            guard try !waitForHolder(db, id: id, reason: reason) else { return }
             try db.cachedStatement(sql: "UPDATE outbox SET state = 'failed', attempts = attempts + ?, claimed_until = NULL, last_error = ?, report_due_at = NULL WHERE id = ?")
                 .execute(arguments: [countingAttempt ? 1 : 0, reason, id])
         }
@@ -284,18 +301,24 @@ extension PoskoStore {
 
     @discardableResult
     private static func deliveryReport(_ db: Database, messageID: String, channel: String?, delivered: Bool, detail: String, at: Date) throws -> Bool {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT state, channels, channel_index FROM outbox WHERE id = ?"),
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT state, channels, channel_index, held_by FROM outbox WHERE id = ?"),
                                          arguments: [messageID]) else { return false }
         let state: String = row[0]
         try db.cachedStatement(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, 'dlr', ?, ?, 0)")
             .execute(arguments: [messageID, at.timeIntervalSince1970, delivered ? "dlr_delivered" : "dlr_failed", String(detail.prefix(300))])
         if delivered {
-            // Also a message that has failed over since (waiting for the next gateway): it arrived.
-            if state == "sent" || state == "sending" || state == "pending" {
-                try db.cachedStatement(sql: "UPDATE outbox SET state = 'delivered', delivered_at = ?, report_due_at = NULL WHERE id = ?")
+            // Whatever the other channels did meanwhile (failed over, failed): it arrived.
+            if state != "delivered" {
+                try db.cachedStatement(sql: "UPDATE outbox SET state = 'delivered', delivered_at = ?, report_due_at = NULL, held_by = NULL WHERE id = ?")
                     .execute(arguments: [at.timeIntervalSince1970, messageID])
             }
-        } else if state == "sent" || state == "sending", try isCurrent(channel, row) {
+            return true
+        }
+        // The gateway that held it has given up on it: nothing to wait for there any more.
+        if let heldBy = row[3] as Int?, let channel, try channelIndex(channel, row) == heldBy {
+            try db.cachedStatement(sql: "UPDATE outbox SET held_by = NULL WHERE id = ?").execute(arguments: [messageID])
+        }
+        if state == "sent" || state == "sending", try isCurrent(channel, row) {
             try Self.failover(db, id: messageID, reason: "delivery report: \(detail)", at: at)
         }
         return true
@@ -305,21 +328,26 @@ extension PoskoStore {
     /// (`state, channels, channel_index`).
     private static func isCurrent(_ channel: String?, _ row: Row) throws -> Bool {
         guard let channel else { return true }
-        let routes = try JSON.decode([ChannelRoute].self, row[1])
-        let index: Int = row[2]
-        return index < routes.count && routes[index].channel == channel
+        return try channelIndex(channel, row) == row[2]
+    }
+
+    /// The index of `channel` among the row's routes.
+    private static func channelIndex(_ channel: String, _ row: Row) throws -> Int? {
+        try JSON.decode([ChannelRoute].self, row[1]).firstIndex { $0.channel == channel }
     }
 
     /// A gateway's progress report (the SMSC accepted or buffered the message): it has left
     /// the gateway's queue, so it no longer fails over for want of a report. False when no
     /// message has that id.
     @discardableResult
-    public func deliveryProgress(messageID: String, channel: String? = nil) throws -> Bool {
+    public func deliveryProgress(messageID: String, channel: String? = nil, at: Date) throws -> Bool {
         try writer.write { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT state, channels, channel_index FROM outbox WHERE id = ?"),
                                              arguments: [messageID]) else { return false }
+            // Also while the send is still being recorded: the record then sets no report time.
             if try Self.isCurrent(channel, row) {
-                try db.cachedStatement(sql: "UPDATE outbox SET report_due_at = NULL WHERE id = ?").execute(arguments: [messageID])
+                try db.cachedStatement(sql: "UPDATE outbox SET report_due_at = NULL, reported_at = ? WHERE id = ?")
+                    .execute(arguments: [at.timeIntervalSince1970, messageID])
             }
             return true
         }
@@ -350,6 +378,7 @@ extension PoskoStore {
                 try db.cachedStatement(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, 'dlr', 'dlr_timeout', ?, 0)")
                     .execute(arguments: [id, now.timeIntervalSince1970, reason])
                 if index + 1 < routes.count {
+                    try db.cachedStatement(sql: "UPDATE outbox SET held_by = ? WHERE id = ?").execute(arguments: [index, id])
                     try Self.failover(db, id: id, reason: reason, at: now)
                     moved.append(id)
                 } else {
@@ -392,7 +421,17 @@ extension PoskoStore {
             let ack = try db.cachedStatement(sql: "UPDATE outbox SET acked_at = ?, escalate_at = NULL WHERE id = ? AND acked_at IS NULL")
             try ack.execute(arguments: [at.timeIntervalSince1970, m.id])
             if m.kind == "escalation" {
-                for original in Self.escalatedMessageIDs(m) { try ack.execute(arguments: [at.timeIntervalSince1970, original]) }
+                let originals = Self.escalatedMessageIDs(m)
+                for original in originals { try ack.execute(arguments: [at.timeIntervalSince1970, original]) }
+                // Who answers the escalation has read the alert: their own copy of it (the camat's
+                // of the declaration) is confirmed too, and goes no further up the chain.
+                if !originals.isEmpty {
+                    try db.execute(sql: """
+                        UPDATE outbox SET acked_at = ?, escalate_at = NULL
+                        WHERE recipient = ? AND acked_at IS NULL AND ack_code IS NOT NULL AND kind != 'escalation'
+                          AND event_id IN (SELECT event_id FROM outbox WHERE id IN (\(databaseQuestionMarks(count: originals.count))))
+                        """, arguments: StatementArguments([at.timeIntervalSince1970, m.recipient] as [any DatabaseValueConvertible] + originals))
+                }
             }
             m.ackedAt = at
             return .acknowledged(m, first: true)
@@ -405,7 +444,7 @@ extension PoskoStore {
     static func escalatedMessageIDs(_ m: OutboxMessage) -> [String] {
         guard let data = m.payload?.data(using: .utf8),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
-        if let list = object["originals"] as? String, !list.isEmpty { return list.split(separator: ",").map(String.init) }
+        if let list = object["originals"] as? [String], !list.isEmpty { return list }
         return (object["original"] as? String).map { [$0] } ?? []
     }
 

@@ -195,10 +195,16 @@ enum Schema {
                 t.column("received_at", .double).notNull()
             }
         }
-        // An SMS a gateway accepted but never reported on (queued while its SMSC is down) fails
-        // over at this time unless a delivery report of any kind came first.
+        // An SMS a gateway took but holds (queued while its SMSC is down) fails over at
+        // `report_due_at` unless a delivery report of any kind came first (`reported_at`); the
+        // gateway still holds it (`held_by`, its channel index), so when the other channels
+        // fail too the message waits for that gateway instead of being queued there again.
         m.registerMigration("v7-outbox-report-due") { db in
-            try db.alter(table: "outbox") { t in t.add(column: "report_due_at", .double) }
+            try db.alter(table: "outbox") { t in
+                t.add(column: "report_due_at", .double)
+                t.add(column: "reported_at", .double)
+                t.add(column: "held_by", .integer)
+            }
             try db.execute(sql: "CREATE INDEX outbox_report_due ON outbox (report_due_at) WHERE report_due_at IS NOT NULL")
         }
         return m

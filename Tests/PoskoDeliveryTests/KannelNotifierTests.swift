@@ -145,8 +145,8 @@ struct KannelNotifierTests {
             let notifier = KannelNotifier(configuration: kannel.notifierConfiguration(dlrBaseURL: recorder.baseURL + "/dlr"),
                                           httpClient: HTTPClient.shared)
             let result = await notifier.send(OutboundMessage(reference: "q-1", address: "6282222", text: "antri dulu"))
-            guard case .delivered(let response) = result else {
-                Issue.record("expected delivered (queued), got \(result)")
+            guard case .queued(let response) = result else {
+                Issue.record("expected queued, got \(result)")
                 return
             }
             #expect(response.hasPrefix("queued: 3: Queued for later delivery"))
@@ -237,7 +237,7 @@ struct KannelReplyMappingTests {
 
         switch (expected, result) {
         case ("delivered", .delivered(let response)): #expect(response.hasPrefix("0: Accepted"))
-        case ("queued", .delivered(let response)): #expect(response.hasPrefix("queued: 3: Queued"))
+        case ("queued", .queued(let response)): #expect(response.hasPrefix("queued: 3: Queued"))
         case ("retryable", .retryable(let reason, _)):
             #expect(!reason.contains("s3cr3t"))
             if body.contains("<html") { #expect(reason.contains("HTML error page (502 Bad Gateway)"), "\(reason)") }

@@ -11,12 +11,14 @@ import Testing
     static let routing = AlertRouting(smsChannels: ["utama", "cadangan"], webhooks: ["bpbd-binjai"], groupingWindow: 60)
     static let t0 = Date(timeIntervalSince1970: 1_795_400_000)
 
-    /// `reportTimeout`: the SMS gateways send delivery reports and give up waiting for one after that long.
+    /// `reportTimeout`: the SMS gateways hold what they take (`queued`, their SMSC being down) and
+    /// a message goes on when no delivery report came within that long.
     func fixture(reportTimeout: Double? = nil) throws -> (Coordinator, RecordingNotifier, RecordingNotifier, RecordingNotifier, Dispatcher) {
         let store = try PoskoStore.inMemory()
         let c = Coordinator(store: store, playbooks: SamplePlaybooks.set, routing: Self.routing)
-        let sms1 = RecordingNotifier("utama", deliveryReportTimeout: reportTimeout)
-        let sms2 = RecordingNotifier("cadangan", deliveryReportTimeout: reportTimeout)
+        let taken: DeliveryResult = reportTimeout == nil ? .delivered(response: "ok") : .queued(response: "queued: 3: Queued for later delivery")
+        let sms1 = RecordingNotifier("utama", fallback: taken, deliveryReportTimeout: reportTimeout)
+        let sms2 = RecordingNotifier("cadangan", fallback: taken, deliveryReportTimeout: reportTimeout)
         let hook = RecordingNotifier("bpbd-binjai")
         let d = Dispatcher(store: store, notifiers: ["sms:utama": sms1, "sms:cadangan": sms2, "webhook:bpbd-binjai": hook],
                            policy: RetryPolicy(base: 1, cap: 10, attemptsPerChannel: 3, jitter: 0), random: { 0.5 })
@@ -191,8 +193,8 @@ import Testing
         let all = try c.store.messages()
         let berngam = try #require(all.first { $0.recipient == "lurah:12.75.02.1001" })
         let setia = try #require(all.first { $0.recipient == "lurah:12.75.02.1003" })
-        #expect(try c.store.deliveryProgress(messageID: berngam.id, channel: "sms:utama"))
-        #expect(try c.store.deliveryProgress(messageID: "m-unknown") == false)
+        #expect(try c.store.deliveryProgress(messageID: berngam.id, channel: "sms:utama", at: Self.t0.addingTimeInterval(5)))
+        #expect(try c.store.deliveryProgress(messageID: "m-unknown", at: Self.t0) == false)
         try await d.dispatchDue(now: { Self.t0.addingTimeInterval(700) })
         #expect(!sms2.sent.map(\.reference).contains(berngam.id), "the SMSC has it: no second SMS")
         #expect(try c.store.message(id: berngam.id)?.state == .sent)
@@ -202,6 +204,59 @@ import Testing
         let kept = try #require(try c.store.message(id: setia.id))
         #expect(kept.state == .sent && kept.channelIndex == 1, "an old gateway's failure does not move it past the backup")
         #expect(try c.store.deliveryReport(messageID: setia.id, channel: "sms:utama", delivered: true, detail: "1", at: Self.t0.addingTimeInterval(702)))
+        #expect(try c.store.message(id: setia.id)?.state == .delivered)
+    }
+
+    /// Only a gateway that says it holds the message (queued) starts the wait: an accept for
+    /// delivery may take long to report (a slow SMSC, a phone switched off) and is not sent twice.
+    @Test func anAcceptForDeliveryStartsNoWaitOnlyAQueuedOneDoes() async throws {
+        let (c, sms1, sms2, _, d) = try fixture(reportTimeout: 600)
+        sms1.setFallback(.delivered(response: "0: Accepted for delivery"))
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
+        try await d.dispatchDue(now: { Self.t0 })
+        try await d.dispatchDue(now: { Self.t0.addingTimeInterval(3600) })
+        #expect(sms2.sent.isEmpty)
+        #expect(try c.store.messages().filter { $0.recipient.hasPrefix("lurah:") }.allSatisfy { $0.state == .sent && $0.channelIndex == 0 })
+    }
+
+    /// Queued at the first gateway, failing at the second: the message waits for the first
+    /// again instead of being queued there a second time (one SMS when its SMSC is back), and
+    /// that gateway's late delivery report ends it.
+    @Test func aMessageHeldByAGatewayWaitsForItWhenTheOthersFail() async throws {
+        let (c, sms1, sms2, _, d) = try fixture(reportTimeout: 600)
+        sms2.setFallback(.retryable(reason: "503"))
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
+        try await d.dispatchDue(now: { Self.t0 })
+        let id = try #require(try c.store.messages().first { $0.recipient == "lurah:12.75.02.1001" }?.id)
+        var t = Self.t0.addingTimeInterval(600)
+        for _ in 0..<10 {
+            try await d.dispatchDue(now: { [t] in t })
+            t = t.addingTimeInterval(60)
+        }
+        #expect(sms2.sent.filter { $0.reference == id }.count == 3, "the backup's tries")
+        #expect(sms1.sent.filter { $0.reference == id }.count == 1, "queued at the first gateway once")
+        let waiting = try #require(try c.store.message(id: id))
+        #expect(waiting.state == .sent && waiting.channelIndex == 0, "\(waiting.state) \(waiting.channelIndex)")
+        #expect(waiting.lastError?.hasSuffix("waiting for the gateway that holds it") == true, "\(waiting.lastError ?? "")")
+        #expect(try c.store.deliveryReport(messageID: id, channel: "sms:utama", delivered: true, detail: "1", at: t))
+        #expect(try c.store.message(id: id)?.state == .delivered)
+    }
+
+    /// The SMSC's accept report can come before the accept itself is recorded: the wait is not
+    /// started then. A delivery reported after every channel failed still ends the message.
+    @Test func anEarlyAcceptReportStartsNoWaitAndALateDeliveryEndsAFailedMessage() async throws {
+        let (c, _, _, _, _) = try fixture(reportTimeout: 600)
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001", "12.75.02.1003"]), actor: Actor("op", via: .api), at: Self.t0)
+        let claimed = try c.store.claimDue(now: Self.t0, limit: 10)
+        let berngam = try #require(claimed.first { $0.recipient == "lurah:12.75.02.1001" })
+        let setia = try #require(claimed.first { $0.recipient == "lurah:12.75.02.1003" })
+        #expect(try c.store.deliveryProgress(messageID: berngam.id, channel: "sms:utama", at: Self.t0))
+        try await c.store.record([.init(message: berngam, channel: "sms:utama",
+                                        outcome: .delivered(final: false, response: "queued", reportBy: Self.t0.addingTimeInterval(600)), at: Self.t0, latencyMs: 1)])
+        #expect(try c.store.failOverUnreported(now: Self.t0.addingTimeInterval(700)).isEmpty)
+        try await c.store.record([.init(message: setia, channel: "sms:utama", outcome: .failed(reason: "400"), at: Self.t0, latencyMs: 1)])
+        #expect(try c.store.message(id: setia.id)?.state == .failed)
+        #expect(try c.store.deliveryReport(messageID: setia.id, channel: "sms:utama", delivered: true, detail: "1", at: Self.t0.addingTimeInterval(60)))
         #expect(try c.store.message(id: setia.id)?.state == .delivered)
     }
 
@@ -354,7 +409,7 @@ import Testing
     }
 
     /// Two lurah leave the same flood alert unanswered: the camat gets one escalation naming
-    /// both, and its code acknowledges both alerts, so neither goes on to BPBD.
+    /// both, and its code acknowledges both alerts (and the camat's own), so none goes on to BPBD.
     @Test func alertsUnansweredTogetherEscalateAsOneMessageWhoseCodeAcknowledgesAll() async throws {
         let (c, sms1, _, _, d) = try fixture()
         _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001", "12.75.02.1003"]), actor: Actor("op", via: .api), at: Self.t0)
@@ -368,8 +423,8 @@ import Testing
         #expect(try c.acknowledge(code: code, from: nil, actor: Actor("op", via: .api), at: Self.t0.addingTimeInterval(40 * 60)).message != nil)
         let lurah = try c.store.messages().filter { $0.recipient.hasPrefix("lurah:") }
         #expect(lurah.count == 2 && lurah.allSatisfy { $0.ackedAt != nil }, "the escalation's code acknowledged both alerts")
-        // At two hours only the camat's own unanswered alert goes to BPBD.
-        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(2 * 3600)) == 1)
+        // The camat's own copy is confirmed with it: nothing goes on to BPBD at two hours.
+        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(2 * 3600)) == 0)
         _ = sms1
     }
 
@@ -403,8 +458,8 @@ import Testing
         #expect(try c.acknowledge(code: try #require(setia.ackCode), actor: Actor("op", via: .api), at: Self.t0.addingTimeInterval(33 * 60))?.id == setia.id)
     }
 
-    /// The camat answering the escalation of Berngam's unacknowledged alert stops its chain:
-    /// it does not go on to BPBD at two hours.
+    /// The camat answering the escalation of Berngam's unacknowledged alert stops its chain
+    /// (and his own copy's): nothing goes on to BPBD at two hours.
     @Test func acknowledgingAnEscalationStopsTheChainOfTheAlertItEscalated() throws {
         let (c, _, _, _, _) = try fixture()
         _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Actor("op", via: .api), at: Self.t0)
@@ -414,11 +469,11 @@ import Testing
         let code = try #require(escalation.ackCode)
         #expect(try c.handleSMS(from: "0811-0000-0002", text: "OK \(code)", at: Self.t0.addingTimeInterval(40 * 60)) == "Terima kasih, konfirmasi \(code) diterima.")
         #expect(try c.store.message(id: original.id)?.ackedAt == Self.t0.addingTimeInterval(40 * 60))
-        // Only the camat's own unacknowledged declaration alert goes on to BPBD.
-        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(2 * 3600)) == 1)
-        let toBPBD = try c.store.messages().filter { $0.kind == "escalation" && $0.recipient.hasPrefix("bpbd:") }
-        #expect(toBPBD.count == 1)
-        #expect(!toBPBD.contains { $0.text.contains("Lurah Berngam") })
+        // He has read the declaration too: his own copy is confirmed, and nothing goes on to BPBD.
+        let camat = try #require(try c.store.messages().first { $0.recipient == "camat:12.75.02" && $0.kind != "escalation" })
+        #expect(camat.ackedAt == Self.t0.addingTimeInterval(40 * 60))
+        #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(2 * 3600)) == 0)
+        #expect(!(try c.store.messages().contains { $0.kind == "escalation" && $0.recipient.hasPrefix("bpbd:") }))
     }
 
     /// An emergency that has ended is over: its unacknowledged alerts stop escalating.

@@ -27,7 +27,7 @@ enum SMSCallbacks {
                         ? try coordinator.store.deliveryReport(
                             messageID: report.reference, channel: channel, delivered: !report.status.isFailure,
                             detail: "\(report.status.rawValue) \(report.smscReply ?? "")", at: now())
-                        : try coordinator.store.deliveryProgress(messageID: report.reference, channel: channel)
+                        : try coordinator.store.deliveryProgress(messageID: report.reference, channel: channel, at: now())
                     if !found { throw APIError.notFound("no message with reference '\(report.reference.prefix(60))'") }
                 case let .failure(error):
                     throw APIError.badRequest("malformed delivery report: \(error.description)", field: error.field)

@@ -60,8 +60,7 @@ public enum AlertRules {
                 AlertDraft(recipient: c.key, recipientName: c.contact.nama ?? role.rawValue, role: role.rawValue, kind: "escalation",
                            routes: routing.routes(phone: c.contact.telepon, webhook: c.contact.webhook),
                            text: AlertText.escalation(originalRecipients: names, step: step, text: text),
-                           payload: Payload.json(["event": "alert.escalated", "original": ids.first ?? "", "originals": ids.joined(separator: ","),
-                                                  "step": "\(step)", "role": role.rawValue]),
+                           payload: Payload.escalation(originals: ids, step: step, role: role),
                            dedupKey: "escalation:\(ids.first ?? ""):\(step):\(c.key)", needsAck: true, kecamatan: kecamatan,
                            groupable: false, exercise: exercise)
             }
@@ -211,6 +210,13 @@ enum Payload {
 
     static func json(_ fields: [String: String]) -> String {
         (try? JSONWriter.text(fields, dates: .iso8601)) ?? "{}"
+    }
+
+    /// `{"event":"alert.escalated","original":…,"originals":[…],"role":…,"step":"1"}`.
+    static func escalation(originals: [String], step: Int, role: ContactRole) -> String {
+        struct Body: Encodable { var event = "alert.escalated"; var original: String; var originals: [String]; var role: String; var step: String }
+        let body = Body(original: originals.first ?? "", originals: originals, role: role.rawValue, step: "\(step)")
+        return (try? String(decoding: encoder.encode(body), as: UTF8.self)) ?? "{}"
     }
 
     static func emergency(_ e: Emergency, kind: String) -> String {

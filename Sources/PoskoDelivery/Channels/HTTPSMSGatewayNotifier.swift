@@ -267,7 +267,7 @@ public struct HTTPSMSGatewayNotifier: Notifier {
         let outcome = await ChannelHTTP.perform(request, client: httpClient, timeout: configuration.timeout)
         let result = interpret(outcome, truncated: truncated, sms: sms)
         switch result {
-        case .delivered(let response):
+        case .delivered(let response), .queued(let response):
             logger.debug("SMS accepted by gateway", metadata: ["reference": .string(message.reference), "response": .string(response)])
         case .retryable(let reason, _):
             logger.warning("SMS send failed, retryable", metadata: ["reference": .string(message.reference), "reason": .string(reason)])
@@ -295,11 +295,7 @@ public struct HTTPSMSGatewayNotifier: Notifier {
                 let details = "\(sms.segmentCount) segment(s), \(sms.encoding.rawValue)" + (truncated ? ", truncated" : "")
                 return .delivered(response: ChannelHTTP.redact("HTTP \(status): \(reply) (\(details))", secrets: secretValues))
             }
-            switch ChannelHTTP.failure(status: status, headers: headers, body: body, now: now(), redacting: secretValues) {
-            case .retryable(let reason, let after): return .retryable(reason: "\(name): " + reason, retryAfter: after)
-            case .permanent(let reason, let disable): return .permanent(reason: "\(name): " + reason, disableEndpoint: disable)
-            case .delivered(let response): return .delivered(response: response)
-            }
+            return ChannelHTTP.failure(status: status, headers: headers, body: body, now: now(), redacting: secretValues).prefixed("\(name): ")
         }
     }
 

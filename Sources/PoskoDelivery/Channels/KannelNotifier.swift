@@ -60,7 +60,7 @@ public struct KannelConfiguration: Sendable {
 /// Sends SMS through Kannel's smsbox (`GET /cgi-bin/sendsms`).
 ///
 /// Reply mapping (see `shared/reference/kannel.md`): `0: Accepted for delivery` → delivered;
-/// `3: Queued for later delivery` → delivered (queued, said in the response); 403 (authorisation,
+/// `3: Queued for later delivery` → queued; 403 (authorisation,
 /// not routable) and 400 → permanent; connection refused, timeouts and 5xx → retryable.
 /// Delivery reports come back on `dlrBaseURL?ref=<reference>&st=%d...`; parse them with
 /// `KannelDeliveryReport.parse(query:)`.
@@ -185,18 +185,14 @@ public struct KannelNotifier: Notifier {
                     return .delivered(response: ChannelHTTP.redact("\(reply) (\(details))", secrets: secrets))
                 }
                 if reply.hasPrefix("3:") {
-                    return .delivered(response: ChannelHTTP.redact("queued: \(reply) (\(details))", secrets: secrets))
+                    return .queued(response: ChannelHTTP.redact("queued: \(reply) (\(details))", secrets: secrets))
                 }
                 return .permanent(reason: ChannelHTTP.redact("kannel: unexpected reply HTTP \(status): \(reply)", secrets: secrets))
             }
             if status == 403, reply.localizedCaseInsensitiveContains("authorization") {
                 return .permanent(reason: "kannel: HTTP 403: authorization failed for sendsms (check username/password)")
             }
-            switch ChannelHTTP.failure(status: status, headers: headers, body: body, now: Date(), redacting: secrets) {
-            case .retryable(let reason, let after): return .retryable(reason: "kannel: " + reason, retryAfter: after)
-            case .permanent(let reason, let disable): return .permanent(reason: "kannel: " + reason, disableEndpoint: disable)
-            case .delivered(let response): return .delivered(response: response)
-            }
+            return ChannelHTTP.failure(status: status, headers: headers, body: body, now: Date(), redacting: secrets).prefixed("kannel: ")
         }
     }
 
@@ -210,6 +206,9 @@ public struct KannelNotifier: Notifier {
         case .delivered(let response):
             metadata["response"] = .string(response)
             logger.debug("SMS accepted by Kannel", metadata: metadata)
+        case .queued(let response):
+            metadata["response"] = .string(response)
+            logger.warning("SMS queued by Kannel (its SMSC is not connected)", metadata: metadata)
         case .retryable(let reason, _):
             metadata["reason"] = .string(reason)
             logger.warning("SMS send failed, retryable", metadata: metadata)

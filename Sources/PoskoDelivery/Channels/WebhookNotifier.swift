@@ -89,7 +89,7 @@ public struct WebhookNotifier: Notifier {
         let outcome = await ChannelHTTP.perform(request(for: message, timestamp: timestamp), client: httpClient, timeout: endpoint.timeout)
         let result = interpret(outcome)
         switch result {
-        case .delivered(let response):
+        case .delivered(let response), .queued(let response):
             logger.debug("webhook delivered", metadata: ["reference": .string(message.reference), "response": .string(response)])
         case .retryable(let reason, _):
             logger.warning("webhook failed, retryable", metadata: ["reference": .string(message.reference), "reason": .string(reason)])
@@ -113,11 +113,7 @@ public struct WebhookNotifier: Notifier {
             if status == 410 {
                 return .permanent(reason: "\(name): HTTP 410 Gone: endpoint disabled", disableEndpoint: true)
             }
-            switch ChannelHTTP.failure(status: status, headers: headers, body: body, now: now()) {
-            case .retryable(let reason, let after): return .retryable(reason: "\(name): " + reason, retryAfter: after)
-            case .permanent(let reason, let disable): return .permanent(reason: "\(name): " + reason, disableEndpoint: disable)
-            case .delivered(let response): return .delivered(response: response)
-            }
+            return ChannelHTTP.failure(status: status, headers: headers, body: body, now: now()).prefixed("\(name): ")
         }
     }
 }

@@ -120,9 +120,10 @@ public final class Dispatcher: Sendable {
         let at = now()
         let outcome: PoskoStore.SendOutcome
         switch result {
+        case let .queued(response):
+            outcome = .delivered(final: false, response: response, reportBy: notifier.deliveryReportTimeout.map { at.addingTimeInterval($0) })
         case let .delivered(response):
-            let reportBy = route.isWebhook ? nil : notifier.deliveryReportTimeout.map { at.addingTimeInterval($0) }
-            outcome = .delivered(final: route.isWebhook, response: response, reportBy: reportBy)
+            outcome = .delivered(final: route.isWebhook, response: response)
             if let factory {
                 Timer(label: "posko_delivery_latency_seconds", dimensions: [("channel", route.channel)], factory: factory)
                     .recordNanoseconds(Int64(max(0, at.timeIntervalSince(m.createdAt)) * 1e9))
