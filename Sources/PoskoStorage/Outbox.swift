@@ -169,8 +169,11 @@ extension PoskoStore {
 
     public enum SendOutcome: Sendable, Equatable {
         /// `final`: nothing more will be heard of it (webhook 2xx); otherwise the message is
-        /// `sent` and, with `reportBy`, fails over when no delivery report came by then.
-        case delivered(final: Bool, response: String, reportBy: Date? = nil)
+        /// `sent`, waiting for its delivery report.
+        case delivered(final: Bool, response: String)
+        /// The gateway holds it (its SMSC is down): `sent` too, but nobody has it yet; with
+        /// `reportBy`, the next channel sends it when no delivery report came by then.
+        case queued(response: String, reportBy: Date?)
         case retry(at: Date, reason: String)
         /// The last channel's tries failed temporarily: back to the first channel at `at`.
         case restart(at: Date, reason: String)
@@ -207,7 +210,8 @@ extension PoskoStore {
     static func record(_ db: Database, _ a: SendAttempt) throws {
         let (id, at) = (a.message.id, a.at)
         let (result, detail): (String, String) = switch a.outcome {
-        case let .delivered(final, r, _): (final ? "delivered" : "sent", r)
+        case let .delivered(final, r): (final ? "delivered" : "sent", r)
+        case let .queued(r, _): ("queued", r)
         case let .retry(_, r), let .restart(_, r): ("retryable", r)
         case let .failover(r): ("permanent", r)
         case let .failed(r): ("permanent", r)
@@ -215,7 +219,12 @@ extension PoskoStore {
         try db.cachedStatement(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, ?, ?, ?, ?)")
             .execute(arguments: [id, at.timeIntervalSince1970, a.channel, result, String(detail.prefix(500)), a.latencyMs])
         switch a.outcome {
-        case let .delivered(final, _, reportBy):
+        case .delivered, .queued:
+            let (final, reportBy): (Bool, Date?) = switch a.outcome {
+            case let .delivered(final, _): (final, nil)
+            case let .queued(_, reportBy): (false, reportBy)
+            default: (false, nil)
+            }
             // A delivery report can overtake this record (the gateway answers the DLR before
             // the accept is committed); then the message has already moved on.
             // The report time is not set when the SMSC's accept report came first.
@@ -231,7 +240,7 @@ extension PoskoStore {
             guard try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM outbox WHERE id = ?"), arguments: [id]) == "sending" else { return }
         }
         switch a.outcome {
-        case .delivered: break
+        case .delivered, .queued: break
         case let .retry(next, reason):
             try db.cachedStatement(sql: "UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?")
                 .execute(arguments: [next.timeIntervalSince1970, reason, id])

@@ -60,6 +60,32 @@ import Testing
         #expect(r.timeline.contains { $0.kind == "escalation" })
     }
 
+    /// The main gateway's SMSC is down for three hours (as Kannel does, it takes each SMS and
+    /// holds it): after ten minutes without a report the backup gateway sends them, and when
+    /// the SMSC is back the held ones go out too; every alert reaches its recipient.
+    @Test func anSMSCOutageIsBridgedByTheBackupGateway() async throws {
+        let text = """
+            nama: smsc
+            mulai: "2026-11-01T06:00:00+07:00"
+            durasi: 6h
+            kanal: { sms: [kannel-utama, sms-cadangan], webhook: [bpbd-binjai] }
+            injeksi:
+              - { pada: 0m, gangguan: { kanal: kannel-utama, selama: 3h, jenis: smsc } }
+              - { pada: 5m, nyatakan: { bahaya: banjir, wilayah: ["12.75.02.1001"] } }
+            """
+        let (parsed, diagnostics) = DrillScenarioParser.parse(Data(text.utf8), file: "s.yaml", playbooks: SamplePlaybooks.set)
+        let scenario = try #require(parsed, "\(diagnostics)")
+        let r = try await DrillRunner(scenario: scenario, playbooks: SamplePlaybooks.set).run(planning: DrillRunner.Planning.planner)
+        #expect(r.timeline.contains { $0.kind == "outage" && $0.text.contains("gateway menahan SMS") })
+        let m = r.messages
+        #expect((m.attemptsByChannel["dlr"]?["dlr_timeout"] ?? 0) >= 2, "lurah and camat held: \(m.attemptsByChannel)")
+        #expect((m.attemptsByChannel["sms:sms-cadangan"]?["sent"] ?? 0) >= 2, "\(m.attemptsByChannel)")
+        #expect(m.byState.keys.sorted() == ["delivered"], "\(m.byState)")
+        // The lurah learns of the flood from the backup ten minutes on, not three hours later.
+        let minutes = try #require(m.firstAlertMinutes.values.max())
+        #expect(minutes >= 10 && minutes < 15, "\(m.firstAlertMinutes)")
+    }
+
     @Test func cadresWhoDropOutAreReplacedByThePlan() async throws {
         let r = try await DrillFiles.run(scenarioPath: RepoPaths.path("Playbooks/latihan/banjir-panjang-kader.yaml"), playbooks: nil)
         #expect(r.timeline.contains { $0.kind == "sms" && $0.text.contains("Tercatat TIDAK HADIR") })
@@ -74,6 +100,8 @@ import Testing
         ("injeksi:\n  - { pada: 1h, nyatakan: { bahaya: banjir, wilayah: [\"12.75.02\"] } }\n  - { pada: 30m, akhiri: { darurat: 1 } }\n", "injects must be in time order: 30m comes after 1h"),
         ("injeksi:\n  - { pada: \"2026-10-31T23:00:00+07:00\", nyatakan: { bahaya: banjir, wilayah: [\"12.75.02\"] } }\n", "is before the drill starts"),
         ("injeksi:\n  - { pada: 1h, gangguan: { kanal: tidak-ada, selama: 1h } }\n", "unknown channel 'tidak-ada'"),
+        ("injeksi:\n  - { pada: 1h, gangguan: { kanal: sms-utama, selama: 1h, jenis: hujan } }\n", "gangguan.jenis must be putus"),
+        ("injeksi:\n  - { pada: 1h, gangguan: { kanal: bpbd-binjai, selama: 1h, jenis: smsc } }\n", "jenis smsc is for an SMS channel"),
     ])
     func badScenariosAreReportedWithLocations(injects: String, message: String) throws {
         let text = "nama: x\nmulai: \"2026-11-01T06:00:00+07:00\"\ndurasi: 72h\n" + injects

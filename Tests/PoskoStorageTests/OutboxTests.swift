@@ -252,7 +252,7 @@ import Testing
         let setia = try #require(claimed.first { $0.recipient == "lurah:12.75.02.1003" })
         #expect(try c.store.deliveryProgress(messageID: berngam.id, channel: "sms:utama", at: Self.t0))
         try await c.store.record([.init(message: berngam, channel: "sms:utama",
-                                        outcome: .delivered(final: false, response: "queued", reportBy: Self.t0.addingTimeInterval(600)), at: Self.t0, latencyMs: 1)])
+                                        outcome: .queued(response: "queued", reportBy: Self.t0.addingTimeInterval(600)), at: Self.t0, latencyMs: 1)])
         #expect(try c.store.failOverUnreported(now: Self.t0.addingTimeInterval(700)).isEmpty)
         try await c.store.record([.init(message: setia, channel: "sms:utama", outcome: .failed(reason: "400"), at: Self.t0, latencyMs: 1)])
         #expect(try c.store.message(id: setia.id)?.state == .failed)

@@ -257,9 +257,10 @@ public struct DrillRunner {
             case let .sms(from, text):
                 let reply = try coordinator.handleSMS(from: from, text: text, at: now)
                 note("sms", "SMS dari \(from): \"\(text)\" → \(reply)")
-            case let .outage(channel, seconds):
-                for (key, ch) in channels where key.hasSuffix(":\(channel)") { ch.outage(until: now.addingTimeInterval(Double(seconds))) }
-                note("outage", "Gangguan kanal \(channel) selama \(DurationText.format(seconds))")
+            case let .outage(channel, seconds, held):
+                for (key, ch) in channels where key.hasSuffix(":\(channel)") { ch.outage(until: now.addingTimeInterval(Double(seconds)), held: held) }
+                note("outage", held ? "SMSC kanal \(channel) putus selama \(DurationText.format(seconds)): gateway menahan SMS"
+                                    : "Gangguan kanal \(channel) selama \(DurationText.format(seconds))")
             case let .silence(recipients):
                 silenced.formUnion(recipients)
                 note("inject", "Tidak ada balasan dari: \(recipients.joined(separator: ", "))")
@@ -405,6 +406,7 @@ public struct DrillRunner {
             }
             if let a = acks.first { candidates.append(a.at) }
             if let d = dlrs.first { candidates.append(d.at) }
+            for ch in channels.values { if let r = ch.releaseAt { candidates.append(r) } }
             if let c = coverageChecks.first { candidates.append(c.at) }
             let next = candidates.filter { $0 > now }.min() ?? end.addingTimeInterval(1)
             now = next

@@ -87,7 +87,7 @@ public final class LiveDrills: Sendable {
         case let .end(index):
             guard index <= mine.count else { return }
             _ = try coordinator.end(mine[index - 1], actor: actor, at: now)
-        case let .outage(channel, seconds):
+        case let .outage(channel, seconds, _):
             logger.info("live drill: outage of \(channel) for \(seconds)s is announced, not simulated", metadata: ["drill": "\(id)"])
         case .silence, .report, .sms, .override:
             break

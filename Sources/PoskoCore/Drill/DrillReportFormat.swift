@@ -118,7 +118,11 @@ enum DrillReportFormat {
         switch state {
         case "delivered": return "terkirim"
         case "sent": return "dikirim"
-        case "queued", "pending": return "antre"
+        case "pending": return "antre"
+        case "queued": return "ditahan gateway"
+        case "dlr_delivered": return "laporan: sampai"
+        case "dlr_failed": return "laporan: gagal"
+        case "dlr_timeout": return "tanpa laporan, ke kanal berikut"
         case "retryable": return "gagal sementara"
         case "failed": return "gagal"
         case "permanent", "permanent_failure": return "gagal permanen"

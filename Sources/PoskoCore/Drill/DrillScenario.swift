@@ -33,7 +33,9 @@ public struct DrillScenario: Sendable, Equatable {
         case report(post: String, bidang: String, status: String, capacity: Int?, note: String?)
         /// An SMS as a cadre or lurah would send it (through the inbound SMS path).
         case sms(from: String, text: String)
-        case outage(channel: String, seconds: Int)
+        /// A channel is down for `seconds`: it refuses sends, or (`held`, an SMS gateway whose
+        /// SMSC is down: `jenis: smsc`) it takes them, holds them and sends them when it is back.
+        case outage(channel: String, seconds: Int, held: Bool)
         /// These recipients never reply from now on.
         case silence(recipients: [String])
         /// A coordinator override for the planner (its `id` is given when it is set).
@@ -132,7 +134,7 @@ public enum DrillScenarioParser {
                 r.error(item, "an inject needs exactly one action (nyatakan, ubah, akhiri, lapor, sms, gangguan, diam, override)")
                 continue
             }
-            guard let action = readAction(name, node, reader: &r, set: set, declared: &declared, sms: sms + hooks) else { continue }
+            guard let action = readAction(name, node, reader: &r, set: set, declared: &declared, sms: sms + hooks, webhooks: hooks) else { continue }
             if let at { injects.append(.init(at: at, action: action, location: r.location(item))) }
         }
         var expectations: [DrillScenario.Expectation] = []
@@ -159,7 +161,7 @@ public enum DrillScenarioParser {
     }
 
     private static func readAction(_ name: String, _ node: YAMLNode, reader r: inout YAMLReader, set: PlaybookSet,
-                                   declared: inout Int, sms channels: [String]) -> DrillScenario.Action? {
+                                   declared: inout Int, sms channels: [String], webhooks: [String]) -> DrillScenario.Action? {
         func areas(_ n: YAMLNode?) -> [String]? {
             guard let n, let list = r.list(n, "wilayah") else { return nil }
             var out: [String] = []
@@ -214,10 +216,19 @@ public enum DrillScenarioParser {
             guard let e164 = PhoneNumber.normalize(from) else { if let n = f["dari"] { r.error(n, "'\(from)' is not an Indonesian mobile number") }; return nil }
             return .sms(from: e164, text: text)
         case "gangguan":
-            guard let f = r.mapping(node, "gangguan", required: ["kanal", "selama"]) else { return nil }
+            guard let f = r.mapping(node, "gangguan", required: ["kanal", "selama"], optional: ["jenis"]) else { return nil }
             guard let ch = f["kanal"].flatMap({ r.string($0, "kanal") }), let s = f["selama"].flatMap({ r.duration($0, "selama") }) else { return nil }
             if !channels.contains(ch), let n = f["kanal"] { r.error(n, "unknown channel '\(ch)' (the scenario has: \(channels.joined(separator: ", ")))"); return nil }
-            return .outage(channel: ch, seconds: s)
+            let kind = f["jenis"].flatMap { r.string($0, "jenis") } ?? "putus"
+            guard kind == "putus" || kind == "smsc" else {
+                if let n = f["jenis"] { r.error(n, "gangguan.jenis must be putus (the gateway refuses sends) or smsc (its SMSC is down: it holds them)") }
+                return nil
+            }
+            if kind == "smsc", webhooks.contains(ch), let n = f["jenis"] {
+                r.error(n, "jenis smsc is for an SMS channel; '\(ch)' is a webhook")
+                return nil
+            }
+            return .outage(channel: ch, seconds: s, held: kind == "smsc")
         case "diam":
             guard let list = r.list(node, "diam") else { return nil }
             return .silence(recipients: list.compactMap { r.string($0, "recipient") })

@@ -121,7 +121,7 @@ public final class Dispatcher: Sendable {
         let outcome: PoskoStore.SendOutcome
         switch result {
         case let .queued(response):
-            outcome = .delivered(final: false, response: response, reportBy: notifier.deliveryReportTimeout.map { at.addingTimeInterval($0) })
+            outcome = .queued(response: response, reportBy: notifier.deliveryReportTimeout.map { at.addingTimeInterval($0) })
         case let .delivered(response):
             outcome = .delivered(final: route.isWebhook, response: response)
             if let factory {
@@ -157,6 +157,7 @@ public final class Dispatcher: Sendable {
         for a in attempts {
             let result: String = switch a.outcome {
             case .delivered: "delivered"
+            case .queued: "queued"
             case .retry, .restart: "retryable"
             case .failover, .failed: "permanent"
             }
