@@ -24,7 +24,8 @@ public enum StoreBackup {
             throw StoreError.conflict("\(path) exists; a backup does not overwrite a file")
         }
         let partial = path + ".partial"
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: partial + suffix) }
+        func removePartial() { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: partial + suffix) } }
+        removePartial()
         // Owner-only, as the daemon's own files are (names and phone numbers of cadres), whatever
         // the umask of the cron job that makes it; SQLite takes an empty file as a new database.
         guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600]) else {
@@ -51,7 +52,7 @@ public enum StoreBackup {
             let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             return Summary(path: path, bytes: bytes, events: events, schema: schema)
         } catch {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: partial + suffix) }
+            removePartial()
             throw error
         }
     }

@@ -119,10 +119,9 @@ extension Coordinator {
             // The plan sends a cadre only within its reach (metres, as the planner measures): say
             // so rather than promise the post.
             let reach = c.reachKm()
-            if let home = set.posts[c.pos], case let km = home.lokasi.distanceKm(to: target.lokasi),
-               Int((km * 1000).rounded()) > Int((reach * 1000).rounded()) {
-                func text(_ v: Double, _ format: String) -> String { String(format: format, v).replacingOccurrences(of: ".", with: ",") }
-                answer = "Tercatat HADIR. \(pos) \(text(km, "%.1f")) km dari \(home.id), di luar jangkauan Anda (\(text(reach, "%g")) km): "
+            if let home = set.posts[c.pos], case let metres = Int((home.lokasi.distanceKm(to: target.lokasi) * 1000).rounded()),
+               metres > Int((reach * 1000).rounded()) {
+                answer = "Tercatat HADIR. \(pos) \(PlanText.km(metres)) dari \(home.id), di luar jangkauan Anda (\(PlanText.bound(reach))): "
                     + "Anda hanya ditugaskan ke pos dalam jangkauan."
             } else {
                 answer = "Terima kasih, \(c.nama). Tercatat HADIR di \(pos)."

@@ -218,22 +218,19 @@ extension PoskoStore {
         }
         try db.cachedStatement(sql: "INSERT INTO attempt (message_id, at, channel, result, detail, latency_ms) VALUES (?, ?, ?, ?, ?, ?)")
             .execute(arguments: [id, at.timeIntervalSince1970, a.channel, result, String(detail.prefix(500)), a.latencyMs])
-        switch a.outcome {
-        case .delivered, .queued:
-            let (final, reportBy): (Bool, Date?) = switch a.outcome {
-            case let .delivered(final, _): (final, nil)
-            case let .queued(_, reportBy): (false, reportBy)
-            default: (false, nil)
-            }
-            // A delivery report can overtake this record (the gateway answers the DLR before
-            // the accept is committed); then the message has already moved on.
-            // The report time is not set when the SMSC's accept report came first.
+        // A delivery report can overtake this record (the gateway answers the DLR before the
+        // accept is committed); then the message has already moved on. The report time is not
+        // set when the SMSC's accept report came first.
+        func accepted(final: Bool, reportBy: Date?) throws {
             try db.cachedStatement(sql: """
                 UPDATE outbox SET state = ?, attempts = attempts + 1, delivered_at = ?, claimed_until = NULL, last_error = NULL,
                   report_due_at = CASE WHEN reported_at IS NULL THEN ? END
                 WHERE id = ? AND state = 'sending'
-                """).execute(arguments: [final ? "delivered" : "sent", final ? at.timeIntervalSince1970 : nil,
-                                          final ? nil : reportBy?.timeIntervalSince1970, id])
+                """).execute(arguments: [final ? "delivered" : "sent", final ? at.timeIntervalSince1970 : nil, reportBy?.timeIntervalSince1970, id])
+        }
+        switch a.outcome {
+        case let .delivered(final, _): try accepted(final: final, reportBy: nil)
+        case let .queued(_, reportBy): try accepted(final: false, reportBy: reportBy)
         default:
             // Likewise a failed delivery report may have failed the message over already: the
             // send's own failure must not move it a second time (past a channel never tried).

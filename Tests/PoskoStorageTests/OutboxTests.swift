@@ -512,8 +512,9 @@ import Testing
         let phone = "0" + cadre.telepon.dropFirst(3)
         #expect(try c.handleSMS(from: phone, text: "HADIR berngam-2", at: Self.t0) == "Terima kasih, Kader Contoh 0075. Tercatat HADIR di berngam-2.")
         let reply = try c.handleSMS(from: phone, text: "HADIR \(far.id)", at: Self.t0.addingTimeInterval(60))
-        let shown = String(format: "%.1f", km).replacingOccurrences(of: ".", with: ",")
-        #expect(reply == "Tercatat HADIR. \(far.id) \(shown) km dari berngam-1, di luar jangkauan Anda (3 km): Anda hanya ditugaskan ke pos dalam jangkauan.")
+        let shown = PlanText.km(Int((km * 1000).rounded()))
+        #expect(shown.range(of: #"^[0-9]+,[0-9] km$"#, options: .regularExpression) != nil, "\(shown)")
+        #expect(reply == "Tercatat HADIR. \(far.id) \(shown) dari berngam-1, di luar jangkauan Anda (3 km): Anda hanya ditugaskan ke pos dalam jangkauan.")
         #expect(reply.count <= 160, "one SMS")
         #expect(try c.store.audit(limit: 10).filter { $0.subject == cadre.id }.count == 2, "both recorded")
     }

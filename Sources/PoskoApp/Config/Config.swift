@@ -1,6 +1,7 @@
 import Foundation
 import PoskoAPI
 import PoskoCore
+import PoskoDelivery
 import Yams
 
 /// The daemon's configuration (`Config/posko.yaml`). Secrets are never inline: each is a
@@ -22,9 +23,9 @@ public struct PoskoConfig: Sendable {
         public var sender: String
         /// Base URL Kannel calls back with delivery reports (Posko's `/v1/sms/dlr`).
         public var dlrURL: String?
-        /// Seconds an accepted SMS may go without any delivery report before it goes to the next
-        /// SMS channel (Kannel queues while its SMSC is down). Only with `dlrURL`.
-        public var dlrTimeout: Int = 600
+        /// Seconds a queued SMS (Kannel queues while its SMSC is down) may go without any delivery
+        /// report before the next SMS channel sends it. Only with `dlrURL`.
+        public var dlrTimeout = Int(KannelConfiguration.defaultReportTimeout)
     }
 
     public struct HTTPSMSChannel: Sendable {

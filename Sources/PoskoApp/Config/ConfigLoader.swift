@@ -105,9 +105,10 @@ public enum ConfigLoader {
             }
             if let name { claim(name, item, &r) }
             if let name, let urlValue, let user, let pw {
-                c.kannel.append(.init(name: name, sendsmsURL: urlValue, username: user, password: pw,
-                                      sender: k["sender"].flatMap { r.string($0, "sender") } ?? "POSKO", dlrURL: dlr,
-                                      dlrTimeout: dlrTimeout ?? 600))
+                var channel = PoskoConfig.KannelChannel(name: name, sendsmsURL: urlValue, username: user, password: pw,
+                                                        sender: k["sender"].flatMap { r.string($0, "sender") } ?? "POSKO", dlrURL: dlr)
+                if let dlrTimeout { channel.dlrTimeout = dlrTimeout }
+                c.kannel.append(channel)
             }
         }
         for item in f["http_sms"].flatMap({ r.list($0, "channels.http_sms") }) ?? [] {

@@ -20,7 +20,7 @@ final class SimulatedChannel: Notifier, @unchecked Sendable {
     init(name: String, isSMS: Bool, start: Date) {
         channelName = name
         self.isSMS = isSMS
-        deliveryReportTimeout = isSMS ? 600 : nil
+        deliveryReportTimeout = isSMS ? KannelConfiguration.defaultReportTimeout : nil
         clock = start
     }
 

@@ -204,9 +204,7 @@ struct CadreStage: PlanStage, Sendable {
                     case CadreFreedom.hadir:
                         line.add(preferredPost[c] == index.slotPost[left] ? "menyatakan HADIR di pos ini" : "menyatakan HADIR")
                     default:
-                        line.add("pos asal ")
-                        line.add(index.postNames[home])
-                        line.add(freed == CadreFreedom.homeSilent ? " tidak melapor" : " tutup")
+                        line.addFreedHome(index.postNames[home], freedom: freed)
                     }
                     line.add("; ke ")
                     line.add(index.postNames[p])

@@ -2,7 +2,7 @@ import Foundation
 
 /// Short Indonesian explanations for plan lines. Numbers use the Indonesian decimal comma
 /// ("0,6 km"); everything is built from integers so the text is the same on every machine.
-enum PlanText {
+public enum PlanText {
     /// Status codes used in index form.
     static let berjalan: UInt8 = 0, terganggu: UInt8 = 1, tutup: UInt8 = 2, tidakDiketahui: UInt8 = 3, none: UInt8 = 255
 
@@ -39,12 +39,12 @@ enum PlanText {
     }
 
     /// "0,6 km" from metres, rounded to 100 m.
-    static func km(_ metres: Int) -> String {
+    public static func km(_ metres: Int) -> String {
         PlanLine.build { $0.addKm(metres) }
     }
 
     /// "3 km", "2,5 km" for a travel bound.
-    static func bound(_ km: Double) -> String {
+    public static func bound(_ km: Double) -> String {
         PlanLine.build { $0.addBound(km) }
     }
 
@@ -197,6 +197,13 @@ struct PlanLine: ~Copyable {
         default:
             return
         }
+    }
+
+    /// Why a cadre is free: "pos asal <home> tutup" or "… tidak melapor".
+    mutating func addFreedHome(_ home: String, freedom: UInt8) {
+        add("pos asal ")
+        add(home)
+        add(freedom == CadreFreedom.homeSilent ? " tidak melapor" : " tutup")
     }
 
     /// "0,6 km" from metres, rounded to 100 m.

@@ -32,8 +32,9 @@ enum PlanRelabel {
     /// pos asal <post> tutup; ke …" and the like), wherever the plan sends them.
     static func cadreLines(_ chunks: inout PlanCadreChunks, cadres: [Int32], oldFreedom: [UInt8], freedom: [UInt8],
                            planCadreSlot: [Int32], index: PlanningIndex) {
+        // As `CadreStage.render` begins such a line.
         func prefix(_ c: Int, _ f: UInt8) -> String {
-            "\(index.cadreNames[c]): pos asal \(index.postNames[Int(index.cadreHome[c])])\(f == CadreFreedom.homeSilent ? " tidak melapor" : " tutup")"
+            index.cadreNames[c] + ": " + PlanLine.build { $0.addFreedHome(index.postNames[Int(index.cadreHome[c])], freedom: f) }
         }
         for c32 in cadres {
             let c = Int(c32), s = Int(planCadreSlot[c])

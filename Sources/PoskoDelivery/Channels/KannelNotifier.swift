@@ -25,10 +25,12 @@ public struct KannelConfiguration: Sendable {
     public var maxSegments: Int
     /// Deadline of one request, including reading the reply.
     public var timeout: Duration
-    /// Seconds an accepted SMS may wait for its first delivery report (of any kind: the SMSC's
-    /// accept is enough) before it goes to the next gateway. Kannel answers `3: Queued` while its
-    /// SMSC is down and keeps the message as long as that lasts.
+    /// Seconds a queued SMS (Kannel answers `3: Queued` while its SMSC is down and keeps the
+    /// message as long as that lasts) may wait for its first delivery report of any kind (the
+    /// SMSC's accept is enough) before the next gateway sends it.
     public var reportTimeout: Double
+    /// `reportTimeout` when the configuration does not say (`dlr_timeout`).
+    public static let defaultReportTimeout: Double = 600
 
     public init(
         name: String,
@@ -41,7 +43,7 @@ public struct KannelConfiguration: Sendable {
         smsc: String? = nil,
         maxSegments: Int = 5,
         timeout: Duration = .seconds(10),
-        reportTimeout: Double = 600
+        reportTimeout: Double = KannelConfiguration.defaultReportTimeout
     ) {
         self.name = name
         self.sendsmsURL = sendsmsURL
