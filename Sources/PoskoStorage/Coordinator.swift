@@ -130,6 +130,16 @@ public final class Coordinator: Sendable {
     /// kapasitas (an SMS's `TERGANGGU 40%`), instead of the request's `capacity`.
     @discardableResult
     public func report(_ request: ReportRequest, capacityPercent: Int? = nil, actor: Actor, at: Date) throws -> [StatusReport] {
+        let (reports, write) = try prepareReport(request, capacityPercent: capacityPercent, actor: actor, at: at)
+        try store.write(write)
+        notify("post reported", at: at)
+        return reports
+    }
+
+    /// A report validated against the live playbooks, and its transaction (for a caller that
+    /// stores more with it: an SMS's reply).
+    func prepareReport(_ request: ReportRequest, capacityPercent: Int?, actor: Actor, at: Date) throws
+        -> (reports: [StatusReport], write: @Sendable (StoreTransaction) throws -> Void) {
         let set = playbooks
         var reports = try request.validate(in: set, reporter: actor.name, at: at)
         if let percent = capacityPercent {
@@ -141,9 +151,7 @@ public final class Coordinator: Sendable {
                 reports[i].capacity = (set.posts[reports[i].postID]?.layanan[reports[i].bidang]?.kapasitas ?? 0) * percent / 100
             }
         }
-        try store.write(try reportWrite(reports, set: set, actor: actor, at: at))
-        notify("post reported", at: at)
-        return reports
+        return (reports, try reportWrite(reports, set: set, actor: actor, at: at))
     }
 
     /// The same as `report`, for the HTTP hot path: committed together with concurrent
@@ -176,17 +184,23 @@ public final class Coordinator: Sendable {
 
     /// A cadre's `HADIR <pos>` (available) or `TIDAK HADIR` (unavailable).
     public func cadreAvailability(_ cadreID: String, available: Bool, post: String?, actor: Actor, at: Date) throws {
+        try store.write(try availabilityWrite(cadreID, available: available, post: post, actor: actor, at: at))
+        notify("cadre availability", at: at)
+    }
+
+    /// The transaction of a cadre's availability, once it is known valid.
+    func availabilityWrite(_ cadreID: String, available: Bool, post: String?, actor: Actor, at: Date) throws
+        -> (StoreTransaction) throws -> Void {
         let set = playbooks
         guard set.cadres[cadreID] != nil else { throw RequestError(field: "cadre", "unknown cadre '\(cadreID)'") }
         if let post, set.posts[post] == nil { throw RequestError(field: "post", "unknown post '\(post)'") }
         struct Payload: Encodable { var cadre: String; var available: Bool; var post: String? }
-        try store.write { tx in
+        return { tx in
             try tx.setCadre(cadreID, available: available, post: post, at: at)
             try tx.appendEvent(.cadreAvailability, subject: cadreID, payload: Payload(cadre: cadreID, available: available, post: post),
                                actor: actor, at: at)
             try tx.audit(available ? "cadre.hadir" : "cadre.tidak_hadir", subject: cadreID, detail: post ?? "", actor: actor, at: at)
         }
-        notify("cadre availability", at: at)
     }
 
     /// A post's routine check-in during an emergency ("still here, nothing changed"): resets
@@ -351,15 +365,17 @@ public final class Coordinator: Sendable {
         try acknowledge(code: code, from: nil, actor: actor, at: at).message
     }
 
-    /// `OK <kode>` from `phone` (SMS; nil for an operator): see ``PoskoStore/acknowledge(code:from:at:)``.
-    /// The first acknowledgement of an alert is an event and an audit line.
+    /// `OK <kode>` from `phone` (SMS; nil for an operator): see ``StoreTransaction/acknowledge(code:from:at:)``.
+    /// The first acknowledgement of an alert is an event and an audit line, in its transaction.
     public func acknowledge(code: String, from phone: String?, actor: Actor, at: Date) throws -> PoskoStore.Acknowledgement {
-        let outcome = try store.acknowledge(code: code, from: phone, at: at)
+        try store.write { tx in try acknowledge(tx, code: code, from: phone, actor: actor, at: at) }
+    }
+
+    func acknowledge(_ tx: StoreTransaction, code: String, from phone: String?, actor: Actor, at: Date) throws -> PoskoStore.Acknowledgement {
+        let outcome = try tx.acknowledge(code: code, from: phone, at: at)
         if case let .acknowledged(m, first: true) = outcome {
-            try store.write { tx in
-                try tx.appendEvent(.alertAcknowledged, subject: m.id, payload: ["code": code.uppercased(), "recipient": m.recipient], actor: actor, at: at)
-                try tx.audit("alert.ack", subject: m.id, detail: m.recipient, actor: actor, at: at)
-            }
+            try tx.appendEvent(.alertAcknowledged, subject: m.id, payload: ["code": code.uppercased(), "recipient": m.recipient], actor: actor, at: at)
+            try tx.audit("alert.ack", subject: m.id, detail: m.recipient, actor: actor, at: at)
         }
         return outcome
     }

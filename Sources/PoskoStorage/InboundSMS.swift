@@ -31,55 +31,59 @@ extension Coordinator {
     /// same text again within 10 minutes goes unanswered), both an audit entry. Returns the
     /// reply text ("" when none).
     ///
-    /// `messageID`: the gateway's id of the MO (Kannel's `%I`). An id handled before is a
-    /// gateway's retry (its callback timed out, or the answer was lost): it is audited and
-    /// handled no further. The id is recorded once the SMS was handled, so a crash in between
-    /// handles a retry again rather than losing the text.
+    /// What the SMS does, its reply and (with `messageID`, the gateway's id of the MO: Kannel's
+    /// `%I`) the record that it was handled are one transaction: a crash leaves either all of
+    /// them or none, and the gateway's retry of an SMS handled before is audited and handled no
+    /// further.
     @discardableResult
     public func handleSMS(from raw: String, text: String, at: Date, messageID: String? = nil) throws -> String {
-        guard let messageID, !messageID.isEmpty else { return try handleSMSOnce(from: raw, text: text, at: at) }
-        if try store.inboundSeen(messageID) {
-            try store.write { tx in
-                try tx.audit("sms.duplicate", subject: String(messageID.prefix(64)), detail: String(text.prefix(160)),
+        var changed: String?
+        let reply = try store.write { tx in
+            let id = messageID.flatMap { $0.isEmpty ? nil : $0 }
+            if let id, try tx.inboundSeen(id) {
+                try tx.audit("sms.duplicate", subject: String(id.prefix(64)), detail: String(text.prefix(160)),
                              actor: Actor(String((PhoneNumber.normalize(raw) ?? raw).prefix(20)), via: .sms), at: at)
+                return ""
             }
-            return ""
+            let reply = try handleSMSOnce(tx, from: raw, text: text, at: at, changed: &changed)
+            if let id { try tx.markInbound(id, at: at) }
+            return reply
         }
-        let reply = try handleSMSOnce(from: raw, text: text, at: at)
-        try store.markInbound(messageID, at: at)
+        if let changed { noteChange(changed, at: at) }
         return reply
     }
 
-    private func handleSMSOnce(from raw: String, text: String, at: Date) throws -> String {
+    /// `changed`: set to the reason when the SMS changed what the planner sees.
+    private func handleSMSOnce(_ tx: StoreTransaction, from raw: String, text: String, at: Date, changed: inout String?) throws -> String {
         let set = playbooks
         let normalized = PhoneNumber.normalize(raw)
         let phone = normalized ?? raw
         guard let who = sender(phone, in: set) else {
-            try store.write { tx in try tx.audit("sms.unknown_sender", subject: String(phone.prefix(20)), detail: String(text.prefix(160)), actor: Actor(String(phone.prefix(20)), via: .sms), at: at) }
+            try tx.audit("sms.unknown_sender", subject: String(phone.prefix(20)), detail: String(text.prefix(160)), actor: Actor(String(phone.prefix(20)), via: .sms), at: at)
             // A short code or an alphanumeric sender (an operator's balance notice, a bank) gets
             // no reply: it cannot read one, and an SMS to a short code can cost money.
             guard normalized != nil else { return "" }
-            return try helpReply(to: phone, "Nomor Anda belum terdaftar di Posko. Hubungi BPBD/kelurahan untuk pendaftaran.", at: at)
+            return try helpReply(tx, to: phone, "Nomor Anda belum terdaftar di Posko. Hubungi BPBD/kelurahan untuk pendaftaran.", at: at)
         }
         let actor = Actor("\(who.name) (\(phone))", via: .sms)
         let command: SMSCommand
         switch SMSCommand.parse(text) {
         case let .success(c): command = c
         case let .failure(error):
-            try store.write { tx in try tx.audit("sms.unparseable", subject: phone, detail: String(text.prefix(160)), actor: actor, at: at) }
+            try tx.audit("sms.unparseable", subject: phone, detail: String(text.prefix(160)), actor: actor, at: at)
             // A registered sender gets help for every new mistake; only the same text again
             // within the window (a phone stuck in a loop) goes unanswered.
-            return try helpReply(to: phone, error.help, at: at, limitingBy: phone + "|" + text)
+            return try helpReply(tx, to: phone, error.help, at: at, limitingBy: phone + "|" + text)
         }
         let answer: String
         switch command {
         case let .lapor(r):
             guard let post = Self.post(r.pos, in: set) else {
-                return try reply(to: phone, "Pos '\(r.pos)' tidak dikenal. \(SMSHelp.lapor)", at: at)
+                return try reply(tx, to: phone, "Pos '\(r.pos)' tidak dikenal. \(SMSHelp.lapor)", at: at)
             }
             guard mayReport(who, post: post) else {
-                try store.write { tx in try tx.audit("sms.not_allowed", subject: post.id, detail: "LAPOR from \(phone)", actor: actor, at: at) }
-                return try reply(to: phone, "Nomor Anda tidak terdaftar untuk \(post.id). Laporan tidak dicatat.", at: at)
+                try tx.audit("sms.not_allowed", subject: post.id, detail: "LAPOR from \(phone)", actor: actor, at: at)
+                return try reply(tx, to: phone, "Nomor Anda tidak terdaftar untuk \(post.id). Laporan tidak dicatat.", at: at)
             }
             let status = r.status == .buka ? "berjalan" : r.status.rawValue
             let bidang: String = switch r.scope {
@@ -89,8 +93,10 @@ extension Coordinator {
             let absolute = r.status == .terganggu && !r.capacityIsPercent ? r.remainingCapacity : nil
             let percent = r.status == .terganggu && r.capacityIsPercent ? r.remainingCapacity : nil
             do {
-                let stored = try report(ReportRequest(post: post.id, bidang: bidang, status: status, capacity: absolute,
-                                                      note: r.note, reporter: actor.name), capacityPercent: percent, actor: actor, at: at)
+                let (stored, write) = try prepareReport(ReportRequest(post: post.id, bidang: bidang, status: status, capacity: absolute,
+                                                                      note: r.note, reporter: actor.name), capacityPercent: percent, actor: actor, at: at)
+                try write(tx)
+                changed = "post reported"
                 // Say what was understood of a capacity: "sisa 31 dari 63".
                 let left = stored.count == 1 && r.status == .terganggu
                     ? stored[0].capacity.map { " (sisa \($0) dari \(post.layanan[stored[0].bidang]?.kapasitas ?? 0))" } ?? " (sisa dianggap separuh)"
@@ -110,12 +116,13 @@ extension Coordinator {
                 answer = "Laporan ditolak: \(why). \(SMSHelp.lapor)"
             }
         case let .hadir(pos, note):
-            guard case let .cadre(c) = who else { return try reply(to: phone, "HADIR hanya untuk kader terdaftar.", at: at) }
+            guard case let .cadre(c) = who else { return try reply(tx, to: phone, "HADIR hanya untuk kader terdaftar.", at: at) }
             guard let target = Self.post(pos, in: set) ?? Self.spacedPost(pos, note, in: set) else {
-                return try reply(to: phone, "Pos '\(pos)' tidak dikenal. \(SMSHelp.hadir)", at: at)
+                return try reply(tx, to: phone, "Pos '\(pos)' tidak dikenal. \(SMSHelp.hadir)", at: at)
             }
             let pos = target.id
-            try cadreAvailability(c.id, available: true, post: pos, actor: actor, at: at)
+            try availabilityWrite(c.id, available: true, post: pos, actor: actor, at: at)(tx)
+            changed = "cadre availability"
             // The plan sends a cadre only within its reach (metres, as the planner measures): say
             // so rather than promise the post.
             let reach = c.reachKm()
@@ -127,20 +134,21 @@ extension Coordinator {
                 answer = "Terima kasih, \(c.nama). Tercatat HADIR di \(pos)."
             }
         case .tidakHadir:
-            guard case let .cadre(c) = who else { return try reply(to: phone, "TIDAK HADIR hanya untuk kader terdaftar.", at: at) }
-            try cadreAvailability(c.id, available: false, post: nil, actor: actor, at: at)
+            guard case let .cadre(c) = who else { return try reply(tx, to: phone, "TIDAK HADIR hanya untuk kader terdaftar.", at: at) }
+            try availabilityWrite(c.id, available: false, post: nil, actor: actor, at: at)(tx)
+            changed = "cadre availability"
             answer = "Tercatat TIDAK HADIR, \(c.nama). Bila Anda sedang bertugas, Posko mencarikan pengganti."
         case let .ok(kode):
-            switch try acknowledge(code: kode, from: phone, actor: actor, at: at) {
+            switch try acknowledge(tx, code: kode, from: phone, actor: actor, at: at) {
             case .acknowledged(_, first: true): answer = "Terima kasih, konfirmasi \(kode) diterima."
             case .acknowledged(_, first: false): answer = "Konfirmasi \(kode) sudah diterima sebelumnya. Terima kasih."
             case .notForSender:
-                try store.write { tx in try tx.audit("sms.ack_refused", subject: kode, detail: "OK from \(phone)", actor: actor, at: at) }
+                try tx.audit("sms.ack_refused", subject: kode, detail: "OK from \(phone)", actor: actor, at: at)
                 answer = "Kode \(kode) bukan untuk nomor Anda. Periksa kode pada SMS yang Anda terima."
             case .unknown: answer = "Kode \(kode) tidak dikenal. \(SMSHelp.ok)"
             }
         }
-        return try reply(to: phone, answer, at: at)
+        return try reply(tx, to: phone, answer, at: at)
     }
 
     private func mayReport(_ who: Sender, post: Post) -> Bool {
@@ -156,15 +164,13 @@ extension Coordinator {
     }
 
     /// A reply through the outbox (durable, retried like any alert).
-    private func reply(to phone: String, _ text: String, at: Date) throws -> String {
+    private func reply(_ tx: StoreTransaction, to phone: String, _ text: String, at: Date) throws -> String {
         var hasher = FNV1a64()
         hasher.combine(phone + "|" + text + "|\(at.timeIntervalSince1970)")
         let draft = AlertDraft(recipient: "sms:\(phone)", recipientName: phone, role: "pengirim", kind: "sms.reply",
                                routes: routing.routes(phone: phone, webhook: nil), text: "[POSKO] " + text, payload: "{}",
                                dedupKey: "reply:\(hasher.hex)", needsAck: false, kecamatan: nil, groupable: false, exercise: false)
-        if !draft.routes.isEmpty {
-            try store.write { tx in _ = try tx.enqueue([draft], eventID: nil, at: at, routing: routing) }
-        }
+        if !draft.routes.isEmpty { _ = try tx.enqueue([draft], eventID: nil, at: at, routing: routing) }
         return text
     }
 
@@ -195,9 +201,9 @@ extension Coordinator {
         return found
     }
 
-    private func helpReply(to phone: String, _ text: String, at: Date, limitingBy key: String? = nil) throws -> String {
+    private func helpReply(_ tx: StoreTransaction, to phone: String, _ text: String, at: Date, limitingBy key: String? = nil) throws -> String {
         guard helpLimiter.allow(key ?? phone, at: at) else { return "" }
-        return try reply(to: phone, text, at: at)
+        return try reply(tx, to: phone, text, at: at)
     }
 }
 
@@ -220,18 +226,14 @@ final class HelpLimiter: @unchecked Sendable {
     }
 }
 
-extension PoskoStore {
+extension StoreTransaction {
     /// Whether an inbound SMS with this gateway id was handled already.
     func inboundSeen(_ messageID: String) throws -> Bool {
-        try read { db in
-            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM inbound_sms WHERE message_id = ?"), arguments: [messageID]) ?? false
-        }
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM inbound_sms WHERE message_id = ?"), arguments: [messageID]) ?? false
     }
 
     func markInbound(_ messageID: String, at: Date) throws {
-        try write { tx in
-            try tx.db.cachedStatement(sql: "INSERT OR IGNORE INTO inbound_sms (message_id, received_at) VALUES (?, ?)")
-                .execute(arguments: [messageID, at.timeIntervalSince1970])
-        }
+        try db.cachedStatement(sql: "INSERT INTO inbound_sms (message_id, received_at) VALUES (?, ?)")
+            .execute(arguments: [messageID, at.timeIntervalSince1970])
     }
 }

@@ -410,40 +410,6 @@ extension PoskoStore {
         }
     }
 
-    /// `OK <kode>`: stops the alert's escalation. `from`: the number that replied (an SMS); only
-    /// an alert sent to it can be acknowledged, so a typo or a stranger cannot silence someone
-    /// else's alert. Without it (an operator, a drill) any alert with the code can. An
-    /// escalation's code also acknowledges the alert it escalated, which stops its chain.
-    public func acknowledge(code: String, from phone: String? = nil, at: Date) throws -> Acknowledgement {
-        try writer.write { db in
-            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(OutboxMessage.columns) FROM outbox WHERE ack_code = ? ORDER BY created_at DESC, id DESC"),
-                                        arguments: [code.uppercased()])
-            let candidates = try rows.map(OutboxMessage.init(row:))
-            guard !candidates.isEmpty else { return .unknown }
-            guard var m = candidates.first(where: { m in phone.map { p in m.routes.contains { !$0.isWebhook && $0.address == p } } ?? true }) else {
-                return .notForSender
-            }
-            guard m.ackedAt == nil else { return .acknowledged(m, first: false) }
-            let ack = try db.cachedStatement(sql: "UPDATE outbox SET acked_at = ?, escalate_at = NULL WHERE id = ? AND acked_at IS NULL")
-            try ack.execute(arguments: [at.timeIntervalSince1970, m.id])
-            if m.kind == "escalation" {
-                let originals = Self.escalatedMessageIDs(m)
-                for original in originals { try ack.execute(arguments: [at.timeIntervalSince1970, original]) }
-                // Who answers the escalation has read the alert: their own copy of it (the camat's
-                // of the declaration) is confirmed too, and goes no further up the chain.
-                if !originals.isEmpty {
-                    try db.execute(sql: """
-                        UPDATE outbox SET acked_at = ?, escalate_at = NULL
-                        WHERE recipient = ? AND acked_at IS NULL AND ack_code IS NOT NULL AND kind != 'escalation'
-                          AND event_id IN (SELECT event_id FROM outbox WHERE id IN (\(databaseQuestionMarks(count: originals.count))))
-                        """, arguments: StatementArguments([at.timeIntervalSince1970, m.recipient] as [any DatabaseValueConvertible] + originals))
-                }
-            }
-            m.ackedAt = at
-            return .acknowledged(m, first: true)
-        }
-    }
-
     /// The alert an escalation message escalated (its payload's `original`).
     /// The alerts an escalation is about (`originals`; `original` alone in escalations made
     /// before they were grouped).
@@ -594,5 +560,39 @@ extension StoreTransaction {
             UPDATE outbox SET escalate_at = NULL
             WHERE escalate_at IS NOT NULL AND event_id IN (SELECT id FROM event WHERE subject = ?)
             """).execute(arguments: [subject])
+    }
+}
+
+extension StoreTransaction {
+    /// `OK <kode>`: stops the alert's escalation. `from`: the number that replied (an SMS); only
+    /// an alert sent to it can be acknowledged, so a typo or a stranger cannot silence someone
+    /// else's alert. Without it (an operator, a drill) any alert with the code can. An
+    /// escalation's code also acknowledges the alert it escalated, which stops its chain.
+    func acknowledge(code: String, from phone: String?, at: Date) throws -> PoskoStore.Acknowledgement {
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(OutboxMessage.columns) FROM outbox WHERE ack_code = ? ORDER BY created_at DESC, id DESC"),
+                                    arguments: [code.uppercased()])
+        let candidates = try rows.map(OutboxMessage.init(row:))
+        guard !candidates.isEmpty else { return .unknown }
+        guard var m = candidates.first(where: { m in phone.map { p in m.routes.contains { !$0.isWebhook && $0.address == p } } ?? true }) else {
+            return .notForSender
+        }
+        guard m.ackedAt == nil else { return .acknowledged(m, first: false) }
+        let ack = try db.cachedStatement(sql: "UPDATE outbox SET acked_at = ?, escalate_at = NULL WHERE id = ? AND acked_at IS NULL")
+        try ack.execute(arguments: [at.timeIntervalSince1970, m.id])
+        if m.kind == "escalation" {
+            let originals = PoskoStore.escalatedMessageIDs(m)
+            for original in originals { try ack.execute(arguments: [at.timeIntervalSince1970, original]) }
+            // Who answers the escalation has read the alert: their own copy of it (the camat's
+            // of the declaration) is confirmed too, and goes no further up the chain.
+            if !originals.isEmpty {
+                try db.execute(sql: """
+                    UPDATE outbox SET acked_at = ?, escalate_at = NULL
+                    WHERE recipient = ? AND acked_at IS NULL AND ack_code IS NOT NULL AND kind != 'escalation'
+                      AND event_id IN (SELECT event_id FROM outbox WHERE id IN (\(databaseQuestionMarks(count: originals.count))))
+                    """, arguments: StatementArguments([at.timeIntervalSince1970, m.recipient] as [any DatabaseValueConvertible] + originals))
+            }
+        }
+        m.ackedAt = at
+        return .acknowledged(m, first: true)
     }
 }

@@ -519,6 +519,31 @@ import Testing
         #expect(try c.store.audit(limit: 10).filter { $0.subject == cadre.id }.count == 2, "both recorded")
     }
 
+    /// What an SMS does, its reply and the record that the gateway's message was handled are one
+    /// transaction: when the reply cannot be stored, the report is not stored either and the
+    /// message is not marked handled, so the gateway's retry is handled in full, once.
+    @Test func anSMSItsReplyAndItsGatewayIDAreStoredTogetherOrNotAtAll() throws {
+        let (c, _, _, _, _) = try fixture()
+        func stored() throws -> (events: Int, replies: Int) {
+            (try c.store.events().filter { $0.kind == .statusReported }.count, try c.store.messages().filter { $0.kind == "sms.reply" }.count)
+        }
+        try c.store.write { tx in
+            try tx.db.execute(sql: "CREATE TEMP TRIGGER no_reply BEFORE INSERT ON outbox WHEN NEW.kind = 'sms.reply' BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        }
+        #expect(throws: (any Error).self) { try c.handleSMS(from: "081200000073", text: "LAPOR berngam-1 kes tutup", at: Self.t0, messageID: "mo-1") }
+        #expect(try stored() == (0, 0), "nothing of the SMS is stored without its reply")
+        #expect(try c.store.audit(limit: 10).filter { $0.action == "post.report" }.isEmpty)
+        try c.store.write { tx in try tx.db.execute(sql: "DROP TRIGGER no_reply") }
+        // The gateway sends it again (its callback got an error): handled now, report and reply.
+        #expect(try c.handleSMS(from: "081200000073", text: "LAPOR berngam-1 kes tutup", at: Self.t0.addingTimeInterval(30), messageID: "mo-1")
+            .hasPrefix("Laporan diterima: berngam-1 kesehatan TUTUP"))
+        #expect(try stored() == (1, 1))
+        // And again (its answer was lost): a duplicate, nothing more stored.
+        #expect(try c.handleSMS(from: "081200000073", text: "LAPOR berngam-1 kes tutup", at: Self.t0.addingTimeInterval(60), messageID: "mo-1") == "")
+        #expect(try stored() == (1, 1))
+        #expect(try c.store.audit(limit: 10).filter { $0.action == "sms.duplicate" }.count == 1)
+    }
+
     /// A post id typed on a phone without its hyphen is the post it can only mean.
     @Test func aPostIDWithoutItsHyphenIsUnderstood() throws {
         let (c, _, _, _, _) = try fixture()
