@@ -27,6 +27,8 @@ struct AlertRoutes {
         var attempts: Int
         var ackCode: String?
         var ackedAt: Date?
+        /// The escalation whose answer confirmed it, when its recipient did not.
+        var ackedVia: String?
         var escalationStep: Int
         var lastError: String?
         var createdAt: Date
@@ -42,6 +44,7 @@ struct AlertRoutes {
             attempts = m.attempts
             ackCode = m.ackCode
             ackedAt = m.ackedAt
+            ackedVia = m.ackedVia
             escalationStep = m.escalationStep
             lastError = m.lastError
             createdAt = m.createdAt

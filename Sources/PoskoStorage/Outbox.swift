@@ -34,6 +34,9 @@ public struct OutboxMessage: Codable, Sendable, Equatable {
     public var deliveredAt: Date?
     public var ackCode: String?
     public var ackedAt: Date?
+    /// The escalation whose code confirmed this alert (its recipient answered for this one's);
+    /// nil when the recipient (or an operator) confirmed it.
+    public var ackedVia: String?
     public var escalationStep: Int
     public var escalateAt: Date?
     public var kecamatan: String?
@@ -59,7 +62,7 @@ extension OutboxMessage {
     /// (reading a row by column name lowercases the name on each access).
     static let columns = """
         id, created_at, event_id, recipient, role, kind, channels, channel_index, text, payload, state, attempts, \
-        next_attempt_at, last_error, delivered_at, ack_code, acked_at, escalation_step, escalate_at, kecamatan, exercise
+        next_attempt_at, last_error, delivered_at, ack_code, acked_at, escalation_step, escalate_at, kecamatan, exercise, acked_via
         """
 
     /// A row of `SELECT \(columns) FROM outbox …`.
@@ -85,6 +88,7 @@ extension OutboxMessage {
         escalateAt = (row[18] as Double?).map(Date.init(timeIntervalSince1970:))
         kecamatan = row[19]
         exercise = row[20]
+        ackedVia = row[21]
     }
 }
 
@@ -581,7 +585,8 @@ extension StoreTransaction {
         try ack.execute(arguments: [at.timeIntervalSince1970, m.id])
         if m.kind == "escalation" {
             let originals = PoskoStore.escalatedMessageIDs(m)
-            for original in originals { try ack.execute(arguments: [at.timeIntervalSince1970, original]) }
+            let ackVia = try db.cachedStatement(sql: "UPDATE outbox SET acked_at = ?, acked_via = ?, escalate_at = NULL WHERE id = ? AND acked_at IS NULL")
+            for original in originals { try ackVia.execute(arguments: [at.timeIntervalSince1970, m.id, original]) }
             // Who answers the escalation has read the alert: their own copy of it (the camat's
             // of the declaration) is confirmed too, and goes no further up the chain.
             if !originals.isEmpty {

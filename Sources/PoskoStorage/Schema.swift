@@ -207,6 +207,9 @@ enum Schema {
             }
             try db.execute(sql: "CREATE INDEX outbox_report_due ON outbox (report_due_at) WHERE report_due_at IS NOT NULL")
         }
+        m.registerMigration("v8-outbox-acked-via") { db in
+            try db.alter(table: "outbox") { t in t.add(column: "acked_via", .text) }
+        }
         return m
     }
 

@@ -92,6 +92,9 @@ import Testing
             StatusText.Message(id: "m-2", recipient: "camat:12.75.02", kind: "emergency.declared", channel: "sms:cadangan",
                                state: "failed", attempts: 5, ackCode: "XW3P", ackedAt: nil, lastError: "503 Service Unavailable",
                                createdAt: made, deliveredAt: nil),
+            StatusText.Message(id: "m-3", recipient: "lurah:12.75.02.1003", kind: "emergency.declared", channel: "sms:utama",
+                               state: "delivered", attempts: 1, ackCode: "P4QZ", ackedAt: made.addingTimeInterval(2400), ackedVia: "m-9",
+                               lastError: nil, createdAt: made, deliveredAt: made.addingTimeInterval(15)),
         ])
         let rows = text.split(separator: "\n").map(String.init)
         #expect(rows[0].hasPrefix("id ") && rows[0].contains("dibuat") && rows[0].contains("sampai"))
@@ -99,6 +102,9 @@ import Testing
         #expect(first.contains("2026-11-23 09:13 WIB") && first.contains(" 09:13 ") && first.contains(" 09:23 "), "\(first)")
         let second = rows.first { $0.hasPrefix("m-2") } ?? ""
         #expect(second.contains("belum") && second.contains("503 Service Unavailable"), "\(second)")
+        // Confirmed only when the camat answered its escalation: not the lurah's own OK.
+        #expect(rows.first { $0.hasPrefix("m-3") }?.contains(" 09:53 lewat eskalasi ") == true, "\(text)")
+        #expect(!first.contains("eskalasi"))
         #expect(StatusText.messages([]) == "Tidak ada pesan.")
     }
 }

@@ -3,6 +3,22 @@ import PoskoTesting
 import Testing
 @testable import PoskoCore
 
+/// The konfirmasi expectation counts what recipients confirmed themselves in time; an alert the
+/// camat confirmed by answering its escalation is named apart and does not count.
+@Test func confirmationsThroughAnEscalationDoNotCountAsTheRecipients() {
+    let t0 = Date(timeIntervalSince1970: 1_795_400_000)
+    func message(_ who: String, ackedAfter minutes: Double?, viaEscalation: Bool = false) -> DrillScoring.Message {
+        .init(recipient: who, createdAt: t0, acceptedAt: t0, needsAck: true, ackedAt: minutes.map { t0.addingTimeInterval($0 * 60) },
+              ackedViaEscalation: viaEscalation)
+    }
+    let messages = [message("lurah:a", ackedAfter: 10), message("lurah:b", ackedAfter: 40, viaEscalation: true),
+                    message("lurah:c", ackedAfter: 90), message("lurah:d", ackedAfter: nil)]
+    let result = DrillScoring.evaluate([.acknowledged(minimum: 0.5, within: 3600)], declarations: [], messages: messages, names: [:])
+    #expect(result.map(\.actual) == ["1 dari 4 dikonfirmasi tepat waktu (25%); 1 lagi hanya lewat eskalasi"])
+    #expect(result.map(\.passed) == [false])
+    #expect(result.map(\.score) == [50])
+}
+
 /// The kelurahan boundaries committed with the repository (37 polygons).
 func drillReportBoundaries() throws -> [GeoBoundary] {
     let data = try Data(contentsOf: URL(fileURLWithPath: RepoPaths.path("Config/wilayah/binjai_boundaries.geojson")))

@@ -423,6 +423,9 @@ import Testing
         #expect(try c.acknowledge(code: code, from: nil, actor: Actor("op", via: .api), at: Self.t0.addingTimeInterval(40 * 60)).message != nil)
         let lurah = try c.store.messages().filter { $0.recipient.hasPrefix("lurah:") }
         #expect(lurah.count == 2 && lurah.allSatisfy { $0.ackedAt != nil }, "the escalation's code acknowledged both alerts")
+        #expect(lurah.allSatisfy { $0.ackedVia == escalations.first?.id }, "and says so: the lurah did not answer")
+        let camat = try #require(try c.store.messages().first { $0.recipient == "camat:12.75.02" && $0.kind != "escalation" })
+        #expect(camat.ackedAt != nil && camat.ackedVia == nil, "the camat answered for his own copy")
         // The camat's own copy is confirmed with it: nothing goes on to BPBD at two hours.
         #expect(try c.escalateDue(at: Self.t0.addingTimeInterval(2 * 3600)) == 0)
         _ = sms1

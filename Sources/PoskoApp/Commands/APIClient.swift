@@ -134,6 +134,7 @@ public enum StatusText {
         public var attempts: Int
         public var ackCode: String?
         public var ackedAt: Date?
+        public var ackedVia: String?
         public var lastError: String?
         public var createdAt: Date
         public var deliveredAt: Date?
@@ -146,8 +147,14 @@ public enum StatusText {
                                 rows: list.map {
             [$0.id, Self.time($0.createdAt), $0.recipient, $0.kind, $0.channel ?? "-", $0.state, "\($0.attempts)",
              $0.deliveredAt.map(Self.clock) ?? "-", $0.ackCode ?? "-",
-             $0.ackedAt.map(Self.clock) ?? ($0.ackCode == nil ? "-" : "belum"), String(($0.lastError ?? "").prefix(40))]
+             confirmation($0), String(($0.lastError ?? "").prefix(40))]
         })
+    }
+
+    /// When an alert was confirmed, and whether only through the answer to its escalation.
+    static func confirmation(_ m: Message) -> String {
+        guard let at = m.ackedAt else { return m.ackCode == nil ? "-" : "belum" }
+        return clock(at) + (m.ackedVia == nil ? "" : " lewat eskalasi")
     }
 
     /// `HH:mm` WIB, for times beside a full one.

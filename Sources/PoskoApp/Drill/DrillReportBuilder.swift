@@ -15,7 +15,7 @@ enum DrillReportBuilder {
         let names = Dictionary(uniqueKeysWithValues: set.wilayah.units.values.map { ($0.code, $0.name) })
         let scoringMessages = messages.map {
             DrillScoring.Message(recipient: $0.recipient, createdAt: $0.createdAt, acceptedAt: accepted[$0.id],
-                                 needsAck: $0.ackCode != nil, ackedAt: $0.ackedAt)
+                                 needsAck: $0.ackCode != nil, ackedAt: $0.ackedAt, ackedViaEscalation: $0.ackedVia != nil)
         }
         let scoringDeclarations = declarations.map { DrillScoring.Declaration(at: $0.at, kelurahan: $0.kelurahan, coverageAfter: $0.after) }
         let expectations = DrillScoring.evaluate(s.expectations, declarations: scoringDeclarations, messages: scoringMessages, names: names)
@@ -56,7 +56,8 @@ enum DrillReportBuilder {
             stoppedEarly: stoppedEarly, timeline: timeline, coverage: samples, worstCoverage: worst, peakDisplaced: peakDisplaced, kelurahanNames: kelNames,
             kecamatanNames: kecNames,
             messages: .init(attemptsByChannel: stats.attempts, byState: stats.states, firstAlertMinutes: firstAlert,
-                            acknowledged: messages.filter { $0.ackedAt != nil }.count, needingAck: messages.filter { $0.ackCode != nil }.count,
+                            acknowledged: messages.filter { $0.ackedAt != nil && $0.ackedVia == nil }.count,
+                            acknowledgedViaEscalation: messages.filter { $0.ackedVia != nil }.count, needingAck: messages.filter { $0.ackCode != nil }.count,
                             escalations: messages.filter { $0.kind == "escalation" }.count),
             expectations: expectations, gaps: gaps, strengths: strengths, score: (score * 10).rounded() / 10,
             grade: DrillScoring.grade(score), events: events)

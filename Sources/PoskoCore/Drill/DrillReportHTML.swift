@@ -145,7 +145,7 @@ extension DrillReport {
         h.add("<h2>Statistik pesan</h2>")
 
         h.open("<div class=\"cards\">")
-        h.add("<div class=\"card\"><div class=\"big\">\(m.acknowledged)/\(m.needingAck)</div><div>konfirmasi diterima</div></div>")
+        h.add("<div class=\"card\"><div class=\"big\">\(m.acknowledged)/\(m.needingAck)</div><div>konfirmasi diterima\(m.acknowledgedViaEscalation > 0 ? " (+\(m.acknowledgedViaEscalation) lewat eskalasi)" : "")</div></div>")
         h.add("<div class=\"card\"><div class=\"big\">\(m.escalations)</div><div>eskalasi</div></div>")
         if let slow = slowestLurah(r) {
             h.add("<div class=\"card\"><div class=\"big\">\(e(F.angka(slow.minutes))) menit</div><div>peringatan pertama terlama (\(e(F.recipientLabel(slow.key, r, wilayah: wilayah))))</div></div>")

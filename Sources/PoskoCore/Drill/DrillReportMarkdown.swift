@@ -177,7 +177,8 @@ extension DrillReport {
     /// "11 dari 13 pesan yang perlu konfirmasi (84,6%)".
     static func ackText(_ m: DrillResult.MessageStats) -> String {
         guard m.needingAck > 0 else { return "\(m.acknowledged) (tidak ada pesan yang perlu konfirmasi)" }
-        return "\(m.acknowledged) dari \(m.needingAck) pesan yang perlu konfirmasi (\(DrillReportFormat.persen(Double(m.acknowledged) / Double(m.needingAck))))"
+        let via = m.acknowledgedViaEscalation > 0 ? "; \(m.acknowledgedViaEscalation) lagi dikonfirmasi lewat eskalasi" : ""
+        return "\(m.acknowledged) dari \(m.needingAck) pesan yang perlu konfirmasi (\(DrillReportFormat.persen(Double(m.acknowledged) / Double(m.needingAck))))\(via)"
     }
 
     /// Worst coverage per kelurahan, lowest first (ties by code).

@@ -104,16 +104,20 @@ public struct DrillResult: Codable, Sendable, Equatable {
         public var byState: [String: Int]
         /// Minutes from the declaration to the first alert delivered, per lurah recipient.
         public var firstAlertMinutes: [String: Double]
+        /// Confirmed by their recipients.
         public var acknowledged: Int
+        /// Confirmed only by the answer to their escalation.
+        public var acknowledgedViaEscalation: Int
         public var needingAck: Int
         public var escalations: Int
 
         public init(attemptsByChannel: [String: [String: Int]] = [:], byState: [String: Int] = [:], firstAlertMinutes: [String: Double] = [:],
-                    acknowledged: Int = 0, needingAck: Int = 0, escalations: Int = 0) {
+                    acknowledged: Int = 0, acknowledgedViaEscalation: Int = 0, needingAck: Int = 0, escalations: Int = 0) {
             self.attemptsByChannel = attemptsByChannel
             self.byState = byState
             self.firstAlertMinutes = firstAlertMinutes
             self.acknowledged = acknowledged
+            self.acknowledgedViaEscalation = acknowledgedViaEscalation
             self.needingAck = needingAck
             self.escalations = escalations
         }

@@ -23,13 +23,16 @@ public enum DrillScoring {
         public var acceptedAt: Date?
         public var needsAck: Bool
         public var ackedAt: Date?
+        /// Confirmed by the answer to an escalation (the camat for a silent lurah), not by its recipient.
+        public var ackedViaEscalation: Bool
 
-        public init(recipient: String, createdAt: Date, acceptedAt: Date?, needsAck: Bool, ackedAt: Date?) {
+        public init(recipient: String, createdAt: Date, acceptedAt: Date?, needsAck: Bool, ackedAt: Date?, ackedViaEscalation: Bool = false) {
             self.recipient = recipient
             self.createdAt = createdAt
             self.acceptedAt = acceptedAt
             self.needsAck = needsAck
             self.ackedAt = ackedAt
+            self.ackedViaEscalation = ackedViaEscalation
         }
     }
 
@@ -121,11 +124,16 @@ public enum DrillScoring {
                 return .init(kind: "cakupan", description: "Cakupan setiap kelurahan × bidang terdampak ≥ \(Int(minimum * 100))% dalam \(minutes(Double(within)))",
                              actual: actual, passed: ok == total, score: share * 100)
             case let .acknowledged(minimum, within):
+                // Only the recipient's own OK counts: an alert the camat confirmed by answering its
+                // escalation was not answered by the lurah it was for.
                 let asked = messages.filter(\.needsAck)
-                let acked = asked.filter { m in m.ackedAt.map { $0.timeIntervalSince(m.createdAt) <= Double(within) } ?? false }
+                let inTime = asked.filter { m in m.ackedAt.map { $0.timeIntervalSince(m.createdAt) <= Double(within) } ?? false }
+                let acked = inTime.filter { !$0.ackedViaEscalation }
                 let share = asked.isEmpty ? 1 : Double(acked.count) / Double(asked.count)
+                var actual = "\(acked.count) dari \(asked.count) dikonfirmasi tepat waktu (\(Int((share * 100).rounded()))%)"
+                if acked.count < inTime.count { actual += "; \(inTime.count - acked.count) lagi hanya lewat eskalasi" }
                 return .init(kind: "konfirmasi", description: "≥ \(Int(minimum * 100))% peringatan dikonfirmasi (OK) dalam \(minutes(Double(within)))",
-                             actual: "\(acked.count) dari \(asked.count) dikonfirmasi tepat waktu (\(Int((share * 100).rounded()))%)",
+                             actual: actual,
                              passed: share >= minimum, score: min(100, share / max(minimum, 0.01) * 100))
             }
         }
