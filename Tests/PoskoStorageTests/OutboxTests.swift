@@ -436,6 +436,20 @@ import Testing
         #expect(text == "[POSKO] ESKALASI 1: peringatan untuk Lurah 1, Lurah 2, Lurah 3, Lurah 4 dan 2 lainnya belum dikonfirmasi. Darurat BANJIR.")
     }
 
+    /// Long names and a long alert: fewer names, so the escalation with its code stays two SMS parts.
+    @Test func anEscalationNamesFewerRecipientsRatherThanTakeAThirdSMS() {
+        let names = ["Lurah Tanah Merah (contoh)", "Lurah Sumber Mulyorejo (contoh)", "Lurah Pahlawan (contoh)", "Lurah Mencirim (contoh)", "Lurah Setia (contoh)"]
+        let alert = "[POSKO] Darurat BANJIR (Tanggap Darurat) di Kel. Tanah Merah, Kel. Sumber Mulyorejo, Kel. Pahlawan, Kel. Mencirim, Kel. Setia. "
+            + "Pastikan posyandu melapor status layanan."
+        let text = AlertText.escalation(originalRecipients: names, step: 2, text: "LATIHAN " + alert)
+        #expect(SMSText("LATIHAN " + text + " Balas OK K7RT").segmentCount == 2, "\(text)")
+        #expect(text.hasPrefix("[POSKO] ESKALASI 2: peringatan untuk Lurah Tanah Merah (contoh)"))
+        #expect(text.contains(" lainnya belum dikonfirmasi. Darurat BANJIR (Tanggap Darurat) di Kel. Tanah Merah"), "\(text)")
+        // Four names would have needed a third part.
+        let four = "[POSKO] ESKALASI 2: peringatan untuk \(names.prefix(4).joined(separator: ", ")) dan 1 lainnya belum dikonfirmasi. " + alert.dropFirst(8)
+        #expect(SMSText("LATIHAN " + four + " Balas OK K7RT").segmentCount == 3)
+    }
+
     /// `OK <kode>` by SMS counts only from a number the alert was sent to: Setia's lurah sending
     /// Berngam's code (a typo, a forwarded SMS) must not stop Berngam's escalation.
     @Test func anSMSAcknowledgementCountsOnlyFromTheAlertsRecipient() throws {

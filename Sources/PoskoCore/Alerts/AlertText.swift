@@ -108,11 +108,19 @@ public enum AlertText {
         return "[POSKO] Cakupan layanan di bawah \(Int((threshold * 100).rounded()))%: \(parts.joined(separator: "; ")). Mohon tindak lanjut."
     }
 
-    /// Names up to four recipients, then how many more.
+    /// Names up to four recipients, then how many more; fewer names when four would take the
+    /// SMS (with its reply code and a drill's `LATIHAN`) past two parts. The alert's own text
+    /// is what the camat must read, so names give way first.
     static func escalation(originalRecipients: [String], step: Int, text: String) -> String {
-        let shown = originalRecipients.prefix(4).joined(separator: ", ")
-        let more = originalRecipients.count > 4 ? " dan \(originalRecipients.count - 4) lainnya" : ""
-        return "[POSKO] ESKALASI \(step): peringatan untuk \(shown)\(more) belum dikonfirmasi. "
-            + text.replacingOccurrences(of: "LATIHAN ", with: "").replacingOccurrences(of: "[POSKO] ", with: "")
+        let alert = text.replacingOccurrences(of: "LATIHAN ", with: "").replacingOccurrences(of: "[POSKO] ", with: "")
+        func compose(naming shown: Int) -> String {
+            let more = originalRecipients.count > shown ? " dan \(originalRecipients.count - shown) lainnya" : ""
+            return "[POSKO] ESKALASI \(step): peringatan untuk \(originalRecipients.prefix(shown).joined(separator: ", "))\(more) belum dikonfirmasi. "
+                + alert
+        }
+        let reserved = "LATIHAN " + " Balas OK ABCD"
+        var shown = min(4, originalRecipients.count)
+        while shown > 1, SMSText(reserved + compose(naming: shown)).segmentCount > 2 { shown -= 1 }
+        return compose(naming: shown)
     }
 }
