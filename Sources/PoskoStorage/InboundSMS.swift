@@ -79,7 +79,7 @@ extension Coordinator {
         switch command {
         case let .lapor(r):
             guard let post = Self.post(r.pos, in: set) else {
-                return try reply(tx, to: phone, "Pos '\(r.pos)' tidak dikenal. \(SMSHelp.lapor)", at: at)
+                return try reply(tx, to: phone, Self.unknownPost(r.pos, in: set) + " " + SMSHelp.lapor, at: at)
             }
             guard mayReport(who, post: post) else {
                 try tx.audit("sms.not_allowed", subject: post.id, detail: "LAPOR from \(phone)", actor: actor, at: at)
@@ -118,7 +118,7 @@ extension Coordinator {
         case let .hadir(pos, note):
             guard case let .cadre(c) = who else { return try reply(tx, to: phone, "HADIR hanya untuk kader terdaftar.", at: at) }
             guard let target = Self.post(pos, in: set) ?? Self.spacedPost(pos, note, in: set) else {
-                return try reply(tx, to: phone, "Pos '\(pos)' tidak dikenal. \(SMSHelp.hadir)", at: at)
+                return try reply(tx, to: phone, Self.unknownPost(pos, in: set) + " " + SMSHelp.hadir, at: at)
             }
             let pos = target.id
             try availabilityWrite(c.id, available: true, post: pos, actor: actor, at: at)(tx)
@@ -190,15 +190,23 @@ extension Coordinator {
     /// its `-` and `_` (`berngam1`, `BERNGAM_1` for `berngam-1`); nil when none or several do.
     static func post(_ id: String, in set: PlaybookSet) -> Post? {
         if let exact = set.posts[id] { return exact }
+        let found = looseMatches(id, in: set)
+        return found.count == 1 ? found[0] : nil
+    }
+
+    /// Every post whose id is `id` without its `-` and `_`, by id.
+    private static func looseMatches(_ id: String, in set: PlaybookSet) -> [Post] {
         func compact(_ s: String) -> String { String(s.lowercased().unicodeScalars.filter { $0 != "-" && $0 != "_" }) }
         let key = compact(id)
-        guard !key.isEmpty else { return nil }
-        var found: Post?
-        for p in set.posts where compact(p.id) == key {
-            if found != nil { return nil }
-            found = p
-        }
-        return found
+        guard !key.isEmpty else { return [] }
+        return set.posts.filter { compact($0.id) == key }.sorted { $0.id < $1.id }
+    }
+
+    /// Why `id` names no post: none has it, or (typed without hyphens) several could be meant.
+    static func unknownPost(_ id: String, in set: PlaybookSet) -> String {
+        let candidates = looseMatches(id, in: set)
+        guard candidates.count > 1 else { return "Pos '\(id)' tidak dikenal." }
+        return "Pos '\(id)' bisa berarti \(candidates.prefix(3).map(\.id).joined(separator: " atau ")). Tulis ID pos lengkap."
     }
 
     private func helpReply(_ tx: StoreTransaction, to phone: String, _ text: String, at: Date, limitingBy key: String? = nil) throws -> String {

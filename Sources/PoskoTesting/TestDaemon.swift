@@ -25,6 +25,26 @@ public enum SamplePlaybooks {
         let (set, _) = PlaybookFiles.load(paths: [RepoPaths.path("Playbooks")])
         return set ?? .empty
     }()
+
+    /// The sample playbooks with `edit` applied to each file's text: a test's variation of them.
+    public static func edited(_ edit: (String) -> String) throws -> PlaybookSet {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("posko-playbooks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = URL(fileURLWithPath: RepoPaths.path("Playbooks"))
+        for name in try FileManager.default.contentsOfDirectory(atPath: source.path) where name.hasSuffix(".yaml") {
+            let text = try String(contentsOf: source.appendingPathComponent(name), encoding: .utf8)
+            try edit(text).write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let (set, diagnostics) = PlaybookFiles.load(paths: [dir.path])
+        guard let set else { throw PlaybookEditError(diagnostics: diagnostics.map(\.description)) }
+        return set
+    }
+
+    public struct PlaybookEditError: Error, CustomStringConvertible {
+        public var diagnostics: [String]
+        public var description: String { diagnostics.joined(separator: "\n") }
+    }
 }
 
 /// API dependencies over an in-memory store with the sample playbooks and a movable clock.

@@ -574,6 +574,19 @@ import Testing
             == "Terima kasih, Kader Contoh 0073. Tercatat HADIR di berngam-3.")
     }
 
+    /// A post id typed without its hyphen that could mean two posts is answered with both; an exact
+    /// id is always the post it names.
+    @Test func aPostIDThatCouldMeanTwoPostsIsAnsweredWithBoth() throws {
+        let set = try SamplePlaybooks.edited { $0.replacingOccurrences(of: #"\bsetia-1\b"#, with: "berngam1", options: .regularExpression) }
+        let c = Coordinator(store: try PoskoStore.inMemory(), playbooks: set, routing: Self.routing)
+        #expect(try c.handleSMS(from: "081200000073", text: "LAPOR BERNGAM_1 kes tutup", at: Self.t0)
+            == "Pos 'berngam_1' bisa berarti berngam-1 atau berngam1. Tulis ID pos lengkap. \(SMSHelp.lapor)")
+        #expect(try c.handleSMS(from: "081200000073", text: "HADIR berngam_1", at: Self.t0.addingTimeInterval(60))
+            == "Pos 'berngam_1' bisa berarti berngam-1 atau berngam1. Tulis ID pos lengkap. \(SMSHelp.hadir)")
+        #expect(try c.handleSMS(from: "081200000073", text: "LAPOR berngam-1 kes tutup", at: Self.t0.addingTimeInterval(120)).hasPrefix("Laporan diterima: berngam-1"))
+        #expect(try c.handleSMS(from: "081200000073", text: "HADIR berngam1", at: Self.t0.addingTimeInterval(180)).hasSuffix("Tercatat HADIR di berngam1."))
+    }
+
     /// Help replies: one per mistake for a registered cadre (a corrected text that is still wrong
     /// gets help again), none for the same text repeated within ten minutes, and none at all to a
     /// short code or a named sender; a cadre texting from `0062…` is recognised.
