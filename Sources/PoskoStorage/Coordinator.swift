@@ -289,7 +289,7 @@ public final class Coordinator: Sendable {
                 guard let old = try tx.emergency(id: emergencyID) else { break }
                 let retired = Set(decision.retired)
                 var e = old
-                e.areas = areas
+                e.setAreas(areas, at: at)
                 // A cancel adds no areas of its own; an update or alert does.
                 let added = alert.msgType == .cancel ? [] : [key]
                 e.capIdentifiers = Array(Set(e.capIdentifiers.filter { !retired.contains($0) } + added)).sorted()
@@ -341,7 +341,7 @@ public final class Coordinator: Sendable {
         for old in due where old.operatorOwned && old.capAreas?.isEmpty == false {
             try store.write { tx in
                 var e = old
-                e.areas = old.areas.filter { !(old.capAreas ?? []).contains($0) }
+                e.setAreas(old.areas.filter { !(old.capAreas ?? []).contains($0) }, at: at)
                 e.capAreas = nil
                 e.capIdentifiers = []
                 e.capExpires = nil

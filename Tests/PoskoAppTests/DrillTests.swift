@@ -92,6 +92,10 @@ import Testing
         #expect(r.timeline.contains { $0.kind == "plan" })
         #expect(r.events.contains { $0.kind == "cadre.availability" })
         #expect(r.events.contains { $0.kind == "plan.computed" })
+        // At 6 h the flood widens to Rambung Timur: its lurah is scored like those of the
+        // declaration, and its posts are not silent the moment they come under it.
+        #expect(r.messages.firstAlertMinutes["lurah:12.75.05.1008"] != nil)
+        #expect(!r.timeline.contains { $0.at == r.start.addingTimeInterval(6 * 3600) && $0.kind == "deadline" }, "\(r.timeline.filter { $0.kind == "deadline" })")
     }
 
     @Test(arguments: [

@@ -246,7 +246,14 @@ public struct DrillRunner {
                 for w in withinValues { coverageChecks.append((now.addingTimeInterval(Double(w)), declarations.count - 1, w)) }
                 note("inject", "Darurat \(hazard.label) (\(status.label)) dinyatakan di \(kels.count) kelurahan")
             case let .change(index, status, areas):
+                let before = Set(AlertRules.kelurahan(in: try coordinator.store.emergencies().first { $0.id == emergencies[index - 1] }?.areas ?? [], set: set))
                 let e = try coordinator.change(emergencies[index - 1], ChangeRequest(status: status?.rawValue, areas: areas), actor: actor, at: now)
+                // Kelurahan the change brings under the emergency are scored like a declaration's.
+                let added = AlertRules.kelurahan(in: e.areas, set: set).filter { !before.contains($0) }
+                if !added.isEmpty {
+                    declarations.append((now, added, [:]))
+                    for w in withinValues { coverageChecks.append((now.addingTimeInterval(Double(w)), declarations.count - 1, w)) }
+                }
                 note("inject", "Darurat \(e.id) diubah: \(e.status.label), \(e.areas.count) wilayah")
             case let .end(index):
                 let e = try coordinator.end(emergencies[index - 1], actor: actor, at: now)

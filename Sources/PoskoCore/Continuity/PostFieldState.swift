@@ -56,11 +56,12 @@ public enum ContinuityEvaluator {
 
     /// Appends the states of one post (its fields in ``Bidang`` order); returns the moment its
     /// check-in deadline passes (nil when no emergency covers it).
-    static func evaluate(_ post: Post, covering: [Emergency], state: OperationalState, hasReports: Bool, now: Date,
+    static func evaluate(_ post: Post, covering cover: KelurahanCover, state: OperationalState, hasReports: Bool, now: Date,
                          into out: inout [PostFieldState]) -> Date? {
+        let covering = cover.emergencies
         var hazards: [Hazard] = []
         var overdue = false
-        let deadline = checkInDeadline(post, covering: covering, state: state)
+        let deadline = checkInDeadline(post, covering: cover, state: state)
         if let deadline {
             for e in covering where post.rawan.contains(e.hazard) && !hazards.contains(e.hazard) { hazards.append(e.hazard) }
             hazards.sort()
@@ -89,11 +90,11 @@ public enum ContinuityEvaluator {
         return deadline
     }
 
-    /// When a post's check-in is due: `laporSetiap` after the later of the earliest covering
-    /// emergency's declaration and the post's last check-in or report; nil when no emergency
-    /// covers the post.
-    static func checkInDeadline(_ post: Post, covering: [Emergency], state: OperationalState) -> Date? {
-        guard let since = covering.lazy.map(\.declaredAt).min() else { return nil }
+    /// When a post's check-in is due: `laporSetiap` after the later of the moment its kelurahan
+    /// came under an emergency (the declaration, or a later widening) and the post's last
+    /// check-in or report; nil when no emergency covers the post.
+    static func checkInDeadline(_ post: Post, covering cover: KelurahanCover, state: OperationalState) -> Date? {
+        guard let since = cover.since else { return nil }
         return max(since, state.lastCheckIn[post.id] ?? since).addingTimeInterval(Double(post.laporSetiap))
     }
 

@@ -49,6 +49,10 @@ public struct Emergency: Codable, Sendable, Equatable, Identifiable {
     /// alerts expire (past `capExpires` plus the grace time), unless the operator has set the
     /// areas since. Nil when there are none.
     public var capAreas: [String]?
+    /// When each area added after the declaration came under the emergency; an area not listed
+    /// has been covered since `declaredAt`. Nil when none was added. A post's first check-in is
+    /// due `lapor_setiap` after its kelurahan came under the emergency, not after the declaration.
+    public var areasAddedAt: [String: Date]?
 
     public init(id: String, hazard: Hazard, status: EmergencyStatus, areas: [String], declaredAt: Date,
                 note: String? = nil, source: String, capIdentifiers: [String] = [], operatorOwned: Bool = true,
@@ -67,6 +71,19 @@ public struct Emergency: Codable, Sendable, Equatable, Identifiable {
     }
 
     public var isActive: Bool { status != .selesai }
+
+    /// Replaces the areas: one not covered before is covered from `at`; one taken out and added
+    /// again later counts from its return.
+    public mutating func setAreas(_ new: [String], at: Date) {
+        let old = Set(areas), kept = Set(new)
+        var added = (areasAddedAt ?? [:]).filter { kept.contains($0.key) }
+        for code in kept where !old.contains(code) { added[code] = at }
+        areas = kept.sorted()
+        areasAddedAt = added.isEmpty ? nil : added
+    }
+
+    /// Since when an area listed in `areas` has been covered.
+    func coveredSince(area code: String) -> Date { areasAddedAt?[code] ?? declaredAt }
 
     /// Who opened it and still owns it: a live drill, a BMKG CAP alert, or an operator (who also
     /// owns a CAP-opened emergency once they change it).
@@ -95,31 +112,51 @@ public struct Emergency: Codable, Sendable, Equatable, Identifiable {
     }
 }
 
+/// The active emergencies over a kelurahan, and since when the first of them has covered it.
+struct KelurahanCover {
+    var emergencies: [Emergency]
+    var since: Date?
+
+    init(_ emergencies: [Emergency], since: Date?) {
+        self.emergencies = emergencies
+        self.since = since
+    }
+}
+
 /// Which active emergencies cover a kelurahan, from sets of their areas and remembered per
 /// kelurahan (an emergency may name hundreds of kecamatan; posts share kelurahan).
 struct EmergencyCover {
     let emergencies: [Emergency]
     private let areaSets: [Set<Substring>]
-    private var memo: [String: [Emergency]] = [:]
+    private var memo: [String: KelurahanCover] = [:]
 
     init(_ emergencies: [Emergency]) {
         self.emergencies = emergencies
         areaSets = emergencies.map { Set($0.areas.map { Substring($0) }) }
     }
 
-    private var last: (kelurahan: String, covering: [Emergency])?
+    private var last: (kelurahan: String, cover: KelurahanCover)?
 
-    mutating func covering(_ kelurahan: String) -> [Emergency] {
+    mutating func covering(_ kelurahan: String) -> KelurahanCover {
         // Callers go post by post, and a kelurahan's posts mostly come in a row.
-        if let last, last.kelurahan == kelurahan { return last.covering }
+        if let last, last.kelurahan == kelurahan { return last.cover }
         if let known = memo[kelurahan] {
             last = (kelurahan, known)
             return known
         }
         let codes = Emergency.enclosingCodes(kelurahan)
-        let found = emergencies.indices.filter { i in codes.contains { areaSets[i].contains($0) } }.map { emergencies[$0] }
-        memo[kelurahan] = found
-        last = (kelurahan, found)
-        return found
+        var found: [Emergency] = []
+        var since: Date?
+        for i in emergencies.indices {
+            for code in codes where areaSets[i].contains(code) {
+                let from = emergencies[i].coveredSince(area: String(code))
+                since = since.map { min($0, from) } ?? from
+                if found.last?.id != emergencies[i].id { found.append(emergencies[i]) }
+            }
+        }
+        let cover = KelurahanCover(found, since: since)
+        memo[kelurahan] = cover
+        last = (kelurahan, cover)
+        return cover
     }
 }

@@ -159,7 +159,7 @@ extension ChangeRequest {
         var next = e
         if let status { next.status = try EmergencyStatusText.parse(status, field: "status") }
         if let areas {
-            next.areas = try AreaList.validate(areas, in: set)
+            next.setAreas(try AreaList.validate(areas, in: set), at: at)
             next.capAreas = nil  // the operator's list now, CAP-added kelurahan included
         }
         if let note { next.note = try NoteText.validate(note) }
