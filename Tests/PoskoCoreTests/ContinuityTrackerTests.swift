@@ -65,6 +65,8 @@ import Testing
         let active = state.activeEmergencies.filter { !$0.exercise }
         return set.posts.compactMap { post -> ContinuityEvaluator.Deadline? in
             guard let since = active.filter({ $0.covers(kelurahan: post.kelurahan) }).map(\.declaredAt).min() else { return nil }
+            // A post that reported every field closed has no check-in to miss.
+            if post.layanan.keys.allSatisfy({ state.reports[PostField(post.id, $0)]?.status == .tutup }) { return nil }
             let anchor = max(since, state.lastCheckIn[post.id] ?? since)
             return ContinuityEvaluator.Deadline(at: anchor.addingTimeInterval(Double(post.laporSetiap)), postID: post.id)
         }.sorted { ($0.at, $0.postID) < ($1.at, $1.postID) }
@@ -94,11 +96,36 @@ import Testing
         var tracker = ContinuityTracker(set: set)
         let before = tracker.update(state: state, now: PlanFixtures.now)
         #expect(!before.contains { $0.status == .tidakDiketahui })
-        let post = try #require(set.posts.filter { $0.kecamatan == "12.75.02" }.min { ($0.laporSetiap, $0.id) < ($1.laporSetiap, $1.id) })
+        let closed = Set(PlanFixtures.riverPosts(set))
+        let post = try #require(set.posts.filter { $0.kecamatan == "12.75.02" && !closed.contains($0.id) }.min { ($0.laporSetiap, $0.id) < ($1.laporSetiap, $1.id) })
         let later = PlanFixtures.now.addingTimeInterval(Double(post.laporSetiap) + 60)
         let after = tracker.update(state: state, now: later)
         #expect(after.contains { $0.postID == post.id && $0.status == .tidakDiketahui })
         #expect(after == ContinuityEvaluator.evaluate(set, state: state, now: later))
+    }
+
+    /// Nobody staffs a flooded post to check in: a post that reported every field closed has no
+    /// deadline and stays `tutup`; one with a field closed and others running goes silent for
+    /// the running ones only, and is due again once it reports a field open.
+    @Test func aPostReportedClosedHasNoCheckInToMiss() throws {
+        var state = PlanFixtures.flood()
+        let closed = try #require(PlanFixtures.riverPosts(set).first)
+        let partly = try #require(set.posts.first { $0.kecamatan == "12.75.02" && $0.layanan.count > 1 && !PlanFixtures.riverPosts(set).contains($0.id) })
+        let closedField = try #require(partly.layanan.keys.sorted().first)
+        PlanFixtures.report(&state, set, partly.id, .tutup, bidang: closedField)
+        let late = PlanFixtures.now.addingTimeInterval(Double(max(set.posts[closed]?.laporSetiap ?? 0, partly.laporSetiap)) + 60)
+        var tracker = ContinuityTracker(set: set)
+        let states = tracker.update(state: state, now: late)
+        #expect(states.filter { $0.postID == closed }.allSatisfy { $0.status == .tutup && !$0.overdue })
+        #expect(!tracker.deadlines.contains { $0.postID == closed })
+        #expect(tracker.overduePosts(at: late).contains(partly.id) && !tracker.overduePosts(at: late).contains(closed))
+        for s in states where s.postID == partly.id {
+            #expect(s.status == (s.bidang == closedField ? .tutup : .tidakDiketahui), "\(s.bidang)")
+        }
+        // It reports a field open again: due again, a lapor_setiap from then.
+        PlanFixtures.report(&state, set, closed, .berjalan, bidang: set.posts[closed]?.layanan.keys.sorted().first)
+        _ = tracker.update(state: state, now: late)
+        #expect(tracker.deadlines.contains { $0.postID == closed })
     }
 
     @Test func aPostIsOverdueOnlyAfterItsDeadlineHasPassed() throws {

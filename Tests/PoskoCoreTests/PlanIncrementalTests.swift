@@ -33,41 +33,41 @@ import Testing
         #expect(try cold.plan.linesJSON() == first.plan.linesJSON())
     }
 
-    /// A closed post that misses its check-in is silent: to the solver the same (no capacity
-    /// either way), so nothing is solved again, but its lines and its cadres' lines say
-    /// "tidak melapor" now — as a plan made from scratch says — and "tutup" again once it reports.
-    @Test func aClosedPostGoneSilentKeepsItsSolutionAndOnlyItsWordsChange() throws {
+    /// A silent post that then reports TUTUP is the same to the solver (no capacity either way),
+    /// so nothing is solved again, but its lines and its cadres' lines say "tutup" now instead of
+    /// "tidak melapor" — as a plan made from scratch says. (A closed post never goes silent: it
+    /// has no check-in to miss.)
+    @Test func aSilentPostThatReportsClosedKeepsItsSolutionAndOnlyItsWordsChange() throws {
         let index = PlanningIndex(set: set)
         var state = PlanFixtures.flood()
         state.emergencies[0].declaredAt = PlanFixtures.now.addingTimeInterval(-86_400)
-        let first = PlanFixtures.plan(set, state, index: index)
+        let closed = PlanFixtures.plan(set, state, index: index)
         let post = try #require(PlanFixtures.riverPosts(set).first { p in
-            first.plan.assignments.contains { $0.from == p } && first.plan.cadreAssignments.contains { $0.home == p }
+            closed.plan.assignments.contains { $0.from == p } && closed.plan.cadreAssignments.contains { $0.home == p }
         })
         let name = try #require(set.posts[post]?.nama)
         let deadline = try #require(set.posts[post]?.laporSetiap)
+        // It has not reported, and its last check-in is past the deadline: silent.
+        for key in state.reports.keys where key.postID == post { state.reports[key] = nil }
         state.lastCheckIn[post] = PlanFixtures.now.addingTimeInterval(-Double(deadline) - 60)
+        let first = PlanFixtures.plan(set, state, index: index)
+        #expect(first.states.filter { $0.postID == post }.allSatisfy { $0.status == .tidakDiketahui })
+        let silentLines = first.plan.assignments.filter { $0.from == post }
+        #expect(!silentLines.isEmpty && silentLines.allSatisfy { $0.reason.hasPrefix("\(name) tidak melapor") }, "\(silentLines.map(\.reason))")
+
+        PlanFixtures.report(&state, set, post, .tutup)
         let second = PlanFixtures.plan(set, state, index: index, previous: first.plan, cache: first.cache, version: 2)
-        #expect(second.states.filter { $0.postID == post }.allSatisfy { $0.status == .tidakDiketahui })
         let stats = second.cache.stats
         #expect(stats.relabelledSlots > 0 && stats.relabelledCadres > 0, "\(stats)")
         #expect(stats.changedSlots == 0 && stats.changedCadres == 0, "nothing to solve again: \(stats)")
         func moves(_ p: Plan) -> [String] { p.assignments.map { "\($0.from)>\($0.to) \($0.bidang) \($0.amount)" } }
         func cadres(_ p: Plan) -> [String] { p.cadreAssignments.map { "\($0.cadreID)>\($0.to) \($0.bidang)" } }
         #expect(moves(second.plan) == moves(first.plan) && cadres(second.plan) == cadres(first.plan))
-        let fromPost = second.plan.assignments.filter { $0.from == post }
-        #expect(!fromPost.isEmpty && fromPost.allSatisfy { $0.reason.hasPrefix("\(name) tidak melapor") }, "\(fromPost.map(\.reason))")
-        let freed = second.plan.cadreAssignments.filter { $0.home == post }
-        #expect(!freed.isEmpty && freed.allSatisfy { $0.reason.contains(": pos asal \(name) tidak melapor; ke ") }, "\(freed.map(\.reason))")
-        // What a plan made without the cache says.
+        #expect(!second.plan.assignments.contains { $0.reason.contains("\(name) tidak melapor") })
+        // What a plan made without the cache says, and the plan of the closed post from scratch.
         let cold = PlanFixtures.plan(set, state, index: index, previous: first.plan, version: 2)
         #expect(try cold.plan.linesJSON() == second.plan.linesJSON())
-
-        // It reports TUTUP again: back to the first plan's words.
-        PlanFixtures.report(&state, set, post, .tutup)
-        let third = PlanFixtures.plan(set, state, index: index, previous: second.plan, cache: second.cache, version: 3)
-        #expect(third.cache.stats.relabelledSlots > 0)
-        #expect(try third.plan.linesJSON() == first.plan.linesJSON())
+        #expect(try second.plan.linesJSON() == closed.plan.linesJSON())
     }
 
     @Test func changeInOneKecamatanDoesNotReshuffleAnother() throws {

@@ -61,17 +61,16 @@ public enum ContinuityEvaluator {
         let covering = cover.emergencies
         var hazards: [Hazard] = []
         var overdue = false
+        for e in covering where post.rawan.contains(e.hazard) && !hazards.contains(e.hazard) { hazards.append(e.hazard) }
+        hazards.sort()
         let deadline = checkInDeadline(post, covering: cover, state: state)
-        if let deadline {
-            for e in covering where post.rawan.contains(e.hazard) && !hazards.contains(e.hazard) { hazards.append(e.hazard) }
-            hazards.sort()
-            overdue = now > deadline
-        }
+        if let deadline { overdue = now > deadline }
         for bidang in Bidang.allCases {
             guard let load = post.layanan[bidang] else { continue }
             let report = hasReports ? state.reports[PostField(post.id, bidang)] : nil
             var status = report?.status ?? .berjalan
-            if overdue { status = .tidakDiketahui }
+            // Silence makes what was running unknown; a field reported closed stays closed.
+            if overdue && status != .tutup { status = .tidakDiketahui }
             let capacity: Int = switch status {
             case .berjalan: load.kapasitas
             case .terganggu: min(load.kapasitas, report?.capacity ?? load.kapasitas / 2)
@@ -92,9 +91,12 @@ public enum ContinuityEvaluator {
 
     /// When a post's check-in is due: `laporSetiap` after the later of the moment its kelurahan
     /// came under an emergency (the declaration, or a later widening) and the post's last
-    /// check-in or report; nil when no emergency covers the post.
+    /// check-in or report; nil when no emergency covers the post, and for a post that reported
+    /// every field it serves `tutup` — nobody staffs a flooded post to check in, and what it
+    /// would say is known; it is due again once it reports a field open.
     static func checkInDeadline(_ post: Post, covering cover: KelurahanCover, state: OperationalState) -> Date? {
         guard let since = cover.since else { return nil }
+        if post.layanan.keys.allSatisfy({ state.reports[PostField(post.id, $0)]?.status == .tutup }) { return nil }
         return max(since, state.lastCheckIn[post.id] ?? since).addingTimeInterval(Double(post.laporSetiap))
     }
 
