@@ -10,7 +10,13 @@ struct DrillRoutes {
         v1.post("drills") { request, context in
             let actor = try context.actor(.operator)
             guard let drills = deps.drills else { throw APIError.notFound("live drills are not available") }
-            let speed = request.uri.queryParameters["speed"].flatMap { Double($0) } ?? 1
+            var speed = 1.0
+            if let text = request.uri.queryParameters["speed"] {
+                guard let value = Double(text), value.isFinite else {
+                    throw APIError.badRequest("'speed' must be a number (1 is real time), got '\(text.prefix(20))'", field: "speed")
+                }
+                speed = value
+            }
             let body = try await Body.collect(request, limit: 1 << 20)
             guard body.readableBytes > 0 else { throw APIError.badRequest("request body is empty; expected a drill scenario (YAML)") }
             return JSONResponse(try drills.start(Data(buffer: body), speed, actor), status: .accepted)

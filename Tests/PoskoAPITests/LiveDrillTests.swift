@@ -112,4 +112,42 @@ import Testing
             #expect(String(buffer: r.body).contains("a live drill cannot play this inject"))
         }
     }
+
+    /// One drill at a time; a scenario without `akhiri` ends its emergencies at its `durasi`;
+    /// a bad `speed` is a 400; the drill's declaration does not ask anyone to LAPOR real posts.
+    @Test func aDrillEndsItsEmergenciesAtItsDurationAndRunsAlone() async throws {
+        try await withServer { client, fx, drills in
+            let open = Self.scenario.replacingOccurrences(of: "\n  - { pada: 1h, akhiri: { darurat: 1 } }", with: "")
+                .replacingOccurrences(of: "durasi: 2h", with: "durasi: 1h")
+            #expect(!open.contains("akhiri"))
+            let bad = try await client.execute(uri: "/v1/drills?speed=abc", method: .post, headers: Self.op, body: ByteBuffer(string: open))
+            #expect(bad.status == .badRequest && String(buffer: bad.body).contains("'speed' must be a number"), "\(String(buffer: bad.body))")
+            let r = try await client.execute(uri: "/v1/drills?speed=1800", method: .post, headers: Self.op, body: ByteBuffer(string: open))
+            #expect(r.status == .accepted, "\(String(buffer: r.body))")
+            let second = try await client.execute(uri: "/v1/drills?speed=1800", method: .post, headers: Self.op, body: ByteBuffer(string: open))
+            #expect(second.status == .conflict && String(buffer: second.body).contains("is running; stop it first"), "\(String(buffer: second.body))")
+            var info: LiveDrillInfo?
+            for _ in 0..<60 {
+                info = drills.control.list().first
+                if info?.state == .finished { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(info?.state == .finished)
+            #expect(try fx.coordinator.store.emergencies(includeEnded: false).isEmpty, "its emergency ended with it")
+            let declared = try #require(try fx.coordinator.store.messages().first { $0.kind == "emergency.declared" && $0.recipient.hasPrefix("lurah:") })
+            #expect(declared.smsText.contains("Ini latihan: jangan kirim LAPOR.") && !declared.smsText.contains("LAPOR <pos>"), "\(declared.smsText)")
+        }
+    }
+
+    /// Drills live in memory: a daemon that stopped mid-drill leaves its exercise emergencies
+    /// active, and the next start ends them (a real one is left alone).
+    @Test func anInterruptedDrillsEmergenciesEndWhenTheDaemonStartsAgain() throws {
+        let fx = try APIFixture()
+        let op = Actor("op", via: .api)
+        let exercise = try fx.coordinator.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: op, at: fx.clock.now, exercise: true)
+        let real = try fx.coordinator.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.03"]), actor: op, at: fx.clock.now)
+        let ended = try LiveDrills(coordinator: fx.coordinator, logger: Logger(label: "test")).endOrphans(at: fx.clock.now)
+        #expect(ended == [exercise.id])
+        #expect(try fx.coordinator.store.emergencies(includeEnded: false).map(\.id) == [real.id])
+    }
 }

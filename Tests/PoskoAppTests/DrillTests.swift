@@ -98,6 +98,14 @@ import Testing
         #expect(!r.timeline.contains { $0.at == r.start.addingTimeInterval(6 * 3600) && $0.kind == "deadline" }, "\(r.timeline.filter { $0.kind == "deadline" })")
     }
 
+    /// A scenario named from inside latihan/ finds the playbooks above it.
+    @Test func theDefaultPlaybooksAreAboveTheScenariosDirectoryFromAnywhere() {
+        let cwd = FileManager.default.currentDirectoryPath
+        #expect(DrillFiles.defaultPlaybooks(for: "banjir-bingai.yaml") == URL(fileURLWithPath: cwd).deletingLastPathComponent().path)
+        #expect(DrillFiles.defaultPlaybooks(for: "Playbooks/latihan/banjir-bingai.yaml") == cwd + "/Playbooks")
+        #expect(DrillFiles.defaultPlaybooks(for: "/srv/posko/Playbooks/latihan/x.yaml") == "/srv/posko/Playbooks")
+    }
+
     @Test(arguments: [
         ("injeksi:\n  - { pada: 2h, lapor: { pos: tidak-ada, bidang: semua, status: tutup } }\n", "unknown post 'tidak-ada'"),
         ("injeksi:\n  - { pada: 2h, akhiri: { darurat: 1 } }\n  - { pada: 1h, akhiri: { darurat: 1 } }\n", "darurat 1 has not been declared yet"),

@@ -89,6 +89,8 @@ public final class PoskoDaemon: Sendable {
         self.httpClient = httpClient
         inboundSecret = try? config.inboundSMSSecret?.read(environment: environment).value
         liveDrills = LiveDrills(coordinator: coordinator, logger: logger)
+        // A daemon that stopped mid-drill left its exercise emergencies active: end them.
+        do { try liveDrills.endOrphans() } catch { logger.error("could not end an interrupted drill's emergencies: \(error)") }
         // The stored plan is read at start; a broken stored plan is not worth refusing to start over.
         planKeeper = (try? PlanKeeper(coordinator: coordinator)) ?? PlanKeeper(fresh: coordinator)
         notifier = SystemdNotifier(environment: environment)

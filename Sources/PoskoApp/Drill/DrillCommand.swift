@@ -14,10 +14,16 @@ public enum DrillFiles {
         return try await run(scenarioPath: scenarioPath, playbooks: playbooks, wilayah: wilayah, stats: &stats)
     }
 
+    /// The directory above the scenario's `latihan/`, from its absolute path (`banjir-bingai.yaml`
+    /// named inside latihan/ has no directory of its own).
+    public static func defaultPlaybooks(for scenarioPath: String) -> String {
+        URL(fileURLWithPath: scenarioPath).standardizedFileURL.deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
     /// Plays a scenario file and tells where the time went in `stats`.
     public static func run(scenarioPath: String, playbooks: String?, wilayah: String? = nil,
                            stats: inout DrillRunner.Stats) async throws -> DrillResult {
-        let playbookDir = playbooks ?? ((scenarioPath as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        let playbookDir = playbooks ?? defaultPlaybooks(for: scenarioPath)
         let table: WilayahTable
         do { table = try PlaybookFiles.wilayah(file: wilayah) } catch { throw Failure(description: error.description) }
         let (set, diagnostics) = PlaybookFiles.load(paths: [playbookDir], wilayah: table)

@@ -7,16 +7,34 @@ import Synchronization
 
 /// Drills on the running daemon. Their emergencies are exercises (LATIHAN in every SMS,
 /// `exercise: true` in webhooks, CAP status Exercise) and never count as real ones; a real
-/// emergency stops every running drill and ends its exercise emergencies.
+/// emergency stops every running drill and ends its exercise emergencies. One drill runs at a
+/// time; its exercise emergencies end with it (stopped, or at the scenario's `durasi`), and
+/// those a daemon that stopped mid-drill left behind end when it starts again.
 public final class LiveDrills: Sendable {
     let coordinator: Coordinator
     let logger: Logger
     private let drills = Mutex<[String: LiveDrillInfo]>([:])
     private let tasks = Mutex<[String: Task<Void, Never>]>([:])
+    /// Held while an inject is applied or a drill is stopped, so a stop cannot miss an
+    /// emergency an inject is declaring.
+    private let steps = Mutex(())
 
     public init(coordinator: Coordinator, logger: Logger) {
         self.coordinator = coordinator
         self.logger = logger
+    }
+
+    /// Ends the exercise emergencies no running drill owns: drills live in memory, so after a
+    /// restart mid-drill these would otherwise stay active. Returns their ids.
+    @discardableResult
+    public func endOrphans(at now: Date = Date()) throws -> [String] {
+        let owned = Set(drills.withLock { $0.values.flatMap(\.emergencies) })
+        let orphans = try coordinator.store.emergencies(includeEnded: false).filter { $0.exercise && !owned.contains($0.id) }
+        for e in orphans {
+            _ = try coordinator.end(e.id, actor: Actor("latihan", via: .drill), at: now, note: "latihan terputus: daemon dimulai ulang")
+        }
+        if !orphans.isEmpty { logger.warning("ended exercise emergencies of an interrupted drill", metadata: ["emergencies": "\(orphans.map(\.id))"]) }
+        return orphans.map(\.id)
     }
 
     public var control: DrillControl {
@@ -35,6 +53,9 @@ public final class LiveDrills: Sendable {
             throw RequestError(field: "scenario", "\(bad.location): a live drill cannot play this inject (it would change real posts, cadres or the plan); use 'posko drill' for it")
         }
         guard (0.1...3600).contains(speed) else { throw RequestError(field: "speed", "speed must be between 0.1 and 3600") }
+        if let running = drills.withLock({ $0.values.first { $0.state == .running } }) {
+            throw StoreError.conflict("live drill \(running.id) (\(running.nama)) is running; stop it first")
+        }
         if try !coordinator.store.emergencies(includeEnded: false).filter({ !$0.exercise }).isEmpty {
             throw StoreError.conflict("a real emergency is active; drills wait until it has ended")
         }
@@ -60,13 +81,24 @@ public final class LiveDrills: Sendable {
             }
             if realEmergencyActive() { _ = try? stop(id, reason: "keadaan darurat nyata dinyatakan; latihan dihentikan"); return }
             do {
-                try apply(inject.action, drill: id, actor: actor)
-                drills.withLock { $0[id]?.applied += 1 }
+                try steps.withLock { _ in
+                    guard drills.withLock({ $0[id]?.state == .running }) else { return }
+                    try apply(inject.action, drill: id, actor: actor)
+                    drills.withLock { $0[id]?.applied += 1 }
+                }
             } catch {
                 logger.error("live drill inject failed", metadata: ["drill": "\(id)", "at": "\(inject.location)", "error": "\(error)"])
             }
         }
-        drills.withLock { if $0[id]?.state == .running { $0[id]?.state = .finished } }
+        // The scenario's duration: its emergencies end with it, as in an offline drill.
+        let end = begin + .milliseconds(Int(Double(s.durasi) * 1000 / speed))
+        while ContinuousClock.now < end {
+            if Task.isCancelled { return }
+            if realEmergencyActive() { _ = try? stop(id, reason: "keadaan darurat nyata dinyatakan; latihan dihentikan"); return }
+            try? await Task.sleep(for: min(.seconds(1), end - ContinuousClock.now))
+        }
+        if Task.isCancelled { return }
+        _ = try? finish(id, as: .finished, reason: nil, note: "latihan selesai")
     }
 
     private func realEmergencyActive() -> Bool {
@@ -97,17 +129,27 @@ public final class LiveDrills: Sendable {
     /// Stops a drill and ends the exercise emergencies it declared.
     @discardableResult
     func stop(_ id: String, reason: String) throws -> LiveDrillInfo {
-        guard var info = drills.withLock({ $0[id] }) else { throw StoreError.notFound("drill '\(id.prefix(40))' does not exist") }
+        guard drills.withLock({ $0[id] }) != nil else { throw StoreError.notFound("drill '\(id.prefix(40))' does not exist") }
         tasks.withLock { $0[id]?.cancel() }
-        for e in info.emergencies {
-            _ = try? coordinator.end(e, actor: Actor("latihan \(id)", via: .drill), at: Date(), note: "latihan dihentikan")
+        return try finish(id, as: .stopped, reason: reason, note: "latihan dihentikan")
+    }
+
+    /// Marks a running drill finished or stopped and ends its exercise emergencies still active.
+    private func finish(_ id: String, as state: LiveDrillInfo.State, reason: String?, note: String) throws -> LiveDrillInfo {
+        try steps.withLock { _ in
+            guard let info = drills.withLock({ d -> LiveDrillInfo? in
+                if d[id]?.state == .running {
+                    d[id]?.state = state
+                    d[id]?.stopReason = reason
+                }
+                return d[id]
+            }) else { throw StoreError.notFound("drill '\(id.prefix(40))' does not exist") }
+            let active = Set(try coordinator.store.emergencies(includeEnded: false).map(\.id))
+            for e in info.emergencies where active.contains(e) {
+                _ = try? coordinator.end(e, actor: Actor("latihan \(id)", via: .drill), at: Date(), note: note)
+            }
+            return info
         }
-        if info.state == .running {
-            info.state = .stopped
-            info.stopReason = reason
-        }
-        drills.withLock { $0[id] = info }
-        return info
     }
 
     /// Ends every running drill (daemon shutdown).

@@ -10,8 +10,11 @@ public enum AlertText {
         return names.count > 4 ? names.prefix(4).joined(separator: ", ") + " +\(names.count - 4)" : names.joined(separator: ", ")
     }
 
+    /// A drill's declaration does not ask for reports: a LAPOR is about a real post, and would
+    /// change the real plan.
     static func declared(_ e: Emergency, _ set: PlaybookSet) -> String {
-        "[POSKO] Darurat \(e.hazard.label.uppercased()) (\(e.status.label)) di \(areaNames(e.areas, set)). Cek layanan posyandu; lapor: LAPOR <pos> <bidang|SEMUA> <BUKA|TERGANGGU|TUTUP>."
+        let ask = e.exercise ? "Ini latihan: jangan kirim LAPOR." : "Cek layanan posyandu; lapor: LAPOR <pos> <bidang|SEMUA> <BUKA|TERGANGGU|TUTUP>."
+        return "[POSKO] Darurat \(e.hazard.label.uppercased()) (\(e.status.label)) di \(areaNames(e.areas, set)). \(ask)"
     }
 
     static func changed(_ e: Emergency, previous: Emergency, _ set: PlaybookSet) -> String {
