@@ -210,6 +210,11 @@ struct CAPWriterTests {
         let read = try CAPIndexParser.parse(Data(feed.utf8))
         #expect(read.map(\.url) == entries.map(\.link))
         #expect(read[0].title == "Siaga darurat banjir: Jati Utomo & Jati Karya")
+        // An exercise says so in the feed's title too, once.
+        var drill = CAPWriterSamples.actualFlood
+        drill.status = .exercise
+        #expect(CAPFeed.Entry(alert: drill, link: "https://x.id/a.xml").title == "LATIHAN: Siaga darurat banjir: Jati Utomo & Jati Karya")
+        #expect(entries[1].title == "LATIHAN: potensi longsor di Tanah Merah")
         #expect(read[1].published == "2026-11-23T09:30:00-00:00")
     }
 

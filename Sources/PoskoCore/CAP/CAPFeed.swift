@@ -20,10 +20,13 @@ public enum CAPFeed {
             self.summary = summary
         }
 
-        /// An entry for one alert: headline as title, `sent` as updated, the link as id.
+        /// An entry for one alert: headline as title, `sent` as updated, the link as id. A drill's
+        /// alert (status Exercise) says LATIHAN in its title, so a reader of the feed alone cannot
+        /// take it for a real one.
         public init(alert: CAPAlert, link: String) {
             let info = alert.infos.first
-            let title = info?.headline ?? info?.event ?? alert.identifier
+            let headline = info?.headline ?? info?.event ?? alert.identifier
+            let title = alert.status == .exercise && !headline.uppercased().hasPrefix("LATIHAN") ? "LATIHAN: " + headline : headline
             self.init(id: link, title: title, updated: alert.sent, link: link, summary: info?.description)
         }
     }
