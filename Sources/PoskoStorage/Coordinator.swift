@@ -237,6 +237,16 @@ public final class Coordinator: Sendable {
         notify("check-in deadline", at: at)
     }
 
+    /// The missed check-ins already announced, from the event log, so that a restarted daemon
+    /// does not text every lurah again about silences they have been told of (the last 1,000
+    /// announcements; each names every post that fell silent at its moment).
+    public func announcedCheckIns() throws -> MissedCheckIns {
+        let earlier = try store.events(kinds: [.checkInMissed], limit: 1000).map { e in
+            (posts: (try? JSON.decode([String].self, e.payload)) ?? [], at: e.at)
+        }
+        return MissedCheckIns(announced: earlier, lastCheckIn: try store.operationalState().lastCheckIn)
+    }
+
     // MARK: CAP hazard alerts
 
     public struct CAPOutcome: Codable, Sendable, Equatable {

@@ -536,6 +536,36 @@ import Testing
         #expect(try c.store.audit(limit: 10).filter { $0.subject == cadre.id }.count == 2, "both recorded")
     }
 
+    /// A restarted daemon does not text the lurah again about a silence it announced before; once
+    /// the post checks in and falls silent again, that is announced.
+    @Test func aMissedCheckInIsNotAnnouncedAgainAfterARestart() throws {
+        let (c, _, _, _, _) = try fixture()
+        let op = Actor("op", via: .api)
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: op, at: Self.t0)
+        let post = try #require(c.playbooks.posts.filter { $0.kelurahan == "12.75.02.1001" }.min { $0.id < $1.id })
+        let every = Double(post.laporSetiap)
+        func announce(_ missed: inout MissedCheckIns, at now: Date) throws -> [String] {
+            var tracker = ContinuityTracker(set: c.playbooks, keepStates: false)
+            let state = try c.store.operationalState()
+            tracker.update(state: state, now: now)
+            return try missed.announce(tracker.deadlines, lastCheckIn: state.lastCheckIn, now: now) { try c.checkInsMissed($0, at: now) }
+        }
+        let late = Self.t0.addingTimeInterval(every + 60)
+        var running = MissedCheckIns()
+        #expect(try announce(&running, at: late).contains(post.id))
+        func alerts() throws -> Int { try c.store.messages().filter { $0.kind == "post.checkin_missed" }.count }
+        let sent = try alerts()
+        #expect(sent > 0)
+        // Restart: the announcements are read back from the event log.
+        var restarted = try c.announcedCheckIns()
+        #expect(try announce(&restarted, at: late.addingTimeInterval(120)).isEmpty)
+        #expect(try alerts() == sent, "no second SMS about the same silence")
+        // It checks in, and falls silent again: a new silence.
+        let back = late.addingTimeInterval(600)
+        try c.checkIn(post.id, actor: op, at: back)
+        #expect(try announce(&restarted, at: back.addingTimeInterval(every + 60)).contains(post.id))
+    }
+
     /// What an SMS does, its reply and the record that the gateway's message was handled are one
     /// transaction: when the reply cannot be stored, the report is not stored either and the
     /// message is not marked handled, so the gateway's retry is handled in full, once.

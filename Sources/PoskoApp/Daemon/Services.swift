@@ -16,7 +16,9 @@ struct DeadlineService: Service {
     var now: @Sendable () -> Date = { Date() }
 
     func run() async throws {
+        // What was announced before a restart is not announced again.
         var missed = MissedCheckIns()
+        do { missed = try coordinator.announcedCheckIns() } catch { logger.error("could not read the check-ins announced before: \(error)") }
         // The deadlines, updated for the posts that changed since the last look.
         var tracked = coordinator.playbooks.digest
         var tracker = ContinuityTracker(set: coordinator.playbooks, keepStates: false)

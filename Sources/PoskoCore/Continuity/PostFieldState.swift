@@ -117,6 +117,17 @@ public struct MissedCheckIns: Sendable {
 
     public init() {}
 
+    /// Silences announced before (by a daemon that has since restarted): a post announced at
+    /// `at` whose last check-in has not moved since is not announced again.
+    public init(announced earlier: [(posts: [String], at: Date)], lastCheckIn: [String: Date]) {
+        for (posts, at) in earlier {
+            for post in posts {
+                let since = lastCheckIn[post]
+                if since.map({ $0 <= at }) ?? true { announced[post] = since?.timeIntervalSince1970 ?? 0 }
+            }
+        }
+    }
+
     /// Posts overdue at `now` not announced yet for their current last check-in, sorted by id,
     /// handed to `record` (not called when there are none); they count as announced once
     /// `record` returns, so a failed write announces them again next time.
