@@ -117,11 +117,20 @@ public final class Coordinator: Sendable {
             try tx.audit("emergency.end", subject: e.id, detail: old.status.rawValue, actor: actor, at: at)
             // Alerts about it that nobody acknowledged stop escalating: the emergency is over.
             try tx.stopEscalations(about: e.id)
-            try alerts(tx, .emergencyEnded(e), eventID: eventID, at: at, exercise: e.exercise)
+            try alerts(tx, .emergencyEnded(e, stillDown: try postsStillDown(tx, in: e)), eventID: eventID, at: at, exercise: e.exercise)
             return e
         }
         notify("emergency ended", at: at)
         return e
+    }
+
+    /// Posts in an emergency's area still reported closed or degraded, by id (none for a drill's
+    /// emergency: its messages speak of the exercise, not of real posts).
+    private func postsStillDown(_ tx: StoreTransaction, in e: Emergency) throws -> [String] {
+        guard !e.exercise else { return [] }
+        let set = playbooks
+        let down = try String.fetchAll(tx.db.cachedStatement(sql: "SELECT DISTINCT post_id FROM post_status WHERE status IN ('tutup', 'terganggu') ORDER BY post_id"))
+        return down.filter { id in set.posts[id].map { e.covers(kelurahan: $0.kelurahan) } ?? false }
     }
 
     // MARK: Reports and cadres
@@ -323,7 +332,7 @@ public final class Coordinator: Sendable {
                 try tx.saveEmergency(e)
                 try tx.stopEscalations(about: e.id)
                 let id = try tx.appendEvent(.emergencyEnded, subject: e.id, payload: e, actor: actor, at: at)
-                try alerts(tx, .emergencyEnded(e), eventID: id, at: at)
+                try alerts(tx, .emergencyEnded(e, stillDown: try postsStillDown(tx, in: e)), eventID: id, at: at)
                 result = e
             case .ignore, .duplicate:
                 break

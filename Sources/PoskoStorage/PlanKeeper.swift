@@ -146,6 +146,12 @@ public final class PlanKeeper: Sendable {
                 lowCells.remove(key)
             }
         }
+        // Released cadres are told to go home only where home works again.
+        let releasedHomes = Set(diff.cadres.filter { $0.kind == .returned }.compactMap { set.cadres[$0.cadreID]?.pos })
+        var workingHomes = Set<String>()
+        if !releasedHomes.isEmpty {
+            for s in states where (s.status == .berjalan || s.status == .terganggu) && releasedHomes.contains(s.postID) { workingHomes.insert(s.postID) }
+        }
         let encoded = encoding.wait()
         let stored = try coordinator.store.write { tx in
             let stored = try PlanArchive.store(plan, diff: diff, known: known, encoded: encoded, db: tx.db)
@@ -165,7 +171,10 @@ public final class PlanKeeper: Sendable {
                     }
                 case .returned:
                     if let from = change.oldTo.flatMap({ set.posts[$0] }) {
-                        try coordinator.alerts(tx, .cadreReleased(cadre: cadre, from: from, planVersion: plan.version), eventID: eventID, at: at)
+                        let why: CadreRelease = if state.unavailableCadres.contains(cadre.id) { .unavailable }
+                            else if let home = set.posts[cadre.pos], !workingHomes.contains(home.id) { .homeDown(home) }
+                            else { .homeOpen }
+                        try coordinator.alerts(tx, .cadreReleased(cadre: cadre, from: from, why: why, planVersion: plan.version), eventID: eventID, at: at)
                     }
                 }
             }

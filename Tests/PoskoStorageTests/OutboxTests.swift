@@ -536,6 +536,26 @@ import Testing
         #expect(try c.store.audit(limit: 10).filter { $0.subject == cadre.id }.count == 2, "both recorded")
     }
 
+    /// The end of an emergency sends services home only where the posts are open again: a post
+    /// still reported closed is named, and its services stay at the posts the plan chose.
+    @Test func theEndOfAnEmergencyNamesThePostsStillClosed() throws {
+        let (c, _, _, _, _) = try fixture()
+        let op = Actor("op", via: .api)
+        let flood = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: op, at: Self.t0)
+        try c.report(ReportRequest(post: "berngam-1", bidang: "semua", status: "tutup"), actor: op, at: Self.t0.addingTimeInterval(60))
+        try c.report(ReportRequest(post: "setia-1", bidang: "semua", status: "tutup"), actor: op, at: Self.t0.addingTimeInterval(60))
+        _ = try c.end(flood.id, actor: op, at: Self.t0.addingTimeInterval(3600))
+        func endText(_ id: String) throws -> String? {
+            try c.store.messages().first { $0.kind == "emergency.ended" && $0.recipient == "lurah:12.75.02.1001" && $0.text.contains(id) }?.text
+        }
+        #expect(try endText(flood.id) == "[POSKO] Darurat BANJIR \(flood.id) selesai. Pos masih tutup/terganggu: berngam-1; "
+            + "layanannya tetap di pos pengganti sampai pos melapor BUKA.", "setia-1 is outside its area")
+        try c.report(ReportRequest(post: "berngam-1", bidang: "semua", status: "berjalan"), actor: op, at: Self.t0.addingTimeInterval(7200))
+        let second = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: op, at: Self.t0.addingTimeInterval(7300))
+        _ = try c.end(second.id, actor: op, at: Self.t0.addingTimeInterval(9000))
+        #expect(try endText(second.id)?.hasSuffix("selesai. Layanan posyandu kembali ke pos masing-masing.") == true)
+    }
+
     /// A restarted daemon does not text the lurah again about a silence it announced before; once
     /// the post checks in and falls silent again, that is announced.
     @Test func aMissedCheckInIsNotAnnouncedAgainAfterARestart() throws {

@@ -1,5 +1,5 @@
 import Foundation
-import PoskoCore
+@testable import PoskoCore
 import PoskoStorage
 import PoskoTesting
 import Testing
@@ -19,6 +19,40 @@ import Testing
     func cellsNamed(in message: OutboxMessage) throws -> Set<String> {
         let payload = try JSONDecoder().decode([String: String].self, from: Data((message.payload ?? "").utf8))
         return Set((payload["cells"] ?? "").split(separator: ",").map { $0.replacingOccurrences(of: "/", with: "|") })
+    }
+
+    /// A cadre the plan no longer needs is told what to do: go home when the home post works
+    /// again; a cadre who said TIDAK HADIR hears the task is cancelled, not "go back to your post".
+    @Test func releasedCadresAreToldWhatToDo() throws {
+        let set = SamplePlaybooks.set
+        let c = Coordinator(store: try PoskoStore.inMemory(), playbooks: set, routing: Self.routing)
+        let keeper = PlanKeeper(fresh: c)
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"], status: "tanggap_darurat"), actor: Self.op, at: Self.t0)
+        _ = try c.report(ReportRequest(post: "berngam-1", bidang: "semua", status: "tutup"), actor: Self.op, at: Self.t0)
+        try keeper.replan(at: Self.t0.addingTimeInterval(5))
+        let sent = try #require(keeper.current?.cadreAssignments.filter { $0.home == "berngam-1" })
+        try #require(sent.count >= 2, "the scenario needs two of berngam-1's cadres sent elsewhere")
+        func released(_ cadre: String) throws -> [String] {
+            try c.store.messages().filter { $0.recipient == "kader:\(cadre)" && $0.payload?.contains("plan.cadre_released") == true }.map(\.text)
+        }
+        let away = sent[0].cadreID, stays = sent[1].cadreID
+        try c.cadreAvailability(away, available: false, post: nil, actor: Self.op, at: Self.t0.addingTimeInterval(60))
+        try keeper.replan(at: Self.t0.addingTimeInterval(65))
+        let cancelled = try released(away)
+        #expect(cancelled.count == 1 && cancelled[0].hasSuffix("dibatalkan karena Anda TIDAK HADIR. Terima kasih."), "\(cancelled)")
+        _ = try c.report(ReportRequest(post: "berngam-1", bidang: "semua", status: "berjalan"), actor: Self.op, at: Self.t0.addingTimeInterval(120))
+        try keeper.replan(at: Self.t0.addingTimeInterval(125))
+        let home = try released(stays)
+        #expect(home.count == 1 && home[0].hasSuffix("selesai. Kembali ke pos asal. Terima kasih."), "\(home)")
+    }
+
+    @Test func aReleaseTextSaysWhetherToGoHome() throws {
+        let set = SamplePlaybooks.set
+        let cadre = try #require(set.cadres["k-0075"])
+        let post = try #require(set.posts["berngam-3"]), home = try #require(set.posts["berngam-1"])
+        #expect(AlertText.cadreReleased(cadre, post, why: .homeDown(home))
+            == "[POSKO] Kader Contoh 0075: tugas di \(post.nama) selesai. Pos asal berngam-1 masih tutup; tunggu penugasan berikutnya. Terima kasih.")
+        #expect(AlertText.cadreReleased(cadre, post, why: .homeOpen).hasSuffix("Kembali ke pos asal. Terima kasih."))
     }
 
     @Test func fallingBelowTheThresholdAlertsCamatAndBPBDOncePerFall() throws {

@@ -1,15 +1,27 @@
 import Foundation
 
 /// What happened, as the alert rules see it.
+/// Why the plan no longer needs a cadre at a post: what the release SMS tells them to do.
+public enum CadreRelease: Sendable, Equatable {
+    /// Its home post works again: go back there.
+    case homeOpen
+    /// Its home post is still closed or silent: wait for the next assignment.
+    case homeDown(Post)
+    /// The cadre said TIDAK HADIR.
+    case unavailable
+}
+
 public enum AlertTrigger: Sendable {
     case emergencyDeclared(Emergency)
     case emergencyChanged(Emergency, previous: Emergency)
-    case emergencyEnded(Emergency)
+    /// `stillDown`: posts in its area still reported closed or degraded (their services stay
+    /// where the plan moved them).
+    case emergencyEnded(Emergency, stillDown: [String])
     case statusReported([StatusReport])
     /// Posts whose check-in deadline passed, announced at `at` (each miss is its own alert).
     case checkInMissed([String], at: Date)
     case cadreAssigned(cadre: Cadre, to: Post, bidang: Bidang, distanceKm: Double, planVersion: Int)
-    case cadreReleased(cadre: Cadre, from: Post, planVersion: Int)
+    case cadreReleased(cadre: Cadre, from: Post, why: CadreRelease, planVersion: Int)
     /// Kelurahan × field cells that fell below the coverage threshold (camat and BPBD of each kecamatan hear once).
     case coverageLow([CoverageCell], at: Date)
     /// An unacknowledged alert goes up the chain: to `role` of `kecamatan`.
@@ -29,8 +41,8 @@ public enum AlertRules {
         case let .emergencyChanged(e, previous):
             drafts = emergencyAlerts(e, kind: "emergency.changed", text: AlertText.changed(e, previous: previous, set),
                                      set: set, routing: routing, previousAreas: previous.areas, dedupSuffix: "\(e.updatedAt.timeIntervalSince1970)")
-        case let .emergencyEnded(e):
-            drafts = emergencyAlerts(e, kind: "emergency.ended", text: AlertText.ended(e), set: set, routing: routing, needsAck: false)
+        case let .emergencyEnded(e, stillDown):
+            drafts = emergencyAlerts(e, kind: "emergency.ended", text: AlertText.ended(e, stillDown: stillDown), set: set, routing: routing, needsAck: false)
         case let .statusReported(reports):
             drafts = statusAlerts(reports, set: set, routing: routing)
         case let .checkInMissed(posts, at):
@@ -43,11 +55,11 @@ public enum AlertRules {
                 payload: Payload.json(["event": "plan.cadre_assigned", "cadre": cadre.id, "post": post.id, "bidang": bidang.rawValue, "plan_version": "\(version)"]),
                 dedupKey: "plan.cadre:\(cadre.id):\(post.id):\(bidang.rawValue):v\(version)", needsAck: false,
                 kecamatan: post.kecamatan, groupable: true, exercise: exercise)]
-        case let .cadreReleased(cadre, post, version):
+        case let .cadreReleased(cadre, post, why, version):
             drafts = [AlertDraft(
                 recipient: "kader:\(cadre.id)", recipientName: cadre.nama, role: "kader", kind: "plan.cadre",
                 routes: routing.routes(phone: cadre.telepon, webhook: nil),
-                text: AlertText.cadreReleased(cadre, post),
+                text: AlertText.cadreReleased(cadre, post, why: why),
                 payload: Payload.json(["event": "plan.cadre_released", "cadre": cadre.id, "post": post.id, "plan_version": "\(version)"]),
                 dedupKey: "plan.cadre_released:\(cadre.id):\(post.id):v\(version)", needsAck: false,
                 kecamatan: post.kecamatan, groupable: true, exercise: exercise)]

@@ -25,8 +25,13 @@ public enum AlertText {
         return "[POSKO] Darurat \(e.hazard.label.uppercased()) \(e.id): \(parts.joined(separator: "; "))."
     }
 
-    static func ended(_ e: Emergency) -> String {
-        "[POSKO] Darurat \(e.hazard.label.uppercased()) \(e.id) selesai. Layanan posyandu kembali ke pos masing-masing."
+    /// Services go home only where the posts are open again: a post still reported closed keeps
+    /// its services where the plan moved them until it reports BUKA.
+    static func ended(_ e: Emergency, stillDown: [String]) -> String {
+        let head = "[POSKO] Darurat \(e.hazard.label.uppercased()) \(e.id) selesai."
+        guard !stillDown.isEmpty else { return head + " Layanan posyandu kembali ke pos masing-masing." }
+        let shown = stillDown.prefix(3).joined(separator: ", ") + (stillDown.count > 3 ? " +\(stillDown.count - 3)" : "")
+        return head + " Pos masih tutup/terganggu: \(shown); layanannya tetap di pos pengganti sampai pos melapor BUKA."
     }
 
     static func postStatus(_ post: Post, _ reports: [StatusReport], _ set: PlaybookSet) -> String {
@@ -95,8 +100,13 @@ public enum AlertText {
         "[POSKO] \(cadre.nama): bertugas di \(post.nama) (\(post.id)) untuk \(bidang.label), \(km(distance)). Balas HADIR \(post.id) atau TIDAK HADIR."
     }
 
-    static func cadreReleased(_ cadre: Cadre, _ post: Post) -> String {
-        "[POSKO] \(cadre.nama): tugas di \(post.nama) selesai. Kembali ke pos asal. Terima kasih."
+    static func cadreReleased(_ cadre: Cadre, _ post: Post, why: CadreRelease) -> String {
+        switch why {
+        case .homeOpen: "[POSKO] \(cadre.nama): tugas di \(post.nama) selesai. Kembali ke pos asal. Terima kasih."
+        case let .homeDown(home):
+            "[POSKO] \(cadre.nama): tugas di \(post.nama) selesai. Pos asal \(home.id) masih tutup; tunggu penugasan berikutnya. Terima kasih."
+        case .unavailable: "[POSKO] \(cadre.nama): tugas di \(post.nama) dibatalkan karena Anda TIDAK HADIR. Terima kasih."
+        }
     }
 
     /// E.g. "Cakupan layanan di bawah 80%: Kel. Setia pendidikan 40%, kesehatan 0%; Kel. Berngam sosial 55%."
