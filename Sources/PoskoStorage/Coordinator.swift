@@ -66,6 +66,17 @@ public final class Coordinator: Sendable {
         let set = playbooks
         let v = try request.validate(in: set)
         let e = try store.write { tx in
+            // A hazard already declared over an area is changed, not declared again (a retried
+            // declaration would text everyone twice, with two escalation chains). A CAP alert
+            // merges into its emergency on its own; a drill's emergencies are its own.
+            if capIdentifier == nil, !exercise {
+                for other in try PoskoStore.emergencies(tx.db) where other.isActive && !other.exercise && other.hazard == v.hazard {
+                    if let shared = v.areas.first(where: { a in other.areas.contains { Self.overlap(a, $0) } }) {
+                        throw StoreError.conflict("\(v.hazard.rawValue) is already declared over \(shared) (emergency \(other.id), areas "
+                            + "\(other.areas.prefix(5).joined(separator: ","))\(other.areas.count > 5 ? ",…" : "")); change its areas or status instead")
+                    }
+                }
+            }
             var e = Emergency(id: try tx.nextEmergencyID(at: at), hazard: v.hazard, status: v.status, areas: v.areas,
                               declaredAt: at, note: v.note,
                               source: capIdentifier.map { "cap:\($0)" } ?? "\(actor.via.rawValue):\(actor.name)",
@@ -81,6 +92,11 @@ public final class Coordinator: Sendable {
         }
         notify("emergency declared", at: at)
         return e
+    }
+
+    /// Whether two wilayah codes share ground: the same, or one inside the other.
+    static func overlap(_ a: String, _ b: String) -> Bool {
+        a == b || a.hasPrefix(b + ".") || b.hasPrefix(a + ".")
     }
 
     public func change(_ id: String, _ request: ChangeRequest, actor: Actor, at: Date) throws -> Emergency {

@@ -86,6 +86,31 @@ import Yams
         }
     }
 
+    /// A hazard already declared over an area is changed, not declared again: a second banjir over
+    /// a kelurahan of an active banjir is a 409 naming it (a retried `posko declare` texts no one
+    /// twice); another hazard there is an emergency of its own. A note-only change tells the
+    /// note and asks no one to confirm it.
+    @Test func aHazardAlreadyDeclaredThereIsChangedNotDeclaredAgain() async throws {
+        try await withServer(try APIFixture(routing: AlertRouting(smsChannels: ["utama"], webhooks: []))) { client, fx in
+            let op = Self.auth(TestTokens.operator_)
+            let e = try Self.decode(Emergency.self, try await client.execute(uri: "/v1/emergencies", method: .post, headers: op,
+                body: Self.json(#"{"hazard":"banjir","areas":["12.75.02"]}"#)))
+            let messages = try fx.coordinator.store.messages().count
+            let again = try await client.execute(uri: "/v1/emergencies", method: .post, headers: op,
+                body: Self.json(#"{"hazard":"banjir","areas":["12.75.03", "12.75.02.1001"]}"#))
+            #expect(again.status == .conflict)
+            #expect(try Self.error(again).message.contains("\(e.id)") && Self.error(again).message.contains("12.75.02.1001"), "\(String(buffer: again.body))")
+            #expect(try fx.coordinator.store.messages().count == messages, "nobody texted twice")
+            let other = try await client.execute(uri: "/v1/emergencies", method: .post, headers: op,
+                body: Self.json(#"{"hazard":"tanah_longsor","areas":["12.75.02.1001"]}"#))
+            #expect(other.status == .created)
+            let noted = try await client.execute(uri: "/v1/emergencies/\(e.id)", method: .patch, headers: op, body: Self.json(#"{"note":"air mulai surut"}"#))
+            #expect(noted.status == .ok)
+            let texts = try fx.coordinator.store.messages().filter { $0.kind == "emergency.changed" && $0.recipient.hasPrefix("lurah:") }
+            #expect(!texts.isEmpty && texts.allSatisfy { $0.text.hasSuffix("\(e.id): catatan: air mulai surut.") && $0.ackCode == nil }, "\(texts.map(\.smsText))")
+        }
+    }
+
     @Test func escalateAndEndAndImpossibleTransitions() async throws {
         try await withServer { client, fx in
             let e = try Self.decode(Emergency.self, try await client.execute(uri: "/v1/emergencies", method: .post, headers: Self.auth(TestTokens.operator_),

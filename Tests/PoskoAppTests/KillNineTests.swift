@@ -27,10 +27,12 @@ import Testing
         var declared = 0
         var rng = SystemRandomNumberGenerator()
         let areas = ["12.75.01", "12.75.02", "12.75.03", "12.75.04", "12.75.05"]
+        // Twenty different emergencies (a hazard already declared over an area is refused).
+        let hazards = ["banjir", "tanah_longsor", "angin_kencang", "cuaca_ekstrem"]
         for round in 0..<20 {
             let daemon = round == 0 ? first : try DaemonProcess(reusing: first)
             try await daemon.start()
-            let (status, _) = try await daemon.call(.POST, "/v1/emergencies", body: #"{"hazard":"banjir","areas":["\#(areas[round % 5])"]}"#)
+            let (status, _) = try await daemon.call(.POST, "/v1/emergencies", body: #"{"hazard":"\#(hazards[round / 5])","areas":["\#(areas[round % 5])"]}"#)
             if status == 201 { declared += 1 }
             try await Task.sleep(for: .milliseconds(Int.random(in: 20...250, using: &rng)))
             daemon.signal(SIGKILL)

@@ -39,8 +39,10 @@ public enum AlertRules {
         case let .emergencyDeclared(e):
             drafts = emergencyAlerts(e, kind: "emergency.declared", text: AlertText.declared(e, set), set: set, routing: routing)
         case let .emergencyChanged(e, previous):
+            // A new note is news, not something to confirm.
             drafts = emergencyAlerts(e, kind: "emergency.changed", text: AlertText.changed(e, previous: previous, set),
-                                     set: set, routing: routing, previousAreas: previous.areas, dedupSuffix: "\(e.updatedAt.timeIntervalSince1970)")
+                                     set: set, routing: routing, previousAreas: previous.areas,
+                                     needsAck: e.status != previous.status || e.areas != previous.areas, dedupSuffix: "\(e.updatedAt.timeIntervalSince1970)")
         case let .emergencyEnded(e, stillDown):
             drafts = emergencyAlerts(e, kind: "emergency.ended", text: AlertText.ended(e, stillDown: stillDown), set: set, routing: routing, needsAck: false)
         case let .statusReported(reports):

@@ -21,7 +21,9 @@ public enum AlertText {
         var parts: [String] = []
         if e.status != previous.status { parts.append("status \(previous.status.label) -> \(e.status.label)") }
         if e.areas != previous.areas { parts.append("wilayah kini \(areaNames(e.areas, set))") }
-        if parts.isEmpty { parts.append("catatan diperbarui") }
+        if let note = e.note, note != previous.note {
+            parts.append("catatan: " + (note.count > 100 ? note.prefix(99) + "…" : note).trimmingCharacters(in: CharacterSet(charactersIn: ". ")))
+        }
         return "[POSKO] Darurat \(e.hazard.label.uppercased()) \(e.id): \(parts.joined(separator: "; "))."
     }
 
