@@ -98,6 +98,22 @@ import Testing
         #expect(!r.timeline.contains { $0.at == r.start.addingTimeInterval(6 * 3600) && $0.kind == "deadline" }, "\(r.timeline.filter { $0.kind == "deadline" })")
     }
 
+    /// An inject the pipeline refuses at play time (here a second banjir over an area already
+    /// flooded) did not happen: the report names it among the gaps.
+    @Test func anInjectThatFailsIsAGapInTheReport() async throws {
+        let text = """
+        nama: x
+        mulai: "2026-11-01T06:00:00+07:00"
+        durasi: 3h
+        injeksi:
+          - { pada: 0m, nyatakan: { bahaya: banjir, wilayah: ["12.75.02"] } }
+          - { pada: 1h, nyatakan: { bahaya: banjir, wilayah: ["12.75.02.1001"] } }
+        """
+        let (result) = try await playWithPlanner(text).result
+        #expect(result.timeline.contains { $0.kind == "error" })
+        #expect(result.gaps.contains { $0.hasPrefix("1 injeksi tidak dapat dijalankan, pertama: Inject di s.yaml:") }, "\(result.gaps)")
+    }
+
     /// A scenario named from inside latihan/ finds the playbooks above it.
     @Test func theDefaultPlaybooksAreAboveTheScenariosDirectoryFromAnywhere() {
         let cwd = FileManager.default.currentDirectoryPath
@@ -114,6 +130,13 @@ import Testing
         ("injeksi:\n  - { pada: 1h, gangguan: { kanal: tidak-ada, selama: 1h } }\n", "unknown channel 'tidak-ada'"),
         ("injeksi:\n  - { pada: 1h, gangguan: { kanal: sms-utama, selama: 1h, jenis: hujan } }\n", "gangguan.jenis must be putus"),
         ("injeksi:\n  - { pada: 1h, gangguan: { kanal: bpbd-binjai, selama: 1h, jenis: smsc } }\n", "jenis smsc is for an SMS channel"),
+        ("injeksi:\n  - { pada: 1h, lapor: { pos: berngam-2, bidang: pendidikan, status: tutup } }\n", "post 'berngam-2' does not serve pendidikan"),
+        ("injeksi:\n  - { pada: 1h, lapor: { pos: berngam-1, bidang: kesehatan, status: terganggu, kapasitas: 500 } }\n",
+         "kapasitas 500 is more than berngam-1 has for kesehatan (80)"),
+        ("injeksi:\n  - { pada: 1h, lapor: { pos: berngam-1, bidang: semua, status: tutup, kapasitas: 5 } }\n", "kapasitas is only given with status terganggu"),
+        ("injeksi:\n  - { pada: 0m, nyatakan: { bahaya: banjir, wilayah: [\"12.75.02\"] } }\n  - { pada: 1h, akhiri: { darurat: 1 } }\n"
+         + "  - { pada: 2h, ubah: { darurat: 1, status: tanggap_darurat } }\n", "darurat 1 has already ended"),
+        ("injeksi:\n  - { pada: 1h, diam: [\"lurah 12.75.04.1001\"] }\n", "unknown recipient 'lurah 12.75.04.1001'"),
     ])
     func badScenariosAreReportedWithLocations(injects: String, message: String) throws {
         let text = "nama: x\nmulai: \"2026-11-01T06:00:00+07:00\"\ndurasi: 72h\n" + injects

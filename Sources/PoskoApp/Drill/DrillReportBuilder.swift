@@ -31,6 +31,11 @@ enum DrillReportBuilder {
         for e in expectations where !e.passed { gaps.append("Harapan tidak terpenuhi: \(e.description) — \(e.actual)") }
         let failed = messages.filter { $0.state == .failed }
         if !failed.isEmpty { gaps.append("\(failed.count) pesan gagal terkirim di semua kanal") }
+        let escalations = messages.filter { $0.kind == "escalation" }.count
+        if escalations > 0 { gaps.append("\(escalations) eskalasi: peringatan tidak dikonfirmasi tepat waktu oleh penerimanya") }
+        // An inject the pipeline refused did not happen: the drill rehearsed less than planned.
+        let refused = timeline.filter { $0.kind == "error" }
+        if let first = refused.first { gaps.append("\(refused.count) injeksi tidak dapat dijalankan, pertama: \(first.text)") }
         if let stoppedEarly { gaps.append(stoppedEarly.prefix(1).uppercased() + stoppedEarly.dropFirst()) }
 
         var strengths: [String] = []

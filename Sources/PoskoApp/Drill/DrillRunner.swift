@@ -330,7 +330,8 @@ public struct DrillRunner {
             if missedLook?.change != coordinator.changeCount || deadlinePassed {
                 try missed.announce(tracker.deadlines, lastCheckIn: state.lastCheckIn, now: now) { posts in
                     try coordinator.checkInsMissed(posts, at: now)
-                    note("deadline", "\(posts.count) pos tidak melapor tepat waktu; status TIDAK DIKETAHUI")
+                    let named = posts.prefix(3).joined(separator: ", ") + (posts.count > 3 ? " dan \(posts.count - 3) lainnya" : "")
+                    note("deadline", "\(posts.count) pos tidak melapor tepat waktu (\(named)); status TIDAK DIKETAHUI")
                 }
                 missedLook = (coordinator.changeCount, now)
             }

@@ -121,6 +121,17 @@ public enum AlertRules {
         }
     }
 
+    /// Every recipient key the set's contacts and cadres go by (`lurah:12.75.02.1001`, `camat:12.75.02`, `kader:k-0073`, …).
+    public static func recipientKeys(_ set: PlaybookSet) -> Set<String> {
+        var keys = Set(set.cadres.map { "kader:\($0.id)" })
+        for pb in set.playbooks {
+            for role in ContactRole.allCases {
+                for c in contacts(role: role, kecamatan: pb.kecamatan, kelurahan: nil, set: set) { keys.insert(c.key) }
+            }
+        }
+        return keys
+    }
+
     /// Kelurahan codes covered by area codes (a kecamatan expands to its kelurahan).
     public static func kelurahan(in areas: [String], set: PlaybookSet) -> [String] {
         var out: [String] = []

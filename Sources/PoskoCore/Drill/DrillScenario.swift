@@ -99,6 +99,7 @@ public enum DrillScenarioParser {
         }
         var injects: [DrillScenario.Inject] = []
         var declared = 0
+        var ended = Set<Int>()
         var previous = 0
         for item in top["injeksi"].flatMap({ r.list($0, "injeksi") }) ?? [] where !r.isSaturated {
             guard let map = r.pairs(item), map.count == 2 || map.count == 1 else {
@@ -134,7 +135,7 @@ public enum DrillScenarioParser {
                 r.error(item, "an inject needs exactly one action (nyatakan, ubah, akhiri, lapor, sms, gangguan, diam, override)")
                 continue
             }
-            guard let action = readAction(name, node, reader: &r, set: set, declared: &declared, sms: sms + hooks, webhooks: hooks) else { continue }
+            guard let action = readAction(name, node, reader: &r, set: set, declared: &declared, ended: &ended, sms: sms + hooks, webhooks: hooks) else { continue }
             if let at { injects.append(.init(at: at, action: action, location: r.location(item))) }
         }
         var expectations: [DrillScenario.Expectation] = []
@@ -161,7 +162,7 @@ public enum DrillScenarioParser {
     }
 
     private static func readAction(_ name: String, _ node: YAMLNode, reader r: inout YAMLReader, set: PlaybookSet,
-                                   declared: inout Int, sms channels: [String], webhooks: [String]) -> DrillScenario.Action? {
+                                   declared: inout Int, ended: inout Set<Int>, sms channels: [String], webhooks: [String]) -> DrillScenario.Action? {
         func areas(_ n: YAMLNode?) -> [String]? {
             guard let n, let list = r.list(n, "wilayah") else { return nil }
             var out: [String] = []
@@ -178,6 +179,7 @@ public enum DrillScenarioParser {
         func emergencyRef(_ n: YAMLNode?) -> Int? {
             guard let n, let i = r.int(n, "darurat", min: 1, max: 1000) else { return nil }
             if i > declared { r.error(n, "darurat \(i) has not been declared yet (\(declared) so far)"); return nil }
+            if ended.contains(i) { r.error(n, "darurat \(i) has already ended"); return nil }
             return i
         }
         func status(_ n: YAMLNode?) -> EmergencyStatus? {
@@ -200,6 +202,7 @@ public enum DrillScenarioParser {
             return .change(emergency: e, status: f["status"].flatMap { status($0) }, areas: f["wilayah"].flatMap { areas($0) })
         case "akhiri":
             guard let f = r.mapping(node, "akhiri", required: ["darurat"]), let e = emergencyRef(f["darurat"]) else { return nil }
+            ended.insert(e)
             return .end(emergency: e)
         case "lapor":
             guard let f = r.mapping(node, "lapor", required: ["pos", "bidang", "status"], optional: ["kapasitas", "catatan"]) else { return nil }
@@ -208,7 +211,20 @@ public enum DrillScenarioParser {
             guard let bidang = f["bidang"].flatMap({ r.string($0, "bidang") }), let st = f["status"].flatMap({ r.string($0, "status") }) else { return nil }
             if bidang != "semua" && Bidang(rawValue: bidang) == nil, let n = f["bidang"] { r.error(n, "unknown SPM field '\(bidang)'"); return nil }
             if !["berjalan", "terganggu", "tutup"].contains(st), let n = f["status"] { r.error(n, "unknown status '\(st)' (expected berjalan, terganggu or tutup)"); return nil }
-            return .report(post: pos, bidang: bidang, status: st, capacity: f["kapasitas"].flatMap { r.int($0, "kapasitas") },
+            // What the daemon would refuse is refused here, with its place, not at play time.
+            let post = set.posts[pos.lowercased()]
+            let fields = bidang == "semua" ? Array(post?.layanan.keys ?? [:].keys) : [Bidang(rawValue: bidang)].compactMap { $0 }
+            if let b = fields.first, bidang != "semua", post?.layanan[b] == nil, let n = f["bidang"] {
+                r.error(n, "post '\(pos)' does not serve \(bidang) (it serves: \((post?.layanan.keys.map(\.rawValue) ?? []).sorted().joined(separator: ", ")))")
+                return nil
+            }
+            let capacity = f["kapasitas"].flatMap { r.int($0, "kapasitas", min: 0) }
+            if let capacity, let n = f["kapasitas"] {
+                if st != "terganggu" { r.error(n, "kapasitas is only given with status terganggu"); return nil }
+                let most = fields.compactMap { post?.layanan[$0]?.kapasitas }.min() ?? 0
+                if capacity > most { r.error(n, "kapasitas \(capacity) is more than \(pos) has for \(bidang) (\(most))"); return nil }
+            }
+            return .report(post: pos, bidang: bidang, status: st, capacity: capacity,
                            note: f["catatan"].flatMap { r.string($0, "catatan") })
         case "sms":
             guard let f = r.mapping(node, "sms", required: ["dari", "teks"]) else { return nil }
@@ -231,7 +247,17 @@ public enum DrillScenarioParser {
             return .outage(channel: ch, seconds: s, held: kind == "smsc")
         case "diam":
             guard let list = r.list(node, "diam") else { return nil }
-            return .silence(recipients: list.compactMap { r.string($0, "recipient") })
+            let known = AlertRules.recipientKeys(set)
+            var recipients: [String] = []
+            for item in list {
+                guard let key = r.string(item, "recipient") else { continue }
+                guard known.contains(key) else {
+                    r.error(item, "unknown recipient '\(key.prefix(60))' (recipients are written like lurah:12.75.02.1001, camat:12.75.02, kader:<id>)")
+                    continue
+                }
+                recipients.append(key)
+            }
+            return recipients.count == list.count ? .silence(recipients: recipients) : nil
         case "override":
             guard let f = r.mapping(node, "override", required: ["jenis"], optional: ["dari", "ke", "pos", "bidang", "catatan"]),
                   let action = f["jenis"].flatMap({ r.enumValue($0, "jenis", PlanOverride.Action.self) }) else { return nil }
