@@ -254,7 +254,24 @@ public final class PlanKeeper: Sendable {
             throw RequestError(field: "post", "forbid_post needs post")
         default: break
         }
+        // What could never apply is refused, not stored to show up as "tidak berlaku" later.
+        if o.action != .forbidPost, let from = o.from, from == o.to {
+            throw RequestError(field: "to", "'to' is the same post as 'from'; an override is between two posts")
+        }
+        if let bidang = o.bidang {
+            for (field, id) in [("from", o.from), ("to", o.to), ("post", o.post)] {
+                if let id, let post = set.posts[id], post.layanan[bidang] == nil {
+                    throw RequestError(field: field, "post '\(id)' does not serve \(bidang.rawValue) (it serves: \(post.layanan.keys.map(\.rawValue).sorted().joined(separator: ", ")))")
+                }
+            }
+        }
         let stored: PlanOverride = try coordinator.store.write { tx in
+            for body in try String.fetchAll(tx.db.cachedStatement(sql: "SELECT body FROM plan_override WHERE active")) {
+                let active = try JSON.decode(PlanOverride.self, body)
+                if active.action == o.action, active.from == o.from, active.to == o.to, active.post == o.post, active.bidang == o.bidang {
+                    throw StoreError.conflict("the same override is already active (\(active.id))")
+                }
+            }
             let n = (try Int.fetchOne(tx.db.cachedStatement(sql: "SELECT COUNT(*) FROM plan_override")) ?? 0) + 1
             var o = o
             o.id = "O-\(n)"

@@ -46,6 +46,26 @@ import Testing
         #expect(home.count == 1 && home[0].hasSuffix("selesai. Kembali ke pos asal. Terima kasih."), "\(home)")
     }
 
+    /// An override that could never apply is refused with the field at fault, and the same
+    /// override twice is a conflict.
+    @Test func overridesThatCouldNeverApplyAreRefused() throws {
+        let c = Coordinator(store: try PoskoStore.inMemory(), playbooks: SamplePlaybooks.set, routing: Self.routing)
+        let keeper = PlanKeeper(fresh: c)
+        func pin(_ from: String, _ to: String, _ bidang: Bidang) -> PlanOverride {
+            PlanOverride(id: "", action: .pin, from: from, to: to, post: nil, bidang: bidang, note: nil)
+        }
+        func refusal(_ o: PlanOverride) -> String? {
+            do { _ = try keeper.addOverride(o, actor: Self.op, at: Self.t0); return nil } catch let e as RequestError { return "\(e.field): \(e.message)" } catch {
+                return "\(error)"
+            }
+        }
+        #expect(refusal(pin("berngam-1", "berngam-1", .kesehatan)) == "to: 'to' is the same post as 'from'; an override is between two posts")
+        #expect(refusal(pin("berngam-1", "berngam-2", .pendidikan))?.hasPrefix("to: post 'berngam-2' does not serve pendidikan (it serves: ") == true)
+        #expect(refusal(pin("berngam-1", "setia-1", .kesehatan)) == nil)
+        #expect(refusal(pin("berngam-1", "setia-1", .kesehatan))?.contains("the same override is already active (O-1)") == true)
+        #expect(try keeper.activeOverrides().count == 1)
+    }
+
     @Test func aReleaseTextSaysWhetherToGoHome() throws {
         let set = SamplePlaybooks.set
         let cadre = try #require(set.cadres["k-0075"])
