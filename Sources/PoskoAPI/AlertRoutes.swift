@@ -59,7 +59,10 @@ struct AlertRoutes {
         var attempts: [AttemptRecord]
     }
 
-    struct AckRequest: Codable, Sendable { var code: String }
+    struct AckRequest: Codable, Sendable, JSONRequestBody {
+        static let members: Set<String> = ["code"]
+        var code: String
+    }
 
     func register(_ v1: Registrar) {
         v1.get("alerts") { request, context in

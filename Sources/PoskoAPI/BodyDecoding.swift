@@ -15,26 +15,37 @@ enum Body {
         }
     }
 
-    /// Decodes a JSON body; errors name the field at fault.
-    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int) async throws -> T {
+    /// Decodes a JSON body; errors name the field at fault, also a member the type does not have.
+    static func decode<T: JSONRequestBody>(_ type: T.Type, _ request: Request, limit: Int) async throws -> T {
         if let ct = request.headers[.contentType], !ct.lowercased().hasPrefix("application/json") {
             throw APIError(.unsupportedMediaType, code: "unsupported_media_type", "expected Content-Type application/json, got \(ct.prefix(80))")
         }
         let buffer = try await collect(request, limit: limit)
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("request body is empty; expected a JSON object") }
         // A status report, the busiest body, is usually a flat object: read without JSONDecoder.
-        if let flat = T.self as? any FlatJSONDecodable.Type,
-           let value = buffer.withUnsafeReadableBytes({ FlatJSON.object($0) }).flatMap(flat.init(flat:)) as? T {
-            return value
+        if let flat = T.self as? any FlatJSONDecodable.Type, let members = buffer.withUnsafeReadableBytes({ FlatJSON.object($0) }) {
+            try rejectUnknown(members.map(\.key), of: T.self)
+            if let value = flat.init(flat: members) as? T { return value }
         }
+        let data = Data(buffer: buffer)
+        let value: T
         do {
-            return try APIJSON.decoder.decode(T.self, from: Data(buffer: buffer))
+            value = try APIJSON.decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw describe(error)
+            throw describe(error, parses: (try? JSONSerialization.jsonObject(with: data)) != nil)
         }
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] { try rejectUnknown(Array(object.keys), of: T.self) }
+        return value
     }
 
-    static func describe(_ error: DecodingError) -> APIError {
+    private static func rejectUnknown(_ keys: [String], of type: (some JSONRequestBody).Type) throws {
+        guard let unknown = keys.filter({ !type.members.contains($0) }).min() else { return }
+        throw APIError.badRequest("unknown field '\(unknown.prefix(40))' (expected: \(type.members.sorted().joined(separator: ", ")))", field: String(unknown.prefix(40)))
+    }
+
+    /// `parses`: the body is JSON (a decoding error without a path is then a value the type
+    /// cannot hold, such as 10.5 for a whole number).
+    static func describe(_ error: DecodingError, parses: Bool = false) -> APIError {
         func path(_ keys: [any CodingKey]) -> String {
             keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
         }
@@ -49,7 +60,9 @@ enum Body {
             let field = path(ctx.codingPath)
             return .badRequest("field '\(field)' must not be null (expected \(describe(type)))", field: field)
         case let .dataCorrupted(ctx):
-            if ctx.codingPath.isEmpty { return .badRequest("request body is not valid JSON") }
+            if ctx.codingPath.isEmpty {
+                return .badRequest(parses ? "a value has the wrong type: \(ctx.debugDescription)" : "request body is not valid JSON")
+            }
             let field = path(ctx.codingPath)
             return .badRequest("field '\(field)' is invalid: \(ctx.debugDescription)", field: field)
         @unknown default:

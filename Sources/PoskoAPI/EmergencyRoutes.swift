@@ -7,7 +7,10 @@ struct EmergencyRoutes {
     let deps: APIDependencies
 
     struct EmergencyList: Codable, Sendable { var emergencies: [Emergency] }
-    struct EndRequest: Codable, Sendable { var note: String? }
+    struct EndRequest: Codable, Sendable, JSONRequestBody {
+        static let members: Set<String> = ["note"]
+        var note: String?
+    }
 
     func register(_ v1: Registrar) {
         v1.get("emergencies") { request, context in

@@ -17,7 +17,8 @@ struct PlanRoutes {
         var cadres: [PlanCadreAssignment]
     }
 
-    struct OverrideRequest: Codable, Sendable {
+    struct OverrideRequest: Codable, Sendable, JSONRequestBody {
+        static let members: Set<String> = ["action", "from", "to", "post", "bidang", "note"]
         var action: String
         var from: String?
         var to: String?

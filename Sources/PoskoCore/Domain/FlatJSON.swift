@@ -46,6 +46,13 @@ public enum FlatJSON {
     }
 }
 
+/// A JSON request body whose members are all known: any other member is an error naming it.
+/// A misspelt optional member would otherwise be ignored silently (`"stauts"` in a
+/// declaration would declare at the default status and text everyone so).
+public protocol JSONRequestBody: Decodable {
+    static var members: Set<String> { get }
+}
+
 /// A request type with a fast path for flat JSON bodies (see ``FlatJSON``).
 public protocol FlatJSONDecodable: Decodable {
     /// The value `JSONDecoder` would decode from these members, or `nil` when a member is

@@ -13,7 +13,8 @@ public struct RequestError: Error, Equatable, CustomStringConvertible {
     public var description: String { "\(field): \(message)" }
 }
 
-public struct DeclareRequest: Codable, Sendable, Equatable {
+public struct DeclareRequest: Codable, Sendable, Equatable, JSONRequestBody {
+    public static let members: Set<String> = ["hazard", "areas", "status", "note"]
     public var hazard: String
     public var areas: [String]
     public var status: String?
@@ -42,7 +43,8 @@ public struct DeclareRequest: Codable, Sendable, Equatable {
     }
 }
 
-public struct ChangeRequest: Codable, Sendable, Equatable {
+public struct ChangeRequest: Codable, Sendable, Equatable, JSONRequestBody {
+    public static let members: Set<String> = ["status", "areas", "note"]
     public var status: String?
     public var areas: [String]?
     public var note: String?
@@ -54,7 +56,8 @@ public struct ChangeRequest: Codable, Sendable, Equatable {
     }
 }
 
-public struct ReportRequest: Codable, Sendable, Equatable, FlatJSONDecodable {
+public struct ReportRequest: Codable, Sendable, Equatable, FlatJSONDecodable, JSONRequestBody {
+    public static let members: Set<String> = ["post", "bidang", "status", "capacity", "note", "reporter"]
     public var post: String
     /// An SPM field, or `semua` for every field the post serves.
     public var bidang: String
