@@ -60,6 +60,29 @@ public enum PlaybookFiles {
     }
 
     /// Loads a playbook directory into a validated set.
+    /// What `posko validate` checks. A playbook file named on its own is checked together with
+    /// the other playbooks of its directory (its fallbacks may be posts of another kecamatan),
+    /// and only the named files' diagnostics are reported; when the others have errors of their
+    /// own, the named files are checked alone.
+    public static func check(paths: [String], wilayah: WilayahTable = .binjai) -> (PlaybookSet?, [Diagnostic]) {
+        func absolute(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
+        var named = Set<String>(), context: [String] = []
+        for p in paths {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), !isDir.boolValue {
+                named.insert(absolute(p))
+                context.append(URL(fileURLWithPath: p).standardizedFileURL.deletingLastPathComponent().path)
+            } else {
+                context.append(p)
+            }
+        }
+        guard !named.isEmpty else { return load(paths: paths, wilayah: wilayah) }
+        let (set, diagnostics) = load(paths: Array(Set(context)).sorted(), wilayah: wilayah)
+        let own = diagnostics.filter { named.contains(absolute($0.file)) }
+        guard set != nil || !own.errors.isEmpty else { return load(paths: paths, wilayah: wilayah) }
+        return (set, own)
+    }
+
     public static func load(paths: [String], wilayah: WilayahTable = .binjai, knownWebhooks: Set<String>? = nil) -> (PlaybookSet?, [Diagnostic]) {
         do {
             let files = try read(paths: paths)

@@ -60,7 +60,7 @@ struct Validate: ParsableCommand {
     func run() throws {
         let table: WilayahTable
         do { table = try PlaybookFiles.wilayah(file: wilayah) } catch { throw ValidationError(error.description) }
-        let (set, diagnostics) = PlaybookFiles.load(paths: paths.isEmpty ? ["Playbooks"] : paths, wilayah: table)
+        let (set, diagnostics) = PlaybookFiles.check(paths: paths.isEmpty ? ["Playbooks"] : paths, wilayah: table)
         switch format {
         case .json: print(ValidateReport.json(diagnostics, set: set))
         case .human:

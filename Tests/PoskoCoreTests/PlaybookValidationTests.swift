@@ -10,6 +10,28 @@ import Testing
     static let fixtures = RepoPaths.path("Tests/PoskoCoreTests/Fixtures/playbooks")
     static let brokenDir = fixtures + "/broken"
 
+    /// `posko validate FILE`: a playbook named alone is checked with the others of its directory
+    /// (Binjai Kota's fallbacks include another kecamatan's posts), and only its own findings
+    /// are reported.
+    @Test func aPlaybookNamedAloneIsCheckedWithItsNeighbours() throws {
+        let (set, diagnostics) = PlaybookFiles.check(paths: [RepoPaths.path("Playbooks/12.75.02-binjai-kota.yaml")])
+        #expect(set != nil && diagnostics.errors.isEmpty, "\(diagnostics)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("posko-validate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for name in try FileManager.default.contentsOfDirectory(atPath: RepoPaths.path("Playbooks")) where name.hasSuffix(".yaml") {
+            var text = try String(contentsOfFile: RepoPaths.path("Playbooks/\(name)"), encoding: .utf8)
+            if name.hasPrefix("12.75.02") { text = text.replacingOccurrences(of: "cadangan: [berngam-3, satria-3]", with: "cadangan: [tidak-ada, satria-3]") }
+            if name.hasPrefix("12.75.03") { text = text.replacingOccurrences(of: "- id: ", with: "- idx: ", options: [], range: text.range(of: "- id: ")) }
+            try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let kota = dir.appendingPathComponent("12.75.02-binjai-kota.yaml").path
+        let (broken, found) = PlaybookFiles.check(paths: [kota])
+        #expect(broken == nil)
+        #expect(found.errors.contains { $0.message.contains("fallback 'tidak-ada'") }, "\(found)")
+        #expect(found.allSatisfy { URL(fileURLWithPath: $0.file).lastPathComponent == "12.75.02-binjai-kota.yaml" }, "only the named file's findings: \(found)")
+    }
+
     static var cases: [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: brokenDir)) ?? []
         return names.filter { !$0.hasSuffix(".expected") }.sorted()
