@@ -520,11 +520,14 @@ extension PoskoStore {
         try read { db in try Row.fetchAll(db.cachedStatement(sql: "SELECT \(OutboxMessage.columns) FROM outbox ORDER BY created_at, id")).map(OutboxMessage.init(row:)) }
     }
 
-    /// When each message was first accepted by a channel.
+    /// When each message was first accepted by a channel, or (one a gateway held while its SMSC
+    /// was down) reported delivered.
     public func firstAcceptance() throws -> [String: Date] {
         try read { db in
             var out: [String: Date] = [:]
-            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT message_id, MIN(at) AS at FROM attempt WHERE result IN ('sent', 'delivered') GROUP BY message_id")) {
+            for row in try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT message_id, MIN(at) AS at FROM attempt WHERE result IN ('sent', 'delivered', 'dlr_delivered') GROUP BY message_id
+                """)) {
                 out[row["message_id"]] = Date(timeIntervalSince1970: row["at"])
             }
             return out

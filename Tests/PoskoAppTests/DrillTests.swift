@@ -98,6 +98,27 @@ import Testing
         #expect(!r.timeline.contains { $0.at == r.start.addingTimeInterval(6 * 3600) && $0.kind == "deadline" }, "\(r.timeline.filter { $0.kind == "deadline" })")
     }
 
+    /// With its only SMS gateway's SMSC down, the declaration waits at the gateway: the lurah is
+    /// informed when it is released (not "never"), and answers it then.
+    @Test func anSMSHeldByADownSMSCCountsWhenItIsDelivered() async throws {
+        let text = """
+        nama: x
+        mulai: "2026-11-01T06:00:00+07:00"
+        durasi: 3h
+        balasan: { konfirmasi: 1.0, jeda: 10m }
+        injeksi:
+          - { pada: 0m, gangguan: { kanal: sms-utama, selama: 1h, jenis: smsc } }
+          - { pada: 5m, nyatakan: { bahaya: banjir, wilayah: ["12.75.02.1001"] } }
+        harapan:
+          - { jenis: lurah_terinformasi, dalam: 15m }
+        """
+        let result = try await playWithPlanner(text).result
+        let minutes = try #require(result.messages.firstAlertMinutes["lurah:12.75.02.1001"], "\(result.messages.firstAlertMinutes)")
+        #expect((55...56).contains(minutes), "released when the SMSC came back: \(minutes)")
+        #expect(result.expectations.first?.passed == false)
+        #expect(result.messages.acknowledged > 0, "the lurah and camat answer once it arrives")
+    }
+
     /// An inject the pipeline refuses at play time (here a second banjir over an area already
     /// flooded) did not happen: the report names it among the gaps.
     @Test func anInjectThatFailsIsAGapInTheReport() async throws {

@@ -374,8 +374,9 @@ public struct DrillRunner {
                 let sent = ch.sent
                 for (at, m) in sent.dropFirst(seenSends[key] ?? 0) {
                     if ch.isSMS { dlrs.append((at.addingTimeInterval(20), m.reference)) }
-                    guard let msg = attempted[m.reference], let code = msg.ackCode, askedAck.insert(m.reference).inserted,
-                          !silenced.contains(msg.recipient) else { continue }
+                    // A message a held gateway releases now was sent in an earlier step.
+                    guard let msg = try attempted[m.reference] ?? coordinator.store.message(id: m.reference), let code = msg.ackCode,
+                          askedAck.insert(m.reference).inserted, !silenced.contains(msg.recipient) else { continue }
                     if rng.unit() < s.ackProbability {
                         let delay = Double(s.ackDelay) * (0.5 + rng.unit())
                         acks.append((at.addingTimeInterval(delay), code, msg.recipient))
