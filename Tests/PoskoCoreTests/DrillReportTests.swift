@@ -110,7 +110,7 @@ struct DrillReportTests {
     @Test func markdownStatisticsAndTimeline() {
         let md = DrillReport.markdown(result)
         // Channels sorted, one column per result kind, totals.
-        #expect(md.contains("| Kanal | terkirim | gagal | gagal sementara | Jumlah |"))
+        #expect(md.contains("| Kanal | sampai | gagal | gagal sementara | Jumlah |"))
         #expect(md.contains("| `sms:kannel-utama` | 40 | 0 | 3 | 43 |"))
         #expect(md.contains("| Berngam (12.75.02.1001) | 4 |"))
         #expect(md.contains("| Bhakti Karya (12.75.05.1003) | 7,3 |"))

@@ -319,7 +319,7 @@ public struct DrillRunner {
                 }
                 // One round, one transaction (a province round is a thousand posts).
                 try coordinator.checkIns(checkIns, at: now)
-                if !checkIns.isEmpty { note("checkin", "\(checkIns.count) pos melapor rutin (masih berjalan)") }
+                if !checkIns.isEmpty { note("checkin", "\(checkIns.count) pos melapor rutin (status tidak berubah)") }
             }
             stats.lap("routine check-ins")
             let state = try current()

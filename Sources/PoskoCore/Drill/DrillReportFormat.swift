@@ -113,11 +113,13 @@ enum DrillReportFormat {
         }
     }
 
-    /// Indonesian label for a delivery result or message state; unknown ones unchanged.
+    /// Indonesian label for a delivery result or message state; unknown ones unchanged. An SMS
+    /// a gateway accepted is not yet one that arrived; a channel given up on after its retries
+    /// (an outage) is not a permanent fault of the message.
     static func stateLabel(_ state: String) -> String {
         switch state {
-        case "delivered": return "terkirim"
-        case "sent": return "dikirim"
+        case "delivered": return "sampai"
+        case "sent": return "diterima gateway"
         case "pending": return "antre"
         case "queued": return "ditahan gateway"
         case "dlr_delivered": return "laporan: sampai"
@@ -125,7 +127,7 @@ enum DrillReportFormat {
         case "dlr_timeout": return "tanpa laporan, ke kanal berikut"
         case "retryable": return "gagal sementara"
         case "failed": return "gagal"
-        case "permanent", "permanent_failure": return "gagal permanen"
+        case "permanent", "permanent_failure": return "gagal di kanal ini"
         case "acknowledged": return "dikonfirmasi"
         case "expired": return "kedaluwarsa"
         case "cancelled", "canceled": return "dibatalkan"
