@@ -36,6 +36,7 @@ import Testing
         let text = try #require(sms1.sent.first?.text)
         #expect(text.hasPrefix("[POSKO] Darurat BANJIR (Siaga Darurat) di Kel. Berngam, Kel. Setia."))
         #expect(text.range(of: #"Balas OK [A-Z0-9]{4}$"#, options: .regularExpression) != nil)
+        #expect(SMSText(text).segmentCount == 1, "one SMS with its code: \(text)")
         #expect(hook.sent.count == 1)
         #expect(String(decoding: hook.sent[0].payload ?? Data(), as: UTF8.self).contains(e.id))
         // SMS accepted by the gateway is "sent" until its delivery report; webhooks are delivered.
@@ -584,6 +585,17 @@ import Testing
         let back = late.addingTimeInterval(600)
         try c.checkIn(post.id, actor: op, at: back)
         #expect(try announce(&restarted, at: back.addingTimeInterval(every + 60)).contains(post.id))
+    }
+
+    /// A declaration over many kelurahan names as many as one SMS holds with its code, then how
+    /// many more.
+    @Test func aWideDeclarationStaysOneSMS() throws {
+        let (c, _, _, _, _) = try fixture()
+        let areas = ["12.75.05.1001", "12.75.05.1002", "12.75.05.1003", "12.75.05.1004", "12.75.05.1005", "12.75.05.1006"]
+        _ = try c.declare(DeclareRequest(hazard: "banjir_bandang", areas: areas, status: "tanggap_darurat"), actor: Actor("op", via: .api), at: Self.t0)
+        let sms = try #require(try c.store.messages().first { $0.kind == "emergency.declared" && $0.recipient.hasPrefix("lurah:") })
+        #expect(SMSText(sms.smsText).segmentCount == 1, "\(sms.smsText)")
+        #expect(sms.text.range(of: #" \+[0-9]\. Cek posyandu"#, options: .regularExpression) != nil, "\(sms.text)")
     }
 
     /// What an SMS does, its reply and the record that the gateway's message was handled are one

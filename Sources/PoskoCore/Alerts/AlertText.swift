@@ -2,19 +2,25 @@ import Foundation
 
 /// Indonesian SMS texts: short, the facts first, what to do last.
 public enum AlertText {
-    static func areaNames(_ areas: [String], _ set: PlaybookSet) -> String {
+    static func areaNames(_ areas: [String], _ set: PlaybookSet, shown: Int = 4) -> String {
         let names = areas.map { code -> String in
             guard let u = set.wilayah[code] else { return code }
             return (u.level == .kecamatan ? "Kec. " : "Kel. ") + u.name
         }
-        return names.count > 4 ? names.prefix(4).joined(separator: ", ") + " +\(names.count - 4)" : names.joined(separator: ", ")
+        return names.count > shown ? names.prefix(shown).joined(separator: ", ") + " +\(names.count - shown)" : names.joined(separator: ", ")
     }
 
     /// A drill's declaration does not ask for reports: a LAPOR is about a real post, and would
-    /// change the real plan.
+    /// change the real plan. It names as many areas as one SMS holds with its reply code (and a
+    /// drill's LATIHAN), up to four, then how many more.
     static func declared(_ e: Emergency, _ set: PlaybookSet) -> String {
-        let ask = e.exercise ? "Ini latihan: jangan kirim LAPOR." : "Cek layanan posyandu; lapor: LAPOR <pos> <bidang|SEMUA> <BUKA|TERGANGGU|TUTUP>."
-        return "[POSKO] Darurat \(e.hazard.label.uppercased()) (\(e.status.label)) di \(areaNames(e.areas, set)). \(ask)"
+        let ask = e.exercise ? "Ini latihan: jangan kirim LAPOR." : "Cek posyandu, lapor: LAPOR <pos> SEMUA/<bidang> BUKA/TERGANGGU/TUTUP."
+        func text(naming shown: Int) -> String {
+            "[POSKO] Darurat \(e.hazard.label.uppercased()) (\(e.status.label)) di \(areaNames(e.areas, set, shown: shown)). \(ask)"
+        }
+        var shown = min(4, e.areas.count)
+        while shown > 1, SMSText((e.exercise ? "LATIHAN " : "") + text(naming: shown) + " Balas OK ABCD").segmentCount > 1 { shown -= 1 }
+        return text(naming: shown)
     }
 
     static func changed(_ e: Emergency, previous: Emergency, _ set: PlaybookSet) -> String {
