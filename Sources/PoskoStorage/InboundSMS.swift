@@ -83,7 +83,8 @@ extension Coordinator {
             }
             guard mayReport(who, post: post) else {
                 try tx.audit("sms.not_allowed", subject: post.id, detail: "LAPOR from \(phone)", actor: actor, at: at)
-                return try reply(tx, to: phone, "Nomor Anda tidak terdaftar untuk \(post.id). Laporan tidak dicatat.", at: at)
+                let kel = set.wilayah[post.kelurahan]?.name ?? post.kelurahan
+                return try reply(tx, to: phone, "Nomor Anda tidak terdaftar untuk melapor \(post.id) (Kel. \(kel)). Laporan tidak dicatat.", at: at)
             }
             let status = r.status == .buka ? "berjalan" : r.status.rawValue
             let bidang: String = switch r.scope {
@@ -98,9 +99,17 @@ extension Coordinator {
                 try write(tx)
                 changed = "post reported"
                 // Say what was understood of a capacity: "sisa 31 dari 63".
-                let left = stored.count == 1 && r.status == .terganggu
-                    ? stored[0].capacity.map { " (sisa \($0) dari \(post.layanan[stored[0].bidang]?.kapasitas ?? 0))" } ?? " (sisa dianggap separuh)"
-                    : percent.map { " (sisa \($0)%)" } ?? ""
+                let left: String
+                if stored.count == 1 && r.status == .terganggu {
+                    let most = post.layanan[stored[0].bidang]?.kapasitas ?? 0
+                    left = stored[0].capacity.map { " (sisa \($0) dari \(most))" } ?? " (sisa dianggap separuh)"
+                } else if let percent {
+                    left = " (sisa \(percent)%)"
+                } else if let absolute {
+                    left = " (sisa \(absolute) per bidang)"
+                } else {
+                    left = ""
+                }
                 answer = "Laporan diterima: \(post.id) \(bidang == "semua" ? "SEMUA" : bidang) \(r.status.rawValue.uppercased())\(left)."
             } catch let e as RequestError {
                 let why: String = switch e.field {

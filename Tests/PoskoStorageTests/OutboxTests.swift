@@ -587,6 +587,16 @@ import Testing
         #expect(try announce(&restarted, at: back.addingTimeInterval(every + 60)).contains(post.id))
     }
 
+    /// Replies say what was understood and why something was refused.
+    @Test func smsRepliesSayWhatWasUnderstood() throws {
+        let (c, _, _, _, _) = try fixture()
+        #expect(try c.handleSMS(from: "081200000073", text: "HADIR", at: Self.t0).hasPrefix("ID posyandu belum ditulis. Format: HADIR"))
+        #expect(try c.handleSMS(from: "0813-0002-0003", text: "LAPOR berngam-1 kes tutup", at: Self.t0.addingTimeInterval(60))
+            == "Nomor Anda tidak terdaftar untuk melapor berngam-1 (Kel. Berngam). Laporan tidak dicatat.")
+        #expect(try c.handleSMS(from: "0813-0002-0001", text: "LAPOR berngam-1 SEMUA TERGANGGU 30", at: Self.t0.addingTimeInterval(120))
+            == "Laporan diterima: berngam-1 SEMUA TERGANGGU (sisa 30 per bidang).")
+    }
+
     /// A declaration over many kelurahan names as many as one SMS holds with its code, then how
     /// many more.
     @Test func aWideDeclarationStaysOneSMS() throws {

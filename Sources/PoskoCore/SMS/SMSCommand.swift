@@ -103,9 +103,10 @@ public struct SMSParseError: Error, Sendable, Hashable, CustomStringConvertible 
         case .empty, .unknownCommand:
             return SMSHelp.general
         case .missingPos, .invalidPos:
+            let what = reason == .missingPos ? "ID posyandu belum ditulis. " : "ID posyandu tidak valid. "
             switch command {
-            case .hadir: return "ID posyandu tidak valid. " + SMSHelp.hadir
-            default: return "ID posyandu tidak valid. " + SMSHelp.lapor
+            case .hadir: return what + SMSHelp.hadir
+            default: return what + SMSHelp.lapor
             }
         case .missingBidang, .unknownBidang:
             return SMSHelp.bidang
