@@ -16,6 +16,8 @@ public struct APIDependencies: Sendable {
     public var maxBodyBytes: Int
     /// Demand each post × field has moved elsewhere under the current plan, and its version.
     public var plannedMoves: @Sendable () -> (version: Int?, moved: [PostField: Int])
+    /// Whether changes came in since the current plan was made.
+    public var planBehind: @Sendable () -> Bool
     /// Parses and applies a CAP document (the parser lives in the delivery target).
     public var ingestCAP: @Sendable (Data, Actor) throws -> Coordinator.CAPOutcome
     /// Builds Posko's own CAP documents.
@@ -32,6 +34,7 @@ public struct APIDependencies: Sendable {
         reload: @escaping @Sendable (Actor) async -> Coordinator.ReloadOutcome, ready: @escaping @Sendable () -> Bool = { true },
         maxBodyBytes: Int = 1 << 20,
         plannedMoves: @escaping @Sendable () -> (version: Int?, moved: [PostField: Int]) = { (nil, [:]) },
+        planBehind: @escaping @Sendable () -> Bool = { false },
         ingestCAP: @escaping @Sendable (Data, Actor) throws -> Coordinator.CAPOutcome = { _, _ in
             throw StoreError.invalid("CAP intake is not configured")
         },
@@ -46,6 +49,7 @@ public struct APIDependencies: Sendable {
         self.ready = ready
         self.maxBodyBytes = maxBodyBytes
         self.plannedMoves = plannedMoves
+        self.planBehind = planBehind
         self.ingestCAP = ingestCAP
         self.capPublisher = capPublisher
         self.publicBaseURL = publicBaseURL
@@ -62,7 +66,9 @@ public struct APIDependencies: Sendable {
         var states = ContinuityEvaluator.evaluate(set, state: state, now: at)
         if let kecamatan { states = states.filter { $0.kelurahan.hasPrefix(kecamatan + ".") } }
         let plan = plannedMoves()
-        return ContinuityView.build(set, states: states, moved: plan.moved, planVersion: plan.version, at: at)
+        var view = ContinuityView.build(set, states: states, moved: plan.moved, planVersion: plan.version, at: at)
+        if plan.version != nil { view.planPending = planBehind() }
+        return view
     }
 }
 

@@ -14,6 +14,8 @@ public final class PlanKeeper: Sendable {
         var plan: Plan?
         /// `plan.moved`, computed once per plan (coverage asks for it often).
         var moved: [PostField: Int] = [:]
+        /// The coordinator's change count the last run saw (the plan is behind when it moved on).
+        var seenChanges = -1
         /// Where `plan`'s line chunks are stored.
         var stored = PlanArchive.Known()
         var cache: PlanCache?
@@ -56,6 +58,10 @@ public final class PlanKeeper: Sendable {
     /// Demand the current plan moves away from each post × field (for coverage).
     public var moved: [PostField: Int] { memory.withLock { $0.moved } }
 
+    /// Whether reports or other changes came in since the last run: a re-plan is on its way
+    /// (the daemon's planner waits a moment to take a burst of reports in one run).
+    public var isBehind: Bool { memory.withLock { $0.seenChanges } < coordinator.changeCount }
+
     /// Coverage per kelurahan × field as of the last run (its states and plan); empty before one.
     public var cells: [CoverageCell] { memory.withLock { $0.book.cells } }
 
@@ -67,6 +73,9 @@ public final class PlanKeeper: Sendable {
     @discardableResult
     public func replan(at: Date, state known: OperationalState? = nil, states evaluated: [PostFieldState]? = nil) throws -> PlanDiff? {
         let set = coordinator.playbooks
+        // Read before the state: a change after this makes the plan behind again.
+        let changes = coordinator.changeCount
+        defer { memory.withLock { $0.seenChanges = max($0.seenChanges, changes) } }
         let state = try known ?? coordinator.store.operationalState()
         let overrides = try activeOverrides()
         let (index, previous, cache, taken, previousMoved) = memory.withLock {

@@ -12,7 +12,7 @@ import Testing
     }
 
     static func view(_ cells: [CoverageCell], plan: Int?) -> ContinuityView {
-        ContinuityView(at: Date(timeIntervalSince1970: 0), planVersion: plan, cells: cells, affectedPosts: [],
+        ContinuityView(at: Date(timeIntervalSince1970: 0), planVersion: plan, planPending: nil, cells: cells, affectedPosts: [],
                        totalDemand: cells.reduce(0) { $0 + $1.demand }, totalServed: cells.reduce(0) { $0 + $1.served },
                        totalDisplaced: cells.reduce(0) { $0 + $1.displaced })
     }
@@ -50,6 +50,13 @@ import Testing
     @Test func nothingLostIsSaidPlainly() {
         let text = StatusText.continuity(Self.view([Self.cell("12.75.02.1001", .kesehatan, demand: 170, served: 170, displaced: 0)], plan: 1))
         #expect(text == "Cakupan layanan: 100.0% (170/170) dengan rencana v1; tanpa rencana 100.0%, 0 tergeser\nSemua kelurahan × bidang terlayani penuh.")
+    }
+
+    /// Right after reports, before the planner has taken them in: the plan shown is the last one.
+    @Test func aPlanBehindTheReportsSaysANewOneIsOnItsWay() {
+        var view = Self.view([Self.cell("12.75.02.1001", .kesehatan, demand: 170, served: 37, displaced: 133)], plan: 1)
+        view.planPending = true
+        #expect(StatusText.continuity(view).hasPrefix("Cakupan layanan: 21.8% (37/170) dengan rencana v1 (rencana baru sedang dihitung dari laporan terakhir); "))
     }
 
     /// Each emergency says where it came from: a live drill's is marked LATIHAN.

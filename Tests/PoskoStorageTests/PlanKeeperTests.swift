@@ -66,6 +66,21 @@ import Testing
         #expect(try keeper.activeOverrides().count == 1)
     }
 
+    /// The plan says when reports came in after it was made (`posko status` then says a new one
+    /// is on its way, rather than showing the old plan as if it were current).
+    @Test func thePlanKnowsWhenItIsBehind() throws {
+        let c = Coordinator(store: try PoskoStore.inMemory(), playbooks: SamplePlaybooks.set, routing: Self.routing)
+        let keeper = PlanKeeper(fresh: c)
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001"]), actor: Self.op, at: Self.t0)
+        #expect(keeper.isBehind)
+        try keeper.replan(at: Self.t0.addingTimeInterval(1))
+        #expect(!keeper.isBehind)
+        _ = try c.report(ReportRequest(post: "berngam-1", bidang: "semua", status: "tutup"), actor: Self.op, at: Self.t0.addingTimeInterval(2))
+        #expect(keeper.isBehind)
+        try keeper.replan(at: Self.t0.addingTimeInterval(3))
+        #expect(!keeper.isBehind)
+    }
+
     @Test func aReleaseTextSaysWhetherToGoHome() throws {
         let set = SamplePlaybooks.set
         let cadre = try #require(set.cadres["k-0075"])

@@ -107,7 +107,8 @@ public enum StatusText {
         let own = view.totalDemand - view.totalDisplaced
         var out = "Cakupan layanan: \(percent(view.totalServed, view.totalDemand)) (\(view.totalServed)/\(view.totalDemand))"
         if let v = view.planVersion {
-            out += " dengan rencana v\(v); tanpa rencana \(percent(own, view.totalDemand)), \(view.totalDisplaced) tergeser"
+            out += " dengan rencana v\(v)\(view.planPending == true ? " (rencana baru sedang dihitung dari laporan terakhir)" : ""); "
+                + "tanpa rencana \(percent(own, view.totalDemand)), \(view.totalDisplaced) tergeser"
         } else {
             out += ", \(view.totalDisplaced) tergeser, belum ada rencana"
         }

@@ -161,6 +161,7 @@ public final class PoskoDaemon: Sendable {
             reload: { [self] actor in await self.reload(actor: actor) },
             ready: { [self] in self.isReady }, maxBodyBytes: config.maxBodyBytes,
             plannedMoves: { [planKeeper] in (planKeeper.current?.version, planKeeper.moved) },
+            planBehind: { [planKeeper] in planKeeper.isBehind },
             ingestCAP: { [capIntake] data, actor in try capIntake.ingest(data, actor: actor, at: now()) },
             capPublisher: capIntake.publisher, publicBaseURL: config.publicBaseURL ?? "http://\(config.listen.host):\(config.listen.port)",
             sms: inboundSecret.map { SMSCallbacks.handlers(secret: $0, coordinator: coordinator, now: now) },

@@ -20,6 +20,8 @@ public struct CoverageCell: Codable, Sendable, Equatable {
 public struct ContinuityView: Codable, Sendable, Equatable {
     public var at: Date
     public var planVersion: Int?
+    /// Reports came in after the plan was made; a new one is on its way.
+    public var planPending: Bool?
     public var cells: [CoverageCell]
     public var affectedPosts: [PostFieldState]
     public var totalDemand: Int
@@ -35,7 +37,7 @@ public struct ContinuityView: Codable, Sendable, Equatable {
         let cells = cells(set, states: states, moved: moved)
         let affected = states.filter { $0.status != .berjalan || $0.affected && !$0.activeHazards.isEmpty }
         return ContinuityView(
-            at: at, planVersion: planVersion, cells: cells, affectedPosts: affected,
+            at: at, planVersion: planVersion, planPending: nil, cells: cells, affectedPosts: affected,
             totalDemand: cells.reduce(0) { $0 + $1.demand }, totalServed: cells.reduce(0) { $0 + $1.served },
             totalDisplaced: cells.reduce(0) { $0 + $1.displaced })
     }
