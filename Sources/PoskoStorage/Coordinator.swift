@@ -162,8 +162,9 @@ public final class Coordinator: Sendable {
     }
 
     /// A report validated against the live playbooks, and its transaction (for a caller that
-    /// stores more with it: an SMS's reply).
-    func prepareReport(_ request: ReportRequest, capacityPercent: Int?, actor: Actor, at: Date) throws
+    /// stores more with it: an SMS's reply). `sender`: the number that sent it by SMS, which
+    /// gets its reply and not also the status alert about its own report.
+    func prepareReport(_ request: ReportRequest, capacityPercent: Int?, actor: Actor, at: Date, sender: String? = nil) throws
         -> (reports: [StatusReport], write: @Sendable (StoreTransaction) throws -> Void) {
         let set = playbooks
         var reports = try request.validate(in: set, reporter: actor.name, at: at)
@@ -176,7 +177,7 @@ public final class Coordinator: Sendable {
                 reports[i].capacity = (set.posts[reports[i].postID]?.layanan[reports[i].bidang]?.kapasitas ?? 0) * percent / 100
             }
         }
-        return (reports, try reportWrite(reports, set: set, actor: actor, at: at))
+        return (reports, try reportWrite(reports, set: set, actor: actor, at: at, sender: sender))
     }
 
     /// The same as `report`, for the HTTP hot path: committed together with concurrent
@@ -194,11 +195,14 @@ public final class Coordinator: Sendable {
     /// event's JSON, the audit line, the alert drafts) is made here, before the write, on the
     /// caller's thread: every report's transaction runs on the one writer, so whatever runs
     /// there is time the other requests wait.
-    private func reportWrite(_ reports: [StatusReport], set: PlaybookSet, actor: Actor, at: Date) throws
+    private func reportWrite(_ reports: [StatusReport], set: PlaybookSet, actor: Actor, at: Date, sender: String? = nil) throws
         -> @Sendable (StoreTransaction) throws -> Void {
         let payload = try JSON.encode(reports)
         let detail = reports.map(\.bidang.rawValue).joined(separator: ",") + " " + reports[0].status.rawValue
-        let drafts = AlertRules.drafts(for: .statusReported(reports), playbooks: set, routing: routing)
+        let drafts = AlertRules.drafts(for: .statusReported(reports), playbooks: set, routing: routing).filter { d in
+            guard let sender else { return true }
+            return !d.routes.allSatisfy { !$0.isWebhook && $0.address == sender }
+        }
         return { [self] tx in
             for r in reports { try tx.saveReport(r) }
             let eventID = try tx.appendEvent(.statusReported, subject: reports[0].postID, json: payload, actor: actor, at: at)

@@ -95,7 +95,8 @@ extension Coordinator {
             let percent = r.status == .terganggu && r.capacityIsPercent ? r.remainingCapacity : nil
             do {
                 let (stored, write) = try prepareReport(ReportRequest(post: post.id, bidang: bidang, status: status, capacity: absolute,
-                                                                      note: r.note, reporter: actor.name), capacityPercent: percent, actor: actor, at: at)
+                                                                      note: r.note, reporter: actor.name), capacityPercent: percent, actor: actor, at: at,
+                                                      sender: phone)
                 try write(tx)
                 changed = "post reported"
                 // Say what was understood of a capacity: "sisa 31 dari 63".

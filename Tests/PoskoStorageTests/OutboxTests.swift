@@ -595,6 +595,12 @@ import Testing
             == "Nomor Anda tidak terdaftar untuk melapor berngam-1 (Kel. Berngam). Laporan tidak dicatat.")
         #expect(try c.handleSMS(from: "0813-0002-0001", text: "LAPOR berngam-1 SEMUA TERGANGGU 30", at: Self.t0.addingTimeInterval(120))
             == "Laporan diterima: berngam-1 SEMUA TERGANGGU (sisa 30 per bidang).")
+        // The lurah who reported gets the reply, not also the status alert about their own report.
+        let toLurah = try c.store.messages().filter { $0.recipient == "lurah:12.75.02.1001" || $0.recipient == "sms:+6281300020001" }
+        #expect(toLurah.map(\.kind) == ["sms.reply"], "\(toLurah.map(\.kind))")
+        // A report by someone else still reaches the lurah.
+        try c.report(ReportRequest(post: "berngam-2", bidang: "semua", status: "tutup"), actor: Actor("op", via: .api), at: Self.t0.addingTimeInterval(180))
+        #expect(try c.store.messages().contains { $0.recipient == "lurah:12.75.02.1001" && $0.kind == "post.status" })
     }
 
     /// A declaration over many kelurahan names as many as one SMS holds with its code, then how
