@@ -16,7 +16,7 @@ import Testing
     let result = DrillScoring.evaluate([.acknowledged(minimum: 0.5, within: 3600)], declarations: [], messages: messages, names: [:])
     #expect(result.map(\.actual) == ["1 dari 4 dikonfirmasi tepat waktu (25%); 1 lagi hanya lewat eskalasi"])
     #expect(result.map(\.passed) == [false])
-    #expect(result.map(\.score) == [50])
+    #expect(result.map(\.score) == [25], "a miss scores the share that met it")
 }
 
 /// The kelurahan boundaries committed with the repository (37 polygons).

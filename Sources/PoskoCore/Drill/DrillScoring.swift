@@ -134,7 +134,9 @@ public enum DrillScoring {
                 if acked.count < inTime.count { actual += "; \(inTime.count - acked.count) lagi hanya lewat eskalasi" }
                 return .init(kind: "konfirmasi", description: "≥ \(Int(minimum * 100))% peringatan dikonfirmasi (OK) dalam \(minutes(Double(within)))",
                              actual: actual,
-                             passed: share >= minimum, score: min(100, share / max(minimum, 0.01) * 100))
+                             // As the other kinds: 100 when met, else the share that met it (79% against
+                             // 80% is 79, not 98.7 — a near miss is still a miss).
+                             passed: share >= minimum, score: share >= minimum ? 100 : share * 100)
             }
         }
     }
