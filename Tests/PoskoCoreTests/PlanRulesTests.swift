@@ -81,6 +81,20 @@ import Testing
         #expect(unmet.reason == "Pos a tutup (banjir); semua pos dalam jangkauan 5 km berada di wilayah bahaya banjir")
     }
 
+    /// A pin may send demand beyond the field's travel bound (the operator's call): its line says so.
+    @Test func aPinBeyondTheTravelBoundSaysSo() throws {
+        let set = PlanFixtures.tiny([
+            P(id: "a", lat: lat, lon: lon, layanan: ["sosial": (100, 60)]),
+            P(id: "far", lat: lat + PlanFixtures.km(6.5), lon: lon, layanan: ["sosial": (200, 60)]),
+        ])
+        var state = OperationalState()
+        PlanFixtures.report(&state, set, "a", .tutup)
+        #expect(PlanFixtures.plan(set, state).plan.assignments.isEmpty, "out of reach without the pin")
+        let pinned = PlanFixtures.plan(set, state, overrides: [.pin(id: "ovr-1", from: "a", to: "far", bidang: .sosial)]).plan
+        let line = try #require(pinned.assignments.first)
+        #expect(line.to == "far" && line.reason.contains("6,5 km (melebihi batas \(PlanText.bound(PlannerSettings.standard.travelKm(.sosial)))), sisa kapasitas"), "\(line.reason)")
+    }
+
     @Test func pinsAndForbidsAreHonouredAndEchoed() throws {
         let set = PlanFixtures.tiny([
             P(id: "a", lat: lat, lon: lon, layanan: ["sosial": (100, 60)], cadangan: ["b"]),

@@ -75,8 +75,11 @@ public enum PlanText {
         }
     }
 
-    static func pinned(source: String, target: String, overrideID: String, metres: Int, spare: Int) -> String {
-        "\(source); ke \(target) sesuai penetapan operator (\(overrideID)), \(km(metres)), sisa kapasitas \(spare)"
+    /// A pin may send demand beyond the field's travel bound (the operator knows of transport
+    /// the planner does not): its line says so.
+    static func pinned(source: String, target: String, overrideID: String, metres: Int, spare: Int, bound: Double) -> String {
+        let beyond = metres > Int((bound * 1000).rounded()) ? " (melebihi batas \(Self.bound(bound)))" : ""
+        return "\(source); ke \(target) sesuai penetapan operator (\(overrideID)), \(km(metres))\(beyond), sisa kapasitas \(spare)"
     }
 
     /// A source's text, "; " and why its units stay unmet.

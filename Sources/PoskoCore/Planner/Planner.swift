@@ -51,7 +51,7 @@ public enum Planner {
         for d in inputs.displaced { displacedTotal += Int(d) }
 
         // 2. Overrides: forbids, then pins.
-        let ov = applyOverrides(overrides, index: index, inputs: &inputs)
+        let ov = applyOverrides(overrides, index: index, inputs: &inputs, settings: settings)
 
         // 3. The previous plan's flows and cadre posts, in index form.
         let chunkCount = PlanChunking.count(slots: slotCount)
@@ -434,7 +434,9 @@ public enum Planner {
     }
 
     /// Forbids first, then pins in order; pins take their units out of `inputs`.
-    static func applyOverrides(_ overrides: [PlanOverride], index: PlanningIndex, inputs: inout PlanSlotInputs) -> OverrideEffects {
+    /// `settings`: for the travel bound a pin may go beyond (the operator's decision, said in its line).
+    static func applyOverrides(_ overrides: [PlanOverride], index: PlanningIndex, inputs: inout PlanSlotInputs,
+                               settings: PlannerSettings) -> OverrideEffects {
         let nf = index.fieldCount
         var fx = OverrideEffects(
             forbiddenPost: [Int32](repeating: -1, count: index.posts.count), forbiddenArcs: [:], overrideHash: [],
@@ -523,7 +525,8 @@ public enum Planner {
                 from: index.postIDs[Int(p)], fromKelurahan: index.postKelurahan[Int(p)], to: index.postIDs[Int(q)],
                 toKelurahan: index.postKelurahan[Int(q)], bidang: bidang, amount: Int(amount),
                 distanceKm: Double(metres) / 1000, fallbackRank: rank > 0 ? rank : nil, overrideID: o.id,
-                reason: PlanText.pinned(source: sourceText, target: targetName, overrideID: o.id, metres: metres, spare: spareBefore))))
+                reason: PlanText.pinned(source: sourceText, target: targetName, overrideID: o.id, metres: metres, spare: spareBefore,
+                                        bound: settings.travelKm(bidang)))))
             fx.outcomes[oi] = PlanOverrideOutcome(
                 id: o.id, action: .pin, applied: true, amount: Int(amount),
                 reason: "\(amount) unit \(bidang.label) dari \(sourceName) ke \(targetName)")
