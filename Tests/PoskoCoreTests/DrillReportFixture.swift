@@ -116,8 +116,9 @@ enum DrillReportFixture {
             ]),
             byState: dict([("delivered", 46), ("failed", 1), ("acknowledged", 11)]),
             firstAlertMinutes: dict([
-                ("12.75.02.1001", 4), ("12.75.02.1002", 4.5), ("12.75.02.1003", 12),
-                ("12.75.05.1001", 6), ("12.75.05.1002", 6), ("12.75.05.1003", 7.25),
+                // Keyed by recipient, as the drill runner keys them.
+                ("lurah:12.75.02.1001", 4), ("lurah:12.75.02.1002", 4.5), ("lurah:12.75.02.1003", 12),
+                ("lurah:12.75.05.1001", 6), ("lurah:12.75.05.1002", 6), ("lurah:12.75.05.1003", 7.25),
             ]),
             acknowledged: 11, needingAck: 13, escalations: 2)
 

@@ -146,8 +146,10 @@ enum DrillReportFormat {
     }
 
     /// A lurah recipient key: a kelurahan code shows as "Name (code)", anything else as is.
+    /// "Setia (12.75.02.1003)" for `lurah:12.75.02.1003`; the key itself when its area is unknown.
     static func recipientLabel(_ key: String, _ r: DrillResult, wilayah: WilayahTable) -> String {
-        if let n = r.kelurahanNames[key] ?? wilayah[key]?.name { return "\(n) (\(key))" }
+        let code = key.firstIndex(of: ":").map { String(key[key.index(after: $0)...]) } ?? key
+        if let n = r.kelurahanNames[code] ?? wilayah[code]?.name { return "\(n) (\(code))" }
         return key
     }
 
