@@ -89,11 +89,12 @@ public struct SMSHandlers: Sendable {
 
 /// Live drills on the daemon (wired by the app).
 public struct DrillControl: Sendable {
-    public var start: @Sendable (Data, Double, Actor) throws -> LiveDrillInfo
+    /// (scenario YAML, speed, its file name for error locations, actor).
+    public var start: @Sendable (Data, Double, String?, Actor) throws -> LiveDrillInfo
     public var list: @Sendable () -> [LiveDrillInfo]
     public var stop: @Sendable (String, Actor) throws -> LiveDrillInfo
 
-    public init(start: @escaping @Sendable (Data, Double, Actor) throws -> LiveDrillInfo, list: @escaping @Sendable () -> [LiveDrillInfo],
+    public init(start: @escaping @Sendable (Data, Double, String?, Actor) throws -> LiveDrillInfo, list: @escaping @Sendable () -> [LiveDrillInfo],
                 stop: @escaping @Sendable (String, Actor) throws -> LiveDrillInfo) {
         self.start = start
         self.list = list

@@ -19,7 +19,12 @@ struct DrillRoutes {
             }
             let body = try await Body.collect(request, limit: 1 << 20)
             guard body.readableBytes > 0 else { throw APIError.badRequest("request body is empty; expected a drill scenario (YAML)") }
-            return JSONResponse(try drills.start(Data(buffer: body), speed, actor), status: .accepted)
+            // The scenario's file name (what `posko drill --live` sends), for its errors' locations.
+            let file = request.uri.queryParameters["file"].map { String($0) }
+                .flatMap { $0.split(separator: "/").last.map(String.init) }
+                .map { String($0.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || "0123456789._-".unicodeScalars.contains($0)) }.prefix(80)) }
+                .flatMap { $0.isEmpty ? nil : $0 }
+            return JSONResponse(try drills.start(Data(buffer: body), speed, file, actor), status: .accepted)
         }
         v1.get("drills") { _, context in
             _ = try context.require(.viewer)

@@ -41,7 +41,8 @@ struct Drill: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             try await clientCall {
-                let body = try await client.client.request(.POST, "/v1/drills?speed=\(speed)", body: yaml, contentType: "application/yaml")
+                let name = (scenario as NSString).lastPathComponent.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "scenario"
+                let body = try await client.client.request(.POST, "/v1/drills?speed=\(speed)&file=\(name)", body: yaml, contentType: "application/yaml")
                 let info = try JSONDecoder.iso.decode(LiveDrillInfo.self, from: body)
                 print("Latihan langsung \(info.id) dimulai: \(info.nama), \(info.total) injeksi, kecepatan \(info.speed)×")
             }

@@ -110,6 +110,9 @@ import Testing
             let r = try await client.execute(uri: "/v1/drills", method: .post, headers: Self.op, body: ByteBuffer(string: bad))
             #expect(r.status == .unprocessableContent)
             #expect(String(buffer: r.body).contains("a live drill cannot play this inject"))
+            // With its file name (as `posko drill --live` sends it) the location names the file.
+            let named = try await client.execute(uri: "/v1/drills?file=..%2Fbanjir-x.yaml", method: .post, headers: Self.op, body: ByteBuffer(string: bad))
+            #expect(String(buffer: named.body).contains("banjir-x.yaml:"), "\(String(buffer: named.body))")
         }
     }
 

@@ -39,13 +39,13 @@ public final class LiveDrills: Sendable {
 
     public var control: DrillControl {
         DrillControl(
-            start: { [self] yaml, speed, actor in try start(yaml: yaml, speed: speed, actor: actor) },
+            start: { [self] yaml, speed, file, actor in try start(yaml: yaml, speed: speed, file: file, actor: actor) },
             list: { [self] in drills.withLock { $0.values.sorted { $0.id < $1.id } } },
             stop: { [self] id, actor in try stop(id, reason: "dihentikan oleh \(actor.name)") })
     }
 
-    func start(yaml: Data, speed: Double, actor: Actor) throws -> LiveDrillInfo {
-        let (parsed, diagnostics) = DrillScenarioParser.parse(yaml, file: "scenario", playbooks: coordinator.playbooks)
+    func start(yaml: Data, speed: Double, file: String? = nil, actor: Actor) throws -> LiveDrillInfo {
+        let (parsed, diagnostics) = DrillScenarioParser.parse(yaml, file: file ?? "scenario", playbooks: coordinator.playbooks)
         guard let scenario = parsed else {
             throw RequestError(field: "scenario", diagnostics.errors.prefix(5).map(\.description).joined(separator: "; "))
         }
