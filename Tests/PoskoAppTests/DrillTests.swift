@@ -153,8 +153,8 @@ import Testing
         ("injeksi:\n  - { pada: 1h, gangguan: { kanal: bpbd-binjai, selama: 1h, jenis: smsc } }\n", "jenis smsc is for an SMS channel"),
         ("injeksi:\n  - { pada: 1h, lapor: { pos: berngam-2, bidang: pendidikan, status: tutup } }\n", "post 'berngam-2' does not serve pendidikan"),
         ("injeksi:\n  - { pada: 1h, lapor: { pos: berngam-1, bidang: kesehatan, status: terganggu, kapasitas: 500 } }\n",
-         "kapasitas 500 is more than berngam-1 has for kesehatan (80)"),
-        ("injeksi:\n  - { pada: 1h, lapor: { pos: berngam-1, bidang: semua, status: tutup, kapasitas: 5 } }\n", "kapasitas is only given with status terganggu"),
+         "capacity 500 exceeds the post's kapasitas 80 for kesehatan"),
+        ("injeksi:\n  - { pada: 1h, lapor: { pos: berngam-1, bidang: semua, status: tutup, kapasitas: 5 } }\n", "capacity is only reported with status terganggu"),
         ("injeksi:\n  - { pada: 0m, nyatakan: { bahaya: banjir, wilayah: [\"12.75.02\"] } }\n  - { pada: 1h, akhiri: { darurat: 1 } }\n"
          + "  - { pada: 2h, ubah: { darurat: 1, status: tanggap_darurat } }\n", "darurat 1 has already ended"),
         ("injeksi:\n  - { pada: 1h, diam: [\"lurah 12.75.04.1001\"] }\n", "unknown recipient 'lurah 12.75.04.1001'"),

@@ -206,26 +206,20 @@ public enum DrillScenarioParser {
             return .end(emergency: e)
         case "lapor":
             guard let f = r.mapping(node, "lapor", required: ["pos", "bidang", "status"], optional: ["kapasitas", "catatan"]) else { return nil }
-            guard let pos = f["pos"].flatMap({ r.string($0, "pos") }) else { return nil }
-            if set.posts[pos.lowercased()] == nil, let n = f["pos"] { r.error(n, "unknown post '\(pos)'"); return nil }
-            guard let bidang = f["bidang"].flatMap({ r.string($0, "bidang") }), let st = f["status"].flatMap({ r.string($0, "status") }) else { return nil }
-            if bidang != "semua" && Bidang(rawValue: bidang) == nil, let n = f["bidang"] { r.error(n, "unknown SPM field '\(bidang)'"); return nil }
-            if !["berjalan", "terganggu", "tutup"].contains(st), let n = f["status"] { r.error(n, "unknown status '\(st)' (expected berjalan, terganggu or tutup)"); return nil }
-            // What the daemon would refuse is refused here, with its place, not at play time.
-            let post = set.posts[pos.lowercased()]
-            let fields = bidang == "semua" ? Array(post?.layanan.keys ?? [:].keys) : [Bidang(rawValue: bidang)].compactMap { $0 }
-            if let b = fields.first, bidang != "semua", post?.layanan[b] == nil, let n = f["bidang"] {
-                r.error(n, "post '\(pos)' does not serve \(bidang) (it serves: \((post?.layanan.keys.map(\.rawValue) ?? []).sorted().joined(separator: ", ")))")
+            guard let pos = f["pos"].flatMap({ r.string($0, "pos") }), let bidang = f["bidang"].flatMap({ r.string($0, "bidang") }),
+                  let st = f["status"].flatMap({ r.string($0, "status") }) else { return nil }
+            let capacity = f["kapasitas"].flatMap { r.int($0, "kapasitas", min: 0) }
+            let note = f["catatan"].flatMap { r.string($0, "catatan") }
+            // What the daemon would refuse is refused here, by the daemon's own check, at the key at fault.
+            do {
+                _ = try ReportRequest(post: pos, bidang: bidang, status: st, capacity: capacity, note: note)
+                    .validate(in: set, reporter: "", at: Date(timeIntervalSince1970: 0))
+            } catch {
+                let key = ["post": "pos", "capacity": "kapasitas", "note": "catatan"][error.field] ?? error.field
+                r.error(f[key] ?? node, error.message)
                 return nil
             }
-            let capacity = f["kapasitas"].flatMap { r.int($0, "kapasitas", min: 0) }
-            if let capacity, let n = f["kapasitas"] {
-                if st != "terganggu" { r.error(n, "kapasitas is only given with status terganggu"); return nil }
-                let most = fields.compactMap { post?.layanan[$0]?.kapasitas }.min() ?? 0
-                if capacity > most { r.error(n, "kapasitas \(capacity) is more than \(pos) has for \(bidang) (\(most))"); return nil }
-            }
-            return .report(post: pos, bidang: bidang, status: st, capacity: capacity,
-                           note: f["catatan"].flatMap { r.string($0, "catatan") })
+            return .report(post: pos, bidang: bidang, status: st, capacity: capacity, note: note)
         case "sms":
             guard let f = r.mapping(node, "sms", required: ["dari", "teks"]) else { return nil }
             guard let from = f["dari"].flatMap({ r.string($0, "dari") }), let text = f["teks"].flatMap({ r.string($0, "teks") }) else { return nil }
