@@ -547,7 +547,8 @@ import Testing
         try c.report(ReportRequest(post: "setia-1", bidang: "semua", status: "tutup"), actor: op, at: Self.t0.addingTimeInterval(60))
         _ = try c.end(flood.id, actor: op, at: Self.t0.addingTimeInterval(3600))
         func endText(_ id: String) throws -> String? {
-            try c.store.messages().first { $0.kind == "emergency.ended" && $0.recipient == "lurah:12.75.02.1001" && $0.text.contains(id) }?.text
+            let messages = try c.store.messages()
+            return messages.first { $0.kind == "emergency.ended" && $0.recipient == "lurah:12.75.02.1001" && $0.text.contains(id) }?.text
         }
         #expect(try endText(flood.id) == "[POSKO] Darurat BANJIR \(flood.id) selesai. Pos masih tutup/terganggu: berngam-1; "
             + "layanannya tetap di pos pengganti sampai pos melapor BUKA.", "setia-1 is outside its area")
@@ -574,7 +575,10 @@ import Testing
         let late = Self.t0.addingTimeInterval(every + 60)
         var running = MissedCheckIns()
         #expect(try announce(&running, at: late).contains(post.id))
-        func alerts() throws -> Int { try c.store.messages().filter { $0.kind == "post.checkin_missed" }.count }
+        func alerts() throws -> Int {
+            let messages = try c.store.messages()
+            return messages.filter { $0.kind == "post.checkin_missed" }.count
+        }
         let sent = try alerts()
         #expect(sent > 0)
         // Restart: the announcements are read back from the event log.
