@@ -28,13 +28,14 @@ enum Body {
             if let value = flat.init(flat: members) as? T { return value }
         }
         let data = Data(buffer: buffer)
+        let parsed = try? JSONSerialization.jsonObject(with: data)
         let value: T
         do {
             value = try APIJSON.decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw describe(error, parses: (try? JSONSerialization.jsonObject(with: data)) != nil)
+            throw describe(error, parses: parsed != nil)
         }
-        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] { try rejectUnknown(Array(object.keys), of: T.self) }
+        if let object = parsed as? [String: Any] { try rejectUnknown(Array(object.keys), of: T.self) }
         return value
     }
 

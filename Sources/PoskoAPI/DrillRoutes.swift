@@ -6,6 +6,14 @@ import PoskoCore
 struct DrillRoutes {
     let deps: APIDependencies
 
+    /// The scenario's file name (what `posko drill --live` sends), for its errors' locations:
+    /// its last path component, letters, digits, `.`, `_` and `-` only, at most 80 of them.
+    static func fileName(_ text: String) -> String? {
+        let base = text.split(separator: "/").last.map(String.init) ?? ""
+        let kept = String(base.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || "0123456789._-".unicodeScalars.contains($0)) }.prefix(80))
+        return kept.isEmpty ? nil : kept
+    }
+
     func register(_ v1: Registrar) {
         v1.post("drills") { request, context in
             let actor = try context.actor(.operator)
@@ -19,11 +27,7 @@ struct DrillRoutes {
             }
             let body = try await Body.collect(request, limit: 1 << 20)
             guard body.readableBytes > 0 else { throw APIError.badRequest("request body is empty; expected a drill scenario (YAML)") }
-            // The scenario's file name (what `posko drill --live` sends), for its errors' locations.
-            let file = request.uri.queryParameters["file"].map { String($0) }
-                .flatMap { $0.split(separator: "/").last.map(String.init) }
-                .map { String($0.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || "0123456789._-".unicodeScalars.contains($0)) }.prefix(80)) }
-                .flatMap { $0.isEmpty ? nil : $0 }
+            let file = request.uri.queryParameters["file"].flatMap { Self.fileName(String($0)) }
             return JSONResponse(try drills.start(Data(buffer: body), speed, file, actor), status: .accepted)
         }
         v1.get("drills") { _, context in

@@ -59,7 +59,6 @@ public enum PlaybookFiles {
         }
     }
 
-    /// Loads a playbook directory into a validated set.
     /// What `posko validate` checks. A playbook file named on its own is checked together with
     /// the other playbooks of its directory (its fallbacks may be posts of another kecamatan),
     /// and only the named files' diagnostics are reported; when the others have errors of their
@@ -83,6 +82,7 @@ public enum PlaybookFiles {
         return (set, own)
     }
 
+    /// Loads a playbook directory into a validated set.
     public static func load(paths: [String], wilayah: WilayahTable = .binjai, knownWebhooks: Set<String>? = nil) -> (PlaybookSet?, [Diagnostic]) {
         do {
             let files = try read(paths: paths)

@@ -71,7 +71,7 @@ public final class Coordinator: Sendable {
             // merges into its emergency on its own; a drill's emergencies are its own.
             if capIdentifier == nil, !exercise {
                 for other in try PoskoStore.emergencies(tx.db) where other.isActive && !other.exercise && other.hazard == v.hazard {
-                    if let shared = v.areas.first(where: { a in other.areas.contains { Self.overlap(a, $0) } }) {
+                    if let shared = v.areas.first(where: other.overlaps) {
                         throw StoreError.conflict("\(v.hazard.rawValue) is already declared over \(shared) (emergency \(other.id), areas "
                             + "\(other.areas.prefix(5).joined(separator: ","))\(other.areas.count > 5 ? ",…" : "")); change its areas or status instead")
                     }
@@ -92,11 +92,6 @@ public final class Coordinator: Sendable {
         }
         notify("emergency declared", at: at)
         return e
-    }
-
-    /// Whether two wilayah codes share ground: the same, or one inside the other.
-    static func overlap(_ a: String, _ b: String) -> Bool {
-        a == b || a.hasPrefix(b + ".") || b.hasPrefix(a + ".")
     }
 
     public func change(_ id: String, _ request: ChangeRequest, actor: Actor, at: Date) throws -> Emergency {

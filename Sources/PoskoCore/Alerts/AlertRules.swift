@@ -1,6 +1,5 @@
 import Foundation
 
-/// What happened, as the alert rules see it.
 /// Why the plan no longer needs a cadre at a post: what the release SMS tells them to do.
 public enum CadreRelease: Sendable, Equatable {
     /// Its home post works again: go back there.
@@ -11,6 +10,7 @@ public enum CadreRelease: Sendable, Equatable {
     case unavailable
 }
 
+/// What happened, as the alert rules see it.
 public enum AlertTrigger: Sendable {
     case emergencyDeclared(Emergency)
     case emergencyChanged(Emergency, previous: Emergency)

@@ -99,6 +99,11 @@ public struct Emergency: Codable, Sendable, Equatable, Identifiable {
         Self.enclosingCodes(kelurahan).contains { areas.contains(String($0)) }
     }
 
+    /// Whether the emergency shares ground with an area: the same code, or one inside the other.
+    public func overlaps(_ code: String) -> Bool {
+        areas.contains { a in a == code || code.hasPrefix(a + ".") || a.hasPrefix(code + ".") }
+    }
+
     /// A code and every code above it: `12.75.02.1001` → `12`, `12.75`, `12.75.02`, `12.75.02.1001`.
     static func enclosingCodes(_ code: String) -> [Substring] {
         var out: [Substring] = []
@@ -116,11 +121,6 @@ public struct Emergency: Codable, Sendable, Equatable, Identifiable {
 struct KelurahanCover {
     var emergencies: [Emergency]
     var since: Date?
-
-    init(_ emergencies: [Emergency], since: Date?) {
-        self.emergencies = emergencies
-        self.since = since
-    }
 }
 
 /// Which active emergencies cover a kelurahan, from sets of their areas and remembered per
@@ -154,7 +154,7 @@ struct EmergencyCover {
                 if found.last?.id != emergencies[i].id { found.append(emergencies[i]) }
             }
         }
-        let cover = KelurahanCover(found, since: since)
+        let cover = KelurahanCover(emergencies: found, since: since)
         memo[kelurahan] = cover
         last = (kelurahan, cover)
         return cover
