@@ -104,10 +104,13 @@ extension StoreTransaction {
         var ids: [String] = []
         for (index, d) in drafts.enumerated() {
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM outbox WHERE dedup_key = ?"), arguments: [d.dedupKey]) == true { continue }
+            // A message waiting for its window was created less than a window ago (it waits at
+            // most one window): the index reads only those, not every message the recipient had
+            // of this kind (BPBD's status alerts of a whole season).
             if d.groupable, let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT id, text FROM outbox WHERE recipient = ? AND state = 'pending' AND attempts = 0 AND kind = ?
-                AND next_attempt_at >= ? AND exercise = ? ORDER BY created_at DESC LIMIT 1
-                """), arguments: [d.recipient, d.kind, at.timeIntervalSince1970, d.exercise]) {
+                SELECT id, text FROM outbox WHERE recipient = ? AND kind = ? AND created_at > ? AND state = 'pending'
+                AND attempts = 0 AND next_attempt_at >= ? AND exercise = ? ORDER BY created_at DESC LIMIT 1
+                """), arguments: [d.recipient, d.kind, at.timeIntervalSince1970 - routing.groupingWindow, at.timeIntervalSince1970, d.exercise]) {
                 try db.cachedStatement(sql: "UPDATE outbox SET text = ? WHERE id = ?")
                     .execute(arguments: [AlertText.merged(row["text"], d.text), row["id"] as String])
                 try db.cachedStatement(sql: "INSERT INTO outbox_merge (dedup_key, message_id) VALUES (?, ?)")
