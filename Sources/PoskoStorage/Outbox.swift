@@ -157,11 +157,15 @@ extension PoskoStore {
     /// (kill -9) is claimable again after the lease, with the same id.
     public func claimDue(now: Date, limit: Int, lease: TimeInterval = 60) throws -> [OutboxMessage] {
         try writer.write { db in
+            // Due pending messages and lapsed claims, in (next_attempt_at, id) order: each part
+            // read off the `outbox_claim` index up to the limit, then the two merged.
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT \(OutboxMessage.columns) FROM outbox WHERE (state = 'pending' AND next_attempt_at <= ?)
-                   OR (state = 'sending' AND claimed_until <= ?)
-                ORDER BY next_attempt_at, id LIMIT ?
-                """), arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
+                SELECT \(OutboxMessage.columns) FROM (
+                  SELECT * FROM (SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2)
+                  UNION ALL
+                  SELECT * FROM (SELECT * FROM outbox WHERE state = 'sending' AND claimed_until <= ?1 ORDER BY next_attempt_at, id LIMIT ?2)
+                ) ORDER BY next_attempt_at, id LIMIT ?2
+                """), arguments: [now.timeIntervalSince1970, limit])
             var out: [OutboxMessage] = []
             for row in rows {
                 try db.cachedStatement(sql: "UPDATE outbox SET state = 'sending', claimed_until = ? WHERE id = ?")

@@ -352,6 +352,26 @@ import Testing
         #expect(Set(sms1.sent.map(\.reference)) == Set(claimed.filter { !$0.route!.isWebhook }.map(\.id)))
     }
 
+    @Test func claimsTakeDueMessagesInTimeThenIDOrderWithLapsedClaimsAmongThem() throws {
+        let (c, _, _, _, _) = try fixture()
+        let op = Actor("op", via: .api)
+        _ = try c.declare(DeclareRequest(hazard: "banjir", areas: ["12.75.02.1001", "12.75.02.1003"]), actor: op, at: Self.t0)
+        let declared = try c.store.messages().map(\.id).sorted()
+        #expect(declared.count == 4)
+        // A batch at a time, in id order: every due message once.
+        let first = try c.store.claimDue(now: Self.t0, limit: 3, lease: 60).map(\.id)
+        #expect(first == Array(declared.prefix(3)))
+        // A status alert due later than the lapsed claims and the one never claimed.
+        try c.report(ReportRequest(post: "berngam-1", bidang: "kesehatan", status: "tutup"), actor: op, at: Self.t0.addingTimeInterval(30))
+        let later = try c.store.messages().filter { !declared.contains($0.id) }.map(\.id)
+        #expect(!later.isEmpty)
+        // After the lease, the lapsed claims and the pending message of the declaration come first
+        // (due at t0, by id), then the status alerts (due at t0+30).
+        let second = try c.store.claimDue(now: Self.t0.addingTimeInterval(61), limit: 100, lease: 60).map(\.id)
+        #expect(second == declared + later.sorted())
+        #expect(try c.store.claimDue(now: Self.t0.addingTimeInterval(62), limit: 100, lease: 60).isEmpty, "all leased again")
+    }
+
     @Test func identicalAlertsAreStoredOnceAndStatusAlertsAreGrouped() async throws {
         let (c, sms1, _, _, d) = try fixture()
         let op = Actor("op", via: .api)
