@@ -40,6 +40,8 @@ public struct Post: Sendable, Equatable, Codable, Identifiable {
     public var rawan: [Hazard]
     public var layanan: [Bidang: ServiceLoad]
     public var cadangan: [String]
+    /// Where each `cadangan` entry is written, for errors about one fallback.
+    public var cadanganAt: [SourceLocation]
     /// Check-in deadline during an emergency, in seconds.
     public var laporSetiap: Int
     public var location: SourceLocation

@@ -130,11 +130,16 @@ public enum PlaybookParser {
             }
             if layanan.isEmpty && lf.isEmpty { r.error(node, "\(context) serves no SPM field (layanan is empty)") }
         }
-        var cadangan: [String] = []
+        var cadangan: [String] = [], cadanganAt: [SourceLocation] = []
         if let node = f["cadangan"], let items = r.list(node, "cadangan of \(context)") {
             for item in items {
                 guard let ref = identifier(item, reader: &r, "fallback post id") else { continue }
-                if cadangan.contains(ref) { r.error(item, "fallback '\(ref)' listed twice in \(context)") } else { cadangan.append(ref) }
+                if cadangan.contains(ref) {
+                    r.error(item, "fallback '\(ref)' listed twice in \(context)")
+                } else {
+                    cadangan.append(ref)
+                    cadanganAt.append(r.location(item))
+                }
             }
         }
         let lapor = f["lapor_setiap"].map { r.duration($0, "lapor_setiap") } ?? defaultCheckIn
@@ -142,7 +147,7 @@ public enum PlaybookParser {
         // the whole-set checks report everything in one run; the set is not built anyway.
         guard let id else { return nil }
         return Post(id: id, nama: nama ?? id, kelurahan: kelurahan ?? "", kecamatan: kecamatan,
-                    lokasi: lokasi ?? Coordinate(lat: 0, lon: 0), rawan: rawan, layanan: layanan, cadangan: cadangan,
+                    lokasi: lokasi ?? Coordinate(lat: 0, lon: 0), rawan: rawan, layanan: layanan, cadangan: cadangan, cadanganAt: cadanganAt,
                     laporSetiap: lapor ?? defaultCheckIn, location: r.location(node))
     }
 

@@ -49,17 +49,18 @@ public enum PlaybookValidator {
             }
             for p in pb.pos {
                 for (index, ref) in p.cadangan.enumerated() {
+                    let at = index < p.cadanganAt.count ? p.cadanganAt[index] : p.location
                     guard let fallback = posts[ref] else {
-                        error(p.location, "fallback '\(ref)' of post '\(p.id)' does not exist")
+                        error(at, "fallback '\(ref)' of post '\(p.id)' does not exist")
                         continue
                     }
                     if ref == p.id {
-                        error(p.location, "post '\(p.id)' lists itself as a fallback")
+                        error(at, "post '\(p.id)' lists itself as a fallback")
                         continue
                     }
                     if !p.rawan.isEmpty, Set(p.rawan).isSubset(of: Set(fallback.rawan)) {
                         let hazards = p.rawan.map(\.rawValue).joined(separator: ", ")
-                        error(p.location, "fallback #\(index + 1) '\(ref)' of post '\(p.id)' is exposed to every hazard of the post (\(hazards)), so it cannot stand in for it")
+                        error(at, "fallback #\(index + 1) '\(ref)' of post '\(p.id)' is exposed to every hazard of the post (\(hazards)), so it cannot stand in for it")
                     }
                 }
                 if p.layanan.values.contains(where: { $0.kapasitas < $0.sasaran }) {
