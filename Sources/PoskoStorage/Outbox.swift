@@ -92,6 +92,44 @@ extension OutboxMessage {
     }
 }
 
+/// The outbox reads the dispatcher makes all the time (each batch, each second, each draft): each
+/// reads through an index only the rows it may return, so their cost does not grow with the
+/// outbox's history (`SchemaTests` checks their query plans).
+enum OutboxQueries {
+    /// The recipient's message of a kind waiting for its grouping window (`?`: recipient, kind,
+    /// window start, now, exercise). A waiting message was created less than a window ago (it
+    /// waits at most one window), so only the recipient's messages of the last window are read.
+    static let waitingToGroup = """
+        SELECT id, text FROM outbox WHERE recipient = ? AND kind = ? AND created_at > ? AND state = 'pending'
+        AND attempts = 0 AND next_attempt_at >= ? AND exercise = ? ORDER BY created_at DESC LIMIT 1
+        """
+
+    /// Due pending messages and lapsed claims in (next_attempt_at, id) order (`?1` now, `?2` the
+    /// limit): each part read off the `outbox_claim` index up to the limit, then the two merged
+    /// (one sorted query over both sorted every due message, payload and all, for each batch).
+    static let claim = """
+        SELECT \(OutboxMessage.columns) FROM (
+          SELECT * FROM (SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2)
+          UNION ALL
+          SELECT * FROM (SELECT * FROM outbox WHERE state = 'sending' AND claimed_until <= ?1 ORDER BY next_attempt_at, id LIMIT ?2)
+        ) ORDER BY next_attempt_at, id LIMIT ?2
+        """
+
+    /// SMS whose delivery report is overdue (`?`: now). `+state`: read through the partial index
+    /// of the few messages awaiting a report, not through every message in state `sent` (a
+    /// gateway without delivery reports leaves all its messages there for good).
+    static let unreported = """
+        SELECT id, channels, channel_index FROM outbox
+        WHERE report_due_at IS NOT NULL AND report_due_at <= ? AND +state = 'sent' ORDER BY report_due_at, id
+        """
+
+    /// The next message's attempt or delivery report deadline.
+    static let nextDue = """
+        SELECT MIN(t) FROM (SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'pending'
+          UNION ALL SELECT MIN(report_due_at) FROM outbox WHERE report_due_at IS NOT NULL AND +state = 'sent')
+        """
+}
+
 extension StoreTransaction {
     /// Writes alert drafts to the outbox, in the caller's transaction. Identical alerts
     /// (same dedup key) are stored once. Groupable alerts (status, plan, coverage) go out at
@@ -104,13 +142,7 @@ extension StoreTransaction {
         var ids: [String] = []
         for (index, d) in drafts.enumerated() {
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM outbox WHERE dedup_key = ?"), arguments: [d.dedupKey]) == true { continue }
-            // A message waiting for its window was created less than a window ago (it waits at
-            // most one window): the index reads only those, not every message the recipient had
-            // of this kind (BPBD's status alerts of a whole season).
-            if d.groupable, let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT id, text FROM outbox WHERE recipient = ? AND kind = ? AND created_at > ? AND state = 'pending'
-                AND attempts = 0 AND next_attempt_at >= ? AND exercise = ? ORDER BY created_at DESC LIMIT 1
-                """), arguments: [d.recipient, d.kind, at.timeIntervalSince1970 - routing.groupingWindow, at.timeIntervalSince1970, d.exercise]) {
+            if d.groupable, let row = try Row.fetchOne(db.cachedStatement(sql: OutboxQueries.waitingToGroup), arguments: [d.recipient, d.kind, at.timeIntervalSince1970 - routing.groupingWindow, at.timeIntervalSince1970, d.exercise]) {
                 try db.cachedStatement(sql: "UPDATE outbox SET text = ? WHERE id = ?")
                     .execute(arguments: [AlertText.merged(row["text"], d.text), row["id"] as String])
                 try db.cachedStatement(sql: "INSERT INTO outbox_merge (dedup_key, message_id) VALUES (?, ?)")
@@ -157,15 +189,7 @@ extension PoskoStore {
     /// (kill -9) is claimable again after the lease, with the same id.
     public func claimDue(now: Date, limit: Int, lease: TimeInterval = 60) throws -> [OutboxMessage] {
         try writer.write { db in
-            // Due pending messages and lapsed claims, in (next_attempt_at, id) order: each part
-            // read off the `outbox_claim` index up to the limit, then the two merged.
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT \(OutboxMessage.columns) FROM (
-                  SELECT * FROM (SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2)
-                  UNION ALL
-                  SELECT * FROM (SELECT * FROM outbox WHERE state = 'sending' AND claimed_until <= ?1 ORDER BY next_attempt_at, id LIMIT ?2)
-                ) ORDER BY next_attempt_at, id LIMIT ?2
-                """), arguments: [now.timeIntervalSince1970, limit])
+            let rows = try Row.fetchAll(db.cachedStatement(sql: OutboxQueries.claim), arguments: [now.timeIntervalSince1970, limit])
             var out: [OutboxMessage] = []
             for row in rows {
                 try db.cachedStatement(sql: "UPDATE outbox SET state = 'sending', claimed_until = ? WHERE id = ?")
@@ -376,10 +400,7 @@ extension PoskoStore {
     /// Returns the ids moved to their next channel.
     @discardableResult
     public func failOverUnreported(now: Date) throws -> [String] {
-        let sql = """
-            SELECT id, channels, channel_index FROM outbox
-            WHERE report_due_at IS NOT NULL AND report_due_at <= ? AND state = 'sent' ORDER BY report_due_at, id
-            """
+        let sql = OutboxQueries.unreported
         // Looked for first without the writer: the dispatcher asks every second (and a drill at
         // every step), and there is almost never one.
         guard try read({ try Row.fetchOne($0.cachedStatement(sql: sql), arguments: [now.timeIntervalSince1970]) }) != nil else { return [] }
@@ -468,10 +489,7 @@ extension PoskoStore {
     /// delivery report falling due.
     public func nextDueAt() throws -> Date? {
         try read { db in
-            try Double.fetchOne(db.cachedStatement(sql: """
-                SELECT MIN(t) FROM (SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'pending'
-                  UNION ALL SELECT MIN(report_due_at) FROM outbox WHERE report_due_at IS NOT NULL AND state = 'sent')
-                """)).map(Date.init(timeIntervalSince1970:))
+            try Double.fetchOne(db.cachedStatement(sql: OutboxQueries.nextDue)).map(Date.init(timeIntervalSince1970:))
         }
     }
 

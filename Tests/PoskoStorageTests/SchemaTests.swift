@@ -74,4 +74,28 @@ extension SchemaTests {
         #expect(try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM event") } == 4_000)
         try store.close()
     }
+
+    /// The reads the dispatcher makes for every batch, every second and every alert draft go
+    /// through an index to the rows they may return: a season's outbox (tens of thousands of
+    /// sent messages) must not make each of them read it all.
+    @Test func theDispatchersFrequentReadsUseTheirIndexes() throws {
+        let db = try DatabaseQueue()
+        try Schema.migrator.migrate(db)
+        func plan(_ sql: String, _ arguments: StatementArguments = []) throws -> [String] {
+            try db.read { db in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String } }
+        }
+        let group = try plan(OutboxQueries.waitingToGroup, ["lurah:x", "status", 0, 0, false])
+        #expect(group == ["SEARCH outbox USING INDEX outbox_recipient (recipient=? AND kind=? AND created_at>?)"], "\(group)")
+        let claim = try plan(OutboxQueries.claim, [0, 64])
+        // Due messages come off the index in order, up to the limit: not all of them sorted per batch.
+        let due = claim.firstIndex(of: "SEARCH outbox USING INDEX outbox_claim (state=? AND next_attempt_at<?)")
+        #expect(due.map { claim.indices.contains($0 + 1) && !claim[$0 + 1].hasPrefix("USE TEMP B-TREE") } == true, "\(claim)")
+        let unreported = try plan(OutboxQueries.unreported, [0])
+        #expect(unreported.first?.hasPrefix("SEARCH outbox USING INDEX outbox_report_due") == true, "\(unreported)")
+        let next = try plan(OutboxQueries.nextDue)
+        #expect(next.contains { $0.hasPrefix("SEARCH outbox USING INDEX outbox_report_due") }, "\(next)")
+        for (name, details) in [("group", group), ("claim", claim), ("unreported", unreported), ("next", next)] {
+            #expect(!details.contains { $0.hasPrefix("SCAN outbox") }, "\(name) reads the whole outbox: \(details)")
+        }
+    }
 }
