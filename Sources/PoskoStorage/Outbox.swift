@@ -96,12 +96,15 @@ extension OutboxMessage {
 /// reads through an index only the rows it may return, so their cost does not grow with the
 /// outbox's history (`SchemaTests` checks their query plans).
 enum OutboxQueries {
-    /// The recipient's message of a kind waiting for its grouping window (`?`: recipient, kind,
-    /// window start, now, exercise). A waiting message was created less than a window ago (it
-    /// waits at most one window), so only the recipient's messages of the last window are read.
+    /// The recipient's latest untried message of a kind that is not due before now (`?`:
+    /// recipient, kind, now, exercise): one waiting for its grouping window, or one the dispatcher
+    /// started over after an outage — a later alert merges into it, so the recipient gets each
+    /// post's latest state once. Read through `outbox_waiting`, which holds only pending messages
+    /// (`+next_attempt_at` keeps SQLite from preferring the range over every pending message due
+    /// later, the same alert's thousands included).
     static let waitingToGroup = """
-        SELECT id, text FROM outbox WHERE recipient = ? AND kind = ? AND created_at > ? AND state = 'pending'
-        AND attempts = 0 AND next_attempt_at >= ? AND exercise = ? ORDER BY created_at DESC LIMIT 1
+        SELECT id, text FROM outbox WHERE recipient = ? AND kind = ? AND state = 'pending'
+        AND attempts = 0 AND +next_attempt_at >= ? AND exercise = ? ORDER BY created_at DESC LIMIT 1
         """
 
     /// Due pending messages and lapsed claims in (next_attempt_at, id) order (`?1` now, `?2` the
@@ -142,7 +145,7 @@ extension StoreTransaction {
         var ids: [String] = []
         for (index, d) in drafts.enumerated() {
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM outbox WHERE dedup_key = ?"), arguments: [d.dedupKey]) == true { continue }
-            if d.groupable, let row = try Row.fetchOne(db.cachedStatement(sql: OutboxQueries.waitingToGroup), arguments: [d.recipient, d.kind, at.timeIntervalSince1970 - routing.groupingWindow, at.timeIntervalSince1970, d.exercise]) {
+            if d.groupable, let row = try Row.fetchOne(db.cachedStatement(sql: OutboxQueries.waitingToGroup), arguments: [d.recipient, d.kind, at.timeIntervalSince1970, d.exercise]) {
                 try db.cachedStatement(sql: "UPDATE outbox SET text = ? WHERE id = ?")
                     .execute(arguments: [AlertText.merged(row["text"], d.text), row["id"] as String])
                 try db.cachedStatement(sql: "INSERT INTO outbox_merge (dedup_key, message_id) VALUES (?, ?)")

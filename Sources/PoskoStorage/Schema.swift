@@ -212,10 +212,13 @@ enum Schema {
         }
         // Claiming takes due messages in (next_attempt_at, id) order a batch at a time: with the
         // id in the index it reads the batch off the index instead of sorting every due message
-        // for each batch (a province declaration makes thousands due at once).
-        m.registerMigration("v9-outbox-claim-order") { db in
+        // for each batch (a province declaration makes thousands due at once). Grouping looks for
+        // a recipient's pending message of a kind among the pending ones only, not among every
+        // message the recipient had (BPBD's status alerts of a whole season).
+        m.registerMigration("v9-outbox-indexes") { db in
             try db.drop(index: "outbox_due")
             try db.create(index: "outbox_claim", on: "outbox", columns: ["state", "next_attempt_at", "id"])
+            try db.execute(sql: "CREATE INDEX outbox_waiting ON outbox (recipient, kind, created_at) WHERE state = 'pending'")
         }
         return m
     }

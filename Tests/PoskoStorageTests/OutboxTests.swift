@@ -129,6 +129,38 @@ import Testing
         #expect(gaveUp.attempts == 3, "the last channel's tries, the failing one counted")
     }
 
+    /// A status alert the dispatcher started over after an outage still takes later changes in:
+    /// when the gateway is back the lurah gets one SMS with each post's latest state, not the
+    /// newer state first and the stale one after it.
+    @Test func aChangeDuringAnOutageJoinsTheAlertWaitingToStartOver() async throws {
+        let store = try PoskoStore.inMemory()
+        let c = Coordinator(store: store, playbooks: SamplePlaybooks.set, routing: Self.routing)
+        let sms1 = RecordingNotifier("utama", fallback: .retryable(reason: "503")), sms2 = RecordingNotifier("cadangan", fallback: .retryable(reason: "503"))
+        let d = Dispatcher(store: store, notifiers: ["sms:utama": sms1, "sms:cadangan": sms2, "webhook:bpbd-binjai": RecordingNotifier("bpbd-binjai")],
+                           policy: RetryPolicy(base: 1, cap: 300, attemptsPerChannel: 2, jitter: 0), random: { 0.5 })
+        let op = Actor("op", via: .api)
+        try c.report(ReportRequest(post: "berngam-1", bidang: "semua", status: "tutup"), actor: op, at: Self.t0)
+        var now = Self.t0
+        for _ in 0..<6 {
+            try await d.dispatchDue(now: { [now] in now })
+            now = now.addingTimeInterval(5)
+        }
+        let waiting = try #require(try store.messages().first { $0.recipient == "lurah:12.75.02.1001" })
+        #expect(waiting.state == .pending && waiting.attempts == 0, "started over: \(waiting)")
+        #expect(waiting.nextAttemptAt > Self.t0.addingTimeInterval(120), "waits out the pause")
+        // Long after the grouping window, the post opens again.
+        try c.report(ReportRequest(post: "berngam-1", bidang: "semua", status: "berjalan"), actor: op, at: Self.t0.addingTimeInterval(90))
+        let lurah = try store.messages().filter { $0.recipient == "lurah:12.75.02.1001" }
+        #expect(lurah.map(\.id) == [waiting.id], "one message: \(lurah.map(\.text))")
+        #expect(lurah.first?.text.contains("BUKA kembali") == true, "with the latest state: \(lurah.first?.text ?? "")")
+        // The gateway is back: one SMS, with the latest state.
+        sms1.setFallback(.delivered(response: "0: Accepted for delivery"))
+        let tried = sms1.sent.count
+        try await d.dispatchDue(now: { waiting.nextAttemptAt })
+        let back = sms1.sent.dropFirst(tried).filter { $0.address == "+6281300020001" }
+        #expect(back.count == 1 && back.first?.text.contains("BUKA kembali") == true, "\(back.map(\.text))")
+    }
+
     /// Kannel answers an unroutable message with an error and a failed delivery report, and
     /// the report can be recorded first: the message fails over once, to the second gateway,
     /// not past it.
