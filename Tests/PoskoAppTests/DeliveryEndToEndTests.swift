@@ -28,10 +28,9 @@ import Testing
         let port = try freeLoopbackPort()
         let kannel = try await KannelHarness.start(.init(moURL: "http://127.0.0.1:\(port)/v1/sms/mo?secret=inbound-secret-for-tests"))
         let daemon = try DaemonProcess(configText: DaemonProcess.kannelConfig(kannel, webhookURL: receiver.baseURL + "/hooks"), port: port)
-        defer {
-            daemon.stop()
-            Task { await kannel.shutdown() }
-        }
+        // On a failure: the harness's deinit kills its boxes. Its shutdown is awaited at the end
+        // (a Task started here would be cut short when the test run ends, leaving bearerbox running).
+        defer { daemon.stop() }
         _ = try daemon.dir.write("secrets/kannel.password", kannel.configuration.password + "\n")
         try await daemon.start()
         #expect(daemon.port == port, "\(daemon.stderr)")
@@ -104,6 +103,8 @@ import Testing
         let audited = try await daemon.call(.GET, "/v1/audit?limit=500", token: TestTokens.admin).1
         #expect(audited.contains("sms.duplicate"))
         #expect(audited.components(separatedBy: "\"subject\":\"setia-2\"").count - 1 == 1, "one report of setia-2")
+        daemon.stop()
+        await kannel.shutdown()
     }
 
     /// Kannel answers `3: Queued` while its SMSC is down and holds the SMS for as long as that
@@ -126,10 +127,9 @@ import Testing
             .replacingOccurrences(of: "/v1/sms/dlr\" }", with: "/v1/sms/dlr\", dlr_timeout: 10s }")
         #expect(config.contains("dlr_timeout: 10s") && config.contains("http_sms:"), "\(config)")
         let daemon = try DaemonProcess(configText: config, port: port)
-        defer {
-            daemon.stop()
-            Task { await kannel.shutdown() }
-        }
+        // On a failure: the harness's deinit kills its boxes. Its shutdown is awaited at the end
+        // (a Task started here would be cut short when the test run ends, leaving bearerbox running).
+        defer { daemon.stop() }
         _ = try daemon.dir.write("secrets/kannel.password", kannel.configuration.password + "\n")
         try await daemon.start()
 
@@ -159,5 +159,7 @@ import Testing
         #expect(delivered, "\(final)")
         #expect(backup.requests().filter { $0.query?.contains("81300020001") == true }.count == 1, "sent on the backup once")
         #expect(!daemon.stderr.contains(kannel.configuration.password))
+        daemon.stop()
+        await kannel.shutdown()
     }
 }
