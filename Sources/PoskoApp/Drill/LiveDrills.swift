@@ -134,21 +134,25 @@ public final class LiveDrills: Sendable {
         return try finish(id, as: .stopped, reason: reason, note: "latihan dihentikan")
     }
 
-    /// Marks a running drill finished or stopped and ends its exercise emergencies still active.
+    /// Ends a drill's exercise emergencies still active, then marks it finished or stopped (if it
+    /// was running): whoever sees it finished sees its emergencies ended.
     private func finish(_ id: String, as state: LiveDrillInfo.State, reason: String?, note: String) throws -> LiveDrillInfo {
         try steps.withLock { _ in
-            guard let info = drills.withLock({ d -> LiveDrillInfo? in
+            guard let declared = drills.withLock({ $0[id]?.emergencies }) else {
+                throw StoreError.notFound("drill '\(id.prefix(40))' does not exist")
+            }
+            let active = Set(try coordinator.store.emergencies(includeEnded: false).map(\.id))
+            for e in declared where active.contains(e) {
+                _ = try? coordinator.end(e, actor: Actor("latihan \(id)", via: .drill), at: Date(), note: note)
+            }
+            return try drills.withLock { d in
                 if d[id]?.state == .running {
                     d[id]?.state = state
                     d[id]?.stopReason = reason
                 }
-                return d[id]
-            }) else { throw StoreError.notFound("drill '\(id.prefix(40))' does not exist") }
-            let active = Set(try coordinator.store.emergencies(includeEnded: false).map(\.id))
-            for e in info.emergencies where active.contains(e) {
-                _ = try? coordinator.end(e, actor: Actor("latihan \(id)", via: .drill), at: Date(), note: note)
+                guard let info = d[id] else { throw StoreError.notFound("drill '\(id.prefix(40))' does not exist") }
+                return info
             }
-            return info
         }
     }
 
