@@ -7,7 +7,12 @@ public enum AlertText {
             guard let u = set.wilayah[code] else { return code }
             return (u.level == .kecamatan ? "Kec. " : "Kel. ") + u.name
         }
-        return names.count > shown ? names.prefix(shown).joined(separator: ", ") + " +\(names.count - shown)" : names.joined(separator: ", ")
+        return listed(names, shown: shown)
+    }
+
+    /// The first `shown` items, then how many more: "a, b, c +2".
+    static func listed(_ items: [String], shown: Int) -> String {
+        items.prefix(shown).joined(separator: ", ") + (items.count > shown ? " +\(items.count - shown)" : "")
     }
 
     /// A drill's declaration does not ask for reports: a LAPOR is about a real post, and would
@@ -38,8 +43,7 @@ public enum AlertText {
     static func ended(_ e: Emergency, stillDown: [String]) -> String {
         let head = "[POSKO] Darurat \(e.hazard.label.uppercased()) \(e.id) selesai."
         guard !stillDown.isEmpty else { return head + " Layanan posyandu kembali ke pos masing-masing." }
-        let shown = stillDown.prefix(3).joined(separator: ", ") + (stillDown.count > 3 ? " +\(stillDown.count - 3)" : "")
-        return head + " Pos masih tutup/terganggu: \(shown); layanannya tetap di pos pengganti sampai pos melapor BUKA."
+        return head + " Pos masih tutup/terganggu: \(listed(stillDown, shown: 3)); layanannya tetap di pos pengganti sampai pos melapor BUKA."
     }
 
     static func postStatus(_ post: Post, _ reports: [StatusReport], _ set: PlaybookSet) -> String {
@@ -97,7 +101,7 @@ public enum AlertText {
     }
 
     static func missed(_ posts: [Post], kelurahan: String) -> String {
-        "[POSKO] Belum ada laporan dari \(posts.map { "\($0.nama) (\($0.id))" }.prefix(3).joined(separator: ", "))\(posts.count > 3 ? " +\(posts.count - 3)" : "") (Kel. \(kelurahan)). Status dianggap TIDAK DIKETAHUI; mohon cek."
+        "[POSKO] Belum ada laporan dari \(listed(posts.map { "\($0.nama) (\($0.id))" }, shown: 3)) (Kel. \(kelurahan)). Status dianggap TIDAK DIKETAHUI; mohon cek."
     }
 
     public static func km(_ value: Double) -> String {
